@@ -1,0 +1,1 @@
+"""Library-sector learning-needs survey toolkit."""

@@ -1,0 +1,255 @@
+"""Value normalisation: exported text to codes, numbers and booleans.
+
+Each function takes a column of exported text and returns a column of codes. A value that
+cannot be coded is kept as its (stripped) text so that validation can count and show it; the
+cleaning step then makes it missing. Missing labels ("Not applicable", "Prefer not to say") are
+missing, never zero.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from survey.codebook import load_codebook, reference_codebook_path
+>>> codebook = load_codebook(reference_codebook_path())
+>>> answers = pd.Series(["Public Library ", "PUBLIC", "public library branch", "Publc", None])
+>>> code_single(answers, codebook.question("sector"), codebook.missing_labels).tolist()
+['public', 'public', 'public', 'Publc', None]
+>>> parse_number(pd.Series(["40 hrs", "approx 20", "2,000", "-1", "lots"])).tolist()
+[40.0, 20.0, 2000.0, -1.0, nan]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from survey.codebook import Question
+
+__all__ = [
+    "NUMBER_PATTERN",
+    "code_consent",
+    "code_scale",
+    "code_single",
+    "normalise",
+    "parse_dates",
+    "parse_number",
+    "split_multi",
+    "spread_multi",
+]
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+#: What a typed number may look like: an optional "approx"/"about", digits with optional
+#: thousands separators and decimals, an optional unit of hours.
+NUMBER_PATTERN = (
+    r"^\s*(?:(?:approx(?:imately)?|about|around|roughly|ca|est|maybe)\.?\s*|~\s*)?"
+    r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+    r"\s*(?:h|hr|hrs|hour|hours)?\.?\s*$"
+)
+_NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
+
+
+def normalise(text: object) -> str:
+    """Text as a lookup key: curly quotes straightened, whitespace collapsed, case folded.
+
+    >>> normalise("  Public   Library’s ")
+    "public library's"
+    """
+    return re.sub(r"\s+", " ", str(text).translate(_QUOTES)).strip().casefold()
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("string").str.strip() == "")
+
+
+def _lookup(series: pd.Series, table: Mapping[str, object], missing: Iterable[str]) -> pd.Series:
+    """Map normalised text through ``table``; missing labels and blanks to missing;
+    anything else stays as its stripped text."""
+    missing_keys = {normalise(label) for label in missing}
+    result = pd.Series([None] * len(series), index=series.index, dtype=object)
+    present = ~_blank(series)
+    if not present.any():
+        return result
+    values = series[present].astype(str)
+    keys = values.map(normalise)
+    coded = keys.map(lambda key: table.get(key))
+    unmatched = coded.isna() & ~keys.isin(missing_keys)
+    coded = coded.astype(object)
+    coded[unmatched] = values[unmatched].str.strip()
+    coded[keys.isin(missing_keys)] = None
+    result[present] = coded
+    return result
+
+
+def code_single(series: pd.Series, question: Question, missing: Iterable[str]) -> pd.Series:
+    """Option codes for a single-choice column: labels, codes and aliases in any case or
+    spacing are accepted. Unknown answers stay as text.
+    """
+    table: dict[str, object] = {}
+    for option in question.options:
+        for spelling in (option.code, option.label, *option.aliases):
+            table.setdefault(normalise(spelling), option.code)
+    return _lookup(series, table, missing)
+
+
+def code_scale(series: pd.Series, scale: Mapping[int, str], missing: Iterable[str]) -> pd.Series:
+    """Scale codes for a Likert or grid column: labels (any case) or the digits of the codes.
+
+    >>> code_scale(pd.Series(["Very important", "4", "N/A", "9"]),
+    ...            {4: "Very important", 5: "Extremely important"}, ["N/A"]).tolist()
+    [4, 4, None, '9']
+    """
+    table: dict[str, object] = {}
+    for code, label in scale.items():
+        table[normalise(label)] = code
+        table[str(code)] = code
+        table[f"{code}.0"] = code
+        table[normalise(f"{code} - {label}")] = code
+        table[normalise(f"{code} {label}")] = code
+    return _lookup(series, table, missing)
+
+
+def parse_number(series: pd.Series) -> pd.Series:
+    """Numbers typed as text ("40 hrs", "approx 20", "2,000") as floats; unparseable is NaN.
+
+    A number outside the question's range is not judged here: validation flags it and
+    cleaning makes it missing.
+    """
+    text = series.astype("string")
+    extracted = text.str.extract(_NUMBER, expand=False)
+    numbers = pd.to_numeric(extracted.str.replace(",", "", regex=False), errors="coerce")
+    return numbers.astype(float)
+
+
+def parse_dates(series: pd.Series, formats: Iterable[str]) -> pd.Series:
+    """Dates in any of the given formats (tried in order); anything else is ``NaT``.
+
+    >>> parse_dates(pd.Series(["2024-03-05 14:22:10", "03/05/2024 14:22", "soon"]),
+    ...             ["%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M"]).dt.day.tolist()
+    [5.0, 5.0, nan]
+    """
+    text = series.astype("string").str.strip()
+    parsed = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    for date_format in formats:
+        todo = parsed.isna() & text.notna()
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(text[todo], format=date_format, errors="coerce")
+    return parsed
+
+
+def code_consent(series: pd.Series, accepted: Iterable[str]) -> pd.Series:
+    """``"yes"`` where the answer is one of the accepted ones, else ``"no"`` (blank is no)."""
+    keys = {normalise(answer) for answer in accepted}
+    yes = series.map(lambda value: value is not None and normalise(value) in keys)
+    return pd.Series(np.where(yes.astype(bool), "yes", "no"), index=series.index, dtype=object)
+
+
+def _multi_table(question: Question) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for option in question.options:
+        for spelling in (option.code, option.label, *option.aliases):
+            table.setdefault(normalise(spelling), option.code)
+    return table
+
+
+def split_multi(series: pd.Series, question: Question) -> pd.DataFrame:
+    """A multi-select exported as one column of joined labels, as one boolean column per
+    option (missing where the question was not answered), ``<q>__n`` the number chosen and
+    ``<q>__unknown`` any text that is not an option.
+
+    Labels may themselves hold commas, so the text is split on commas and the pieces are
+    re-joined greedily into the longest known label.
+
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> barriers = load_codebook(reference_codebook_path()).question("barriers")
+    >>> coded = split_multi(pd.Series(["Travel distance,Cost / no training budget", None]),
+    ...                     barriers)
+    >>> shown = ["barriers__travel", "barriers__cost", "barriers__time", "barriers__n"]
+    >>> coded[shown].values.tolist()
+    [[True, True, False, 2], [<NA>, <NA>, <NA>, <NA>]]
+    """
+    table = _multi_table(question)
+    columns = question.multi_columns()
+    codes = question.option_codes()
+    chosen: list[set[str] | None] = []
+    unknown: list[str | None] = []
+    for value in series.tolist():
+        if (
+            value is None
+            or (isinstance(value, float) and np.isnan(value))
+            or not str(value).strip()
+        ):
+            chosen.append(None)
+            unknown.append(None)
+            continue
+        pieces = [piece for piece in str(value).split(",")]
+        picked: set[str] = set()
+        left: list[str] = []
+        start = 0
+        while start < len(pieces):
+            for end in range(len(pieces), start, -1):
+                code = table.get(normalise(",".join(pieces[start:end])))
+                if code is not None:
+                    picked.add(code)
+                    start = end
+                    break
+            else:
+                if pieces[start].strip():
+                    left.append(pieces[start].strip())
+                start += 1
+        chosen.append(picked)
+        unknown.append(", ".join(left) if left else None)
+    return _multi_frame(series.index, question.id, columns, codes, chosen, unknown)
+
+
+def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
+    """A multi-select exported as one column per option (any non-blank cell is a tick).
+
+    A respondent with no tick at all did not answer: every option is missing, not ``False``.
+    """
+    columns = question.multi_columns()
+    ticks = pd.DataFrame(
+        {column: ~_blank(frame[column]) if column in frame else False for column in columns},
+        index=frame.index,
+    )
+    answered = ticks.any(axis=1)
+    chosen: list[set[str] | None] = [
+        {code for code, column in zip(question.option_codes(), columns, strict=True) if row[column]}
+        if is_answered
+        else None
+        for is_answered, (_, row) in zip(answered.tolist(), ticks.iterrows(), strict=True)
+    ]
+    return _multi_frame(
+        frame.index, question.id, columns, question.option_codes(), chosen, [None] * len(frame)
+    )
+
+
+def _multi_frame(
+    index: pd.Index,
+    question_id: str,
+    columns: list[str],
+    codes: list[str],
+    chosen: list[set[str] | None],
+    unknown: list[str | None],
+) -> pd.DataFrame:
+    data: dict[str, pd.Series] = {}
+    answered = np.array([picked is not None for picked in chosen])
+    for column, code in zip(columns, codes, strict=True):
+        values = np.array([picked is not None and code in picked for picked in chosen])
+        data[column] = pd.Series(
+            pd.array(np.where(answered, values, False), dtype="boolean"), index=index
+        ).mask(~answered)
+    counts = pd.array([len(picked) if picked is not None else None for picked in chosen], "Int64")
+    data[f"{question_id}__n"] = pd.Series(counts, index=index)
+    data[f"{question_id}__unknown"] = pd.Series(unknown, index=index, dtype=object)
+    return pd.DataFrame(data, index=index)
+
+
+def answered_share(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The share of the given columns that hold an answer, per row."""
+    if not columns:
+        return pd.Series(1.0, index=frame.index)
+    return (~frame[columns].isna()).mean(axis=1)

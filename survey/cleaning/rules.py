@@ -1,0 +1,126 @@
+"""Response-quality rules: each a pure function from the coded wave to a boolean mask.
+
+The thresholds come from the codebook's ``quality`` section.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from survey.cleaning.recode import normalise
+from survey.codebook import Codebook, QualityRules, QuestionType
+
+__all__ = ["duplicate_people", "speeders", "straightliners", "test_responses"]
+
+
+def test_responses(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
+    """Rows whose open text or name matches one of the codebook's test patterns.
+
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> codebook = load_codebook(reference_codebook_path())
+    >>> coded = pd.DataFrame({"comments": ["TEST please ignore", "Testing tools", None],
+    ...                       "first_name": [None, None, "test"]})
+    >>> test_responses(coded, codebook).tolist()
+    [True, False, True]
+    """
+    patterns = codebook.quality.test_patterns
+    flagged = pd.Series(False, index=coded.index)
+    if not patterns:
+        return flagged
+    pattern = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    columns = [*codebook.text_columns(), "first_name", "last_name"]
+    for column in columns:
+        if column in coded:
+            flagged |= (
+                coded[column]
+                .map(lambda value: isinstance(value, str) and pattern.search(value) is not None)
+                .astype(bool)
+            )
+    return flagged
+
+
+def speeders(
+    coded: pd.DataFrame, quality: QualityRules, *, eligible: pd.Series | None = None
+) -> tuple[pd.Series, float | None]:
+    """Rows completed faster than ``max(speeder_min_seconds, speeder_fraction x median)``.
+
+    The median is taken over the ``eligible`` rows (those not already set aside). Returns the
+    mask and the threshold in seconds (``None`` when the export has no durations).
+
+    >>> rules = QualityRules(speeder_fraction=0.3, speeder_min_seconds=120)
+    >>> mask, threshold = speeders(pd.DataFrame({"duration_seconds": [90, 900, 1000, 250]}), rules)
+    >>> mask.tolist(), threshold
+    ([True, False, False, False], 247.5)
+    """
+    if "duration_seconds" not in coded or coded["duration_seconds"].notna().sum() == 0:
+        return pd.Series(False, index=coded.index), None
+    durations = pd.to_numeric(coded["duration_seconds"], errors="coerce")
+    pool = durations[eligible] if eligible is not None else durations
+    median = float(pool.median()) if pool.notna().any() else float(durations.median())
+    threshold = max(quality.speeder_min_seconds, quality.speeder_fraction * median)
+    return (durations < threshold).fillna(False).astype(bool), threshold
+
+
+def straightliners(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
+    """Rows giving one and the same answer to every grid item they answered, over at least
+    ``straightline_min_items`` items, in each grid that asks for the check.
+
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> codebook = load_codebook(reference_codebook_path())
+    >>> grid = codebook.question("learning_needs")
+    >>> columns = [c for item in grid.items for c in grid.grid_columns(item)]
+    >>> coded = pd.DataFrame([[3] * 32, [3] * 31 + [4]], columns=columns)
+    >>> straightliners(coded, codebook).tolist()
+    [True, False]
+    """
+    flagged = pd.Series(False, index=coded.index)
+    for question in codebook.questions_of(QuestionType.GRID):
+        if not question.straightline_check:
+            continue
+        columns = [
+            column
+            for item in question.items
+            for column in question.grid_columns(item)
+            if column in coded
+        ]
+        if not columns:
+            continue
+        values = coded[columns].apply(pd.to_numeric, errors="coerce")
+        answered = values.notna().sum(axis=1)
+        distinct = values.nunique(axis=1)
+        flagged |= (answered >= codebook.quality.straightline_min_items) & (distinct == 1)
+    return flagged
+
+
+def duplicate_people(
+    coded: pd.DataFrame, keys: list[str], *, eligible: pd.Series | None = None
+) -> pd.Series:
+    """Every row but one of each person who answered twice (same e-mail, say).
+
+    The kept row is the most complete (``progress``, then share of questions answered), then
+    the latest (``end_date``). Rows with a blank key are never duplicates.
+
+    >>> coded = pd.DataFrame({"email": ["a@example.org", "A@example.org ", None, None],
+    ...                       "progress": [100, 40, 100, 100],
+    ...                       "answered_share": [1.0, 0.4, 1.0, 1.0]})
+    >>> duplicate_people(coded, ["email"]).tolist()
+    [False, True, False, False]
+    """
+    flagged = pd.Series(False, index=coded.index)
+    pool = coded if eligible is None else coded[eligible]
+    for key in keys:
+        if key not in pool:
+            continue
+        person = pool[key].map(
+            lambda value: None if value is None or pd.isna(value) else normalise(value) or None
+        )
+        candidates = pool[person.notna()].assign(_person=person[person.notna()])
+        if candidates.empty:
+            continue
+        order = [c for c in ("progress", "answered_share", "end_date") if c in candidates]
+        ranked = candidates.sort_values(order, ascending=False, na_position="last", kind="stable")
+        repeats = ranked.duplicated("_person", keep="first")
+        flagged.loc[repeats[repeats].index] = True
+    return flagged

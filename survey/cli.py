@@ -1,0 +1,272 @@
+"""The ``survey`` command line.
+
+Exit codes: 0 done (rows may have been quarantined: the summary says how many and why); 1 the
+data could not be accepted (one line on stderr naming the file and the fix); 2 wrong usage.
+
+Heavy libraries (pandas, great-expectations) are imported inside the commands so that
+``survey --help`` starts at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from survey.codebook import Codebook, Wave
+    from survey.pipeline import WaveRun
+
+__all__ = ["app"]
+
+DEFAULT_CODEBOOK = Path("data/raw/codebook.yaml")
+DEFAULT_REPORTS = Path("reports")
+DEFAULT_PROCESSED = Path("data/processed")
+
+app = typer.Typer(
+    name="survey",
+    help="Learning-needs survey toolkit: validate, clean and report a yearly member survey.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+@contextmanager
+def _user_errors(what: str) -> Iterator[None]:
+    """Turn the toolkit's errors into one line on stderr and exit code 1 (no traceback)."""
+    from survey.errors import SurveyError
+
+    try:
+        yield
+    except SurveyError as error:
+        stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if os.environ.get("SURVEY_DEBUG"):
+            raise
+        stderr.print(
+            f"[bold red]error:[/] {what} failed unexpectedly: {type(error).__name__}: {error} "
+            "(set SURVEY_DEBUG=1 for details, and please report it)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+
+
+def _load_codebook(path: Path) -> Codebook:
+    from survey.codebook import load_codebook
+    from survey.errors import CodebookError
+
+    if path == DEFAULT_CODEBOOK and not path.exists():
+        raise CodebookError(
+            f"{path}: codebook not found; run `survey demo` to write the demo data here, "
+            "or pass --codebook FILE"
+        )
+    return load_codebook(path)
+
+
+def _waves(codebook: Codebook, raw: list[Path] | None, wave_id: str | None) -> list[Wave]:
+    from survey.errors import DataError
+    from survey.pipeline import wave_for_file
+
+    if raw:
+        if wave_id is not None and len(raw) > 1:
+            raise typer.BadParameter("--wave names one wave; give one RAW file with it")
+        return [wave_for_file(codebook, path, wave_id) for path in raw]
+    if wave_id is not None:
+        try:
+            return [codebook.wave(wave_id)]
+        except KeyError:
+            known = ", ".join(wave.id for wave in codebook.waves) or "none"
+            raise DataError(
+                f"{codebook.source}: no wave {wave_id!r} in the codebook (waves: {known})"
+            ) from None
+    if not codebook.waves:
+        raise DataError(f"{codebook.source}: the codebook lists no waves; give a RAW file")
+    return list(codebook.waves)
+
+
+def _out_dir(out: Path | None, wave: str, several: bool) -> Path:
+    if out is None:
+        return DEFAULT_REPORTS / wave
+    return out / wave if several else out
+
+
+def _progress() -> tuple[Callable[[str], None], Callable[[], None]]:
+    """A status line on stderr for long steps, and a function that ends it."""
+    if not stderr.is_terminal:
+        return (lambda message: stderr.print(f"… {message}", highlight=False)), (lambda: None)
+    status = stderr.status("starting")
+    status.start()
+    return (lambda message: status.update(message)), status.stop
+
+
+RawFiles = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Raw export(s); default: every wave listed in the codebook."),
+]
+CodebookOption = Annotated[
+    Path, typer.Option("--codebook", "-c", help="The codebook (YAML).", dir_okay=False)
+]
+WaveOption = Annotated[
+    str | None, typer.Option("--wave", "-w", help="Wave name (default: the file's name).")
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder (default: reports/<wave>/).", file_okay=False),
+]
+
+
+@app.command()
+def demo(
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n", min=1, help="Responses per wave (default: drawn from a frame of 1,800)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20240301,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", file_okay=False, help="Where to write.")
+    ] = Path("data/raw"),
+) -> None:
+    """Write SYNTHETIC raw exports of three waves and their codebook."""
+    with _user_errors("survey demo"):
+        from survey.demo import write_demo
+
+        say, done = _progress()
+        try:
+            written = write_demo(out, n=n, seed=seed, progress=say)
+        finally:
+            done()
+        for path in written:
+            stdout.print(f"wrote {path}", highlight=False)
+
+
+@app.command("validate")
+def validate_command(
+    raw: RawFiles = None,
+    codebook: CodebookOption = DEFAULT_CODEBOOK,
+    wave: WaveOption = None,
+    out: OutOption = None,
+) -> None:
+    """Validate raw export(s) and write validation.json and validation.html only."""
+    with _user_errors("survey validate"):
+        from survey.errors import DataError
+        from survey.pipeline import validate_wave
+        from survey.validation import Action, write_report
+
+        book = _load_codebook(codebook)
+        waves = _waves(book, raw, wave)
+        say, done = _progress()
+        problems: list[str] = []
+        table = Table(title="Validation")
+        for column in ("Wave", "Rows", "Checks", "Failed", "Stops the run"):
+            table.add_column(column, justify="right" if column != "Wave" else "left")
+        try:
+            for item in waves:
+                report, _, _, _ = validate_wave(book, item, progress=say)
+                written = write_report(report, _out_dir(out, item.id, len(waves) > 1))
+                stops = report.failures(Action.STOP)
+                table.add_row(
+                    item.id,
+                    str(report.rows),
+                    str(len(report.checks)),
+                    str(len(report.failures())),
+                    ", ".join(sorted({check.reason for check in stops})) or "no",
+                )
+                if stops:
+                    problems.append(
+                        f"{item.file}: {len(stops)} structural problem(s), see {written[1]}"
+                    )
+        finally:
+            done()
+        stdout.print(table)
+        if problems:
+            raise DataError("; ".join(problems))
+
+
+@app.command()
+def run(
+    raw: RawFiles = None,
+    codebook: CodebookOption = DEFAULT_CODEBOOK,
+    wave: WaveOption = None,
+    out: OutOption = None,
+    processed: Annotated[
+        Path, typer.Option("--processed", file_okay=False, help="Where processed waves go.")
+    ] = DEFAULT_PROCESSED,
+    unweighted: Annotated[
+        bool,
+        typer.Option(
+            "--unweighted",
+            help="Do not weight (every weight is 1.0; weighting arrives with the analysis engine).",
+        ),
+    ] = False,
+) -> None:
+    """Run the whole pipeline: import, validate, clean; writes reports/<wave>/ and
+    data/processed/<wave>.parquet."""
+    with _user_errors("survey run"):
+        from survey.pipeline import process_wave
+
+        started = time.perf_counter()
+        book = _load_codebook(codebook)
+        waves = _waves(book, raw, wave)
+        say, done = _progress()
+        runs: list[WaveRun] = []
+        try:
+            for item in waves:
+                runs.append(
+                    process_wave(
+                        book,
+                        item,
+                        out_dir=_out_dir(out, item.id, len(waves) > 1),
+                        processed_dir=processed,
+                        progress=say,
+                    )
+                )
+        finally:
+            done()
+        stdout.print(_summary(runs))
+        for finished in runs:
+            folder = finished.outputs[0].parent
+            stdout.print(
+                f"wave {finished.wave}: {folder}/ and {finished.outputs[-1]}", highlight=False
+            )
+        stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def _summary(runs: list[WaveRun]) -> Table:
+    reasons = sorted({reason for item in runs for reason in item.quarantined})
+    table = Table(title="Rows in = analysed + quarantined")
+    table.add_column("Wave")
+    for column in ("Rows in", "Analysed", "Quarantined", *reasons, "Values flagged"):
+        table.add_column(column, justify="right")
+    for item in runs:
+        table.add_row(
+            item.wave,
+            str(item.rows_in),
+            str(item.analysed),
+            str(item.quarantined_total),
+            *[str(item.quarantined.get(reason, 0)) for reason in reasons],
+            str(item.flagged),
+        )
+    return table
+
+
+def main() -> None:  # pragma: no cover - the console script calls app directly
+    """Entry point for ``python -m survey``."""
+    app(prog_name="survey")
+    sys.exit(0)

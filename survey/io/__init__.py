@@ -1,0 +1,12 @@
+"""Reading survey-platform exports into one raw frame, untouched.
+
+:func:`read_export` reads a file in any supported layout and returns a :class:`RawExport`: a
+DataFrame of text exactly as exported (empty cells are missing; nothing else is changed), with
+the platform's metadata columns under the toolkit's names (``respondent_id``, ``start_date``,
+``email`` ...). :func:`map_to_codebook` then names the question columns by the codebook.
+"""
+
+from survey.io.columns import ColumnMap, map_to_codebook
+from survey.io.read import RawExport, detect_layout, read_export
+
+__all__ = ["ColumnMap", "RawExport", "detect_layout", "map_to_codebook", "read_export"]

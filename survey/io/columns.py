@@ -1,0 +1,173 @@
+"""Naming an export's columns by the codebook.
+
+Exports name question columns differently: Qualtrics by export tags (``sector``,
+``imp_leadership``), SurveyMonkey by question text and sub-label
+(``How important ... | Leadership and management``). :func:`map_to_codebook` finds the column
+of every codebook field under any of the names it can have, and renames it to the toolkit's
+name. Values are not touched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from survey.codebook import Codebook, QuestionType
+from survey.io.read import SUBLABEL_SEPARATOR, RawExport
+
+__all__ = ["ColumnMap", "map_to_codebook"]
+
+#: Metadata columns the toolkit uses when an export has them.
+METADATA = (
+    "respondent_id",
+    "start_date",
+    "end_date",
+    "duration_seconds",
+    "progress",
+    "finished",
+)
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which export column each codebook field came from.
+
+    Attributes
+    ----------
+    found
+        Field name (``sector``, ``imp_leadership``, ``barriers`` or ``barriers__time``) to the
+        export column it was read from.
+    missing
+        Required fields with no column in the export.
+    spread
+        Multi-select questions exported as one column per option (the others are one column of
+        joined labels).
+    ignored
+        Export columns the codebook does not describe (kept out of the analysis).
+    """
+
+    found: dict[str, str]
+    missing: list[str]
+    spread: set[str] = field(default_factory=set)
+    ignored: list[str] = field(default_factory=list)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", " ", str(name).translate(_QUOTES)).strip().casefold()
+
+
+def _sub(text: str, label: str) -> str:
+    return f"{text}{SUBLABEL_SEPARATOR}{label}"
+
+
+def _candidates(codebook: Codebook) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+    """Names each required field may have, and per multi question the names of spread columns."""
+    single: dict[str, list[str]] = {"respondent_id": ["respondent_id"]}
+    spread: dict[str, dict[str, list[str]]] = {}
+    if codebook.consent is not None:
+        single["consent"] = [codebook.consent.column, codebook.consent.text]
+    for question in codebook.questions:
+        if question.type is QuestionType.GRID:
+            for item in question.items:
+                for topic, column in zip(question.topics, question.grid_columns(item), strict=True):
+                    single[column] = [column, _sub(item.text, topic.label)]
+            continue
+        single[question.id] = [question.id, question.text]
+        if question.renamed_from:
+            single[question.id].append(question.renamed_from)
+        if question.type is QuestionType.MULTI:
+            spread[question.id] = {
+                column: [column, _sub(question.text, option.label)]
+                for column, option in zip(question.multi_columns(), question.options, strict=True)
+            }
+        if question.other:
+            labels = [option.label for option in question.options if option.code == "other"]
+            single[question.other] = [
+                question.other,
+                _sub(question.text, "Other (please specify)"),
+                *[_sub(question.text, label) for label in labels],
+            ]
+    return single, spread
+
+
+def map_to_codebook(export: RawExport, codebook: Codebook) -> tuple[pd.DataFrame, ColumnMap]:
+    """Rename an export's columns to the codebook's field names.
+
+    Parameters
+    ----------
+    export
+        An export as read by :func:`~survey.io.read_export`.
+    codebook
+        The questionnaire it answers.
+
+    Returns
+    -------
+    frame
+        Metadata and personal-data columns under the toolkit's names, then one column per
+        codebook field found; values exactly as exported.
+    column_map
+        Where each field came from, and which required fields are missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> from survey.demo import write_demo
+    >>> from survey.io import read_export
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = write_demo(folder, n=50)
+    >>> codebook = load_codebook(reference_codebook_path())
+    >>> frame, column_map = map_to_codebook(read_export(folder / "2025.xlsx"), codebook)
+    >>> column_map.missing, sorted(column_map.spread)
+    ([], ['barriers', 'formats', 'networks'])
+    >>> column_map.found["imp_leadership"][:40]
+    'How important is this area to your work '
+    """
+    by_key: dict[str, str] = {}
+    for column in export.frame.columns:
+        by_key.setdefault(_key(column), column)
+    single, spread = _candidates(codebook)
+
+    def find(names: list[str]) -> str | None:
+        for name in names:
+            column = by_key.get(_key(name))
+            if column is not None:
+                return column
+        return None
+
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    spread_questions: set[str] = set()
+    for name, names in single.items():
+        match = find(names)
+        if match is not None:
+            found[name] = match
+        elif name in spread:
+            option_columns = {
+                option: find(option_names) for option, option_names in spread[name].items()
+            }
+            if any(option_columns.values()):
+                spread_questions.add(name)
+                for option, option_column in option_columns.items():
+                    if option_column is None:
+                        missing.append(option)
+                    else:
+                        found[option] = option_column
+            else:
+                missing.append(name)
+        else:
+            missing.append(name)
+    extra = [*METADATA, *codebook.personal_data]
+    for name in extra:
+        if name in export.frame.columns and name not in found:
+            found[name] = name
+    used = set(found.values())
+    ignored = [column for column in export.frame.columns if column not in used]
+    frame = export.frame.loc[:, list(found.values())].copy()
+    frame.columns = list(found.keys())
+    return frame, ColumnMap(found, missing, spread_questions, ignored)

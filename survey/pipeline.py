@@ -1,0 +1,168 @@
+"""One wave through the whole flow: import, validate, clean, save.
+
+The command line, and later the dashboard's upload page, call :func:`process_wave`; they never
+repeat its steps. A structural problem raises :class:`~survey.errors.DataError` before any
+output is written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from survey.codebook import Codebook, Layout, Wave
+from survey.errors import DataError
+from survey.io import map_to_codebook, read_export
+from survey.validation import Action, ValidationReport, validate, write_report
+from survey.writing import atomic_write, atomic_write_text
+
+__all__ = ["WaveRun", "process_wave", "validate_wave", "wave_for_file"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class WaveRun:
+    """What a wave's run did: counts, files written and how long each step took."""
+
+    wave: str
+    file: Path
+    rows_in: int
+    analysed: int
+    quarantined: dict[str, int]
+    flagged: int
+    outputs: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    report: ValidationReport | None = None
+
+    @property
+    def quarantined_total(self) -> int:
+        """Rows not analysed, over every reason."""
+        return sum(self.quarantined.values())
+
+
+def wave_for_file(codebook: Codebook, raw: Path, wave_id: str | None = None) -> Wave:
+    """The codebook's wave for a raw file: by ``wave_id``, else by file name, else a new wave
+    named after the file (its layout detected)."""
+    if wave_id is not None:
+        for wave in codebook.waves:
+            if wave.id == wave_id:
+                return wave.model_copy(update={"file": str(raw)})
+    for wave in codebook.waves:
+        if Path(wave.file).name == raw.name:
+            return wave.model_copy(update={"file": str(raw)}) if wave_id is None else wave
+    from survey.io import detect_layout
+
+    return Wave(id=wave_id or raw.stem, file=str(raw), layout=detect_layout(raw))
+
+
+def _resolve(codebook: Codebook, wave: Wave) -> Path:
+    path = Path(wave.file)
+    return path if path.is_absolute() or path.exists() else codebook.raw_path(wave)
+
+
+def _check_structure(
+    report: ValidationReport, raw: Path, missing_fields: list[str], min_responses: int
+) -> None:
+    stops = report.failures(Action.STOP)
+    if not stops:
+        return
+    if any(check.reason == "too_few_responses" for check in stops):
+        raise DataError(
+            f"{raw}: only {report.rows} responses, at least {min_responses} are needed "
+            "(min_responses in the codebook)"
+        )
+    names = missing_fields or [check.column or "" for check in stops]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    raise DataError(
+        f"{raw}: missing {len(names)} column{'s' if len(names) != 1 else ''} the codebook "
+        f"expects ({shown}); check the wave's layout, or update the codebook"
+    )
+
+
+def validate_wave(
+    codebook: Codebook, wave: Wave, *, progress: Progress | None = None
+) -> tuple[ValidationReport, pd.DataFrame, list[object], list[str]]:
+    """Import and validate one wave; returns the report, the coded frame, the other-specify
+    back-codes and the missing fields. Raises nothing for structural problems: the caller
+    decides (``survey validate`` still writes the report)."""
+    from survey.cleaning import standardise
+
+    say = progress or (lambda message: None)
+    raw = _resolve(codebook, wave)
+    say(f"wave {wave.id}: reading {raw.name}")
+    export = read_export(raw, layout=wave.layout, encoding=wave.encoding)
+    mapped, column_map = map_to_codebook(export, codebook)
+    say(f"wave {wave.id}: coding {export.rows} responses")
+    coded, backcodes = standardise(mapped, column_map, codebook, wave)
+    say(f"wave {wave.id}: validating")
+    report = validate(
+        coded,
+        codebook,
+        wave=wave.id,
+        file=raw.name,
+        layout=Layout(wave.layout).value,
+        column_map=column_map,
+    )
+    return report, coded, list(backcodes), column_map.missing
+
+
+def process_wave(
+    codebook: Codebook,
+    wave: Wave,
+    *,
+    out_dir: Path,
+    processed_dir: Path,
+    progress: Progress | None = None,
+) -> WaveRun:
+    """Run one wave through import, validation and cleaning and write its files.
+
+    Writes ``validation.json``, ``validation.html``, ``quarantine.csv`` and ``flags.csv`` into
+    ``out_dir`` and ``<wave>.parquet`` into ``processed_dir``, each atomically.
+
+    Raises
+    ------
+    DataError
+        The file cannot be accepted (unreadable, empty, missing columns, too few responses);
+        nothing has been written.
+    """
+    from survey.cleaning import clean
+
+    say = progress or (lambda message: None)
+    raw = _resolve(codebook, wave)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    report, coded, backcodes, missing = validate_wave(codebook, wave, progress=progress)
+    seconds["import_validate"] = time.perf_counter() - started
+    _check_structure(report, raw, missing, codebook.min_responses)
+
+    say(f"wave {wave.id}: cleaning")
+    started = time.perf_counter()
+    result = clean(coded, report, codebook, backcodes=backcodes)  # type: ignore[arg-type]
+    seconds["clean"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    outputs = write_report(report, out_dir)
+    quarantine_path = out_dir / "quarantine.csv"
+    atomic_write_text(quarantine_path, result.quarantine.to_csv(index=False))
+    flags_path = out_dir / "flags.csv"
+    atomic_write_text(flags_path, result.flags.to_csv(index=False))
+    parquet_path = processed_dir / f"{wave.id}.parquet"
+    atomic_write(parquet_path, lambda path: result.processed.to_parquet(path, index=False))
+    seconds["write"] = time.perf_counter() - started
+    outputs += [quarantine_path, flags_path, parquet_path]
+    return WaveRun(
+        wave=wave.id,
+        file=raw,
+        rows_in=len(coded),
+        analysed=len(result.processed),
+        quarantined=result.reasons,
+        flagged=len(result.flags),
+        outputs=outputs,
+        seconds=seconds,
+        report=report,
+    )

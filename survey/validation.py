@@ -1,0 +1,498 @@
+"""Validation of a coded wave with a great-expectations suite generated from the codebook.
+
+:func:`build_suite` turns the codebook into expectations; each carries in its ``meta`` what
+a failure means for the run (:class:`Action`): stop the run (structure), quarantine the failing
+rows, make the failing values missing, or only report. :func:`validate` runs the whole suite at
+once, so every problem is reported together, and returns a :class:`ValidationReport` that the
+cleaning step acts on and :func:`write_report` saves as ``validation.json`` and
+``validation.html``.
+
+Example values in the report come only from coded, closed questions and respondent ids, never
+from open text or personal-data columns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from survey.codebook import Codebook, QuestionType
+from survey.io.columns import ColumnMap
+from survey.writing import atomic_write_text, now_iso
+
+__all__ = [
+    "Action",
+    "CheckResult",
+    "ValidationReport",
+    "build_suite",
+    "validate",
+    "write_report",
+]
+
+#: How many distinct failing values a check shows.
+EXAMPLES = 5
+
+
+class Action(StrEnum):
+    """What a failed expectation does to the run."""
+
+    STOP = "stop"  # the data cannot be accepted: exit 1
+    QUARANTINE = "quarantine"  # the failing rows are not analysed
+    MAKE_MISSING = "make_missing"  # the failing values become missing, and are flagged
+    REPORT = "report"  # shown in the report only
+
+
+class Section(StrEnum):
+    """Where a check appears in the report."""
+
+    STRUCTURE = "Structure"
+    RESPONDENTS = "Respondents"
+    ANSWERS = "Answers"
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one expectation."""
+
+    expectation: str
+    column: str | None
+    section: str
+    description: str
+    action: Action
+    reason: str
+    success: bool
+    checked: int | None = None
+    failed: int = 0
+    examples: list[str] = field(default_factory=list)
+    observed: Any = None
+    rows: list[int] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (without the failing row positions)."""
+        data = asdict(self)
+        data.pop("rows")
+        data["action"] = self.action.value
+        return data
+
+
+@dataclass
+class ValidationReport:
+    """Every check of one wave's validation."""
+
+    wave: str
+    file: str
+    layout: str
+    rows: int
+    checks: list[CheckResult]
+    ignored_columns: list[str]
+    missing_columns: list[str]
+    suite: str
+    engine: str
+    created: str = field(default_factory=now_iso)
+
+    @property
+    def success(self) -> bool:
+        """Every expectation passed."""
+        return all(check.success for check in self.checks)
+
+    def failures(self, action: Action | None = None) -> list[CheckResult]:
+        """The failed checks, optionally only those with the given action."""
+        return [
+            check
+            for check in self.checks
+            if not check.success and (action is None or check.action is action)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "wave": self.wave,
+            "file": self.file,
+            "layout": self.layout,
+            "rows": self.rows,
+            "success": self.success,
+            "checks_run": len(self.checks),
+            "checks_failed": len(self.failures()),
+            "suite": self.suite,
+            "engine": self.engine,
+            "created": self.created,
+            "missing_columns": self.missing_columns,
+            "ignored_columns": self.ignored_columns,
+            "checks": [check.as_dict() for check in self.checks],
+        }
+
+
+# ---------------------------------------------------------------------------------- suite
+def _meta(section: Section, action: Action, reason: str, description: str) -> dict[str, str]:
+    return {
+        "section": section.value,
+        "action": action.value,
+        "reason": reason,
+        "description": description,
+    }
+
+
+def build_suite(codebook: Codebook, *, columns: list[str], name: str) -> Any:
+    """The expectation suite of a codebook, for a coded frame with the given columns.
+
+    Needs an active great-expectations context (``gx.get_context()``).
+
+    Every codebook variable is expected to exist (a missing one stops the run). Checks of the
+    values of a column are added only where the column exists, so that a run with a missing
+    column still reports every other problem.
+    """
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    from survey.cleaning.recode import NUMBER_PATTERN
+
+    present = set(columns)
+    suite = gx.ExpectationSuite(name=name)
+
+    def add(expectation: Any) -> None:
+        suite.add_expectation(expectation)
+
+    add(
+        gxe.ExpectTableRowCountToBeBetween(
+            min_value=codebook.min_responses,
+            meta=_meta(
+                Section.STRUCTURE,
+                Action.STOP,
+                "too_few_responses",
+                f"the export has at least {codebook.min_responses} responses",
+            ),
+        )
+    )
+    required = ["respondent_id"] + (["consent"] if codebook.consent else [])
+    for column in required + codebook.variables():
+        add(
+            gxe.ExpectColumnToExist(
+                column=column,
+                meta=_meta(
+                    Section.STRUCTURE, Action.STOP, "missing_column", f"column {column} exists"
+                ),
+            )
+        )
+    if "respondent_id" in present:
+        add(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="respondent_id",
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.QUARANTINE,
+                    "missing_id",
+                    "every response has a respondent id",
+                ),
+            )
+        )
+        add(
+            gxe.ExpectColumnValuesToBeUnique(
+                column="respondent_id",
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.QUARANTINE,
+                    "duplicate_id",
+                    "respondent ids are unique (a repeated id keeps its first row)",
+                ),
+            )
+        )
+    if "consent" in present:
+        add(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="consent",
+                value_set=["yes"],
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.QUARANTINE,
+                    "no_consent",
+                    "the respondent consented",
+                ),
+            )
+        )
+    quality = codebook.quality
+    if "progress" in present:
+        add(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="progress",
+                min_value=quality.min_progress,
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.QUARANTINE,
+                    "incomplete",
+                    f"the response is complete (progress at least {quality.min_progress:g}%)",
+                ),
+            )
+        )
+    else:
+        add(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="answered_share",
+                min_value=quality.min_answered_share,
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.QUARANTINE,
+                    "incomplete",
+                    "the response is complete (no progress column: at least "
+                    f"{quality.min_answered_share:.0%} of closed questions answered)",
+                ),
+            )
+        )
+    if "start_date" in present:
+        add(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="start_date",
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.REPORT,
+                    "bad_date",
+                    "the start date is in one of the wave's date formats",
+                ),
+            )
+        )
+
+    for question in codebook.questions:
+        kind = question.type
+        if kind is QuestionType.SINGLE and question.id in present:
+            is_dimension = question.id in codebook.dimensions
+            add(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=question.id,
+                    value_set=question.option_codes(),
+                    meta=_meta(
+                        Section.ANSWERS,
+                        Action.QUARANTINE if is_dimension else Action.MAKE_MISSING,
+                        f"invalid_{question.id}" if is_dimension else "invalid_value",
+                        f"{question.id} is one of its {len(question.options)} options "
+                        "(after normalising case, spacing and aliases)"
+                        + (
+                            ": a breakdown dimension, so a row without it is not analysed"
+                            if is_dimension
+                            else ""
+                        ),
+                    ),
+                )
+            )
+        elif kind in (QuestionType.LIKERT, QuestionType.GRID):
+            scaled = (
+                [(question.id, question.scale or "")]
+                if kind is QuestionType.LIKERT
+                else [
+                    (column, item.scale)
+                    for item in question.items
+                    for column in question.grid_columns(item)
+                ]
+            )
+            for column, scale in scaled:
+                if column not in present:
+                    continue
+                codes = sorted(codebook.scales[scale])
+                add(
+                    gxe.ExpectColumnValuesToBeInSet(
+                        column=column,
+                        value_set=codes,
+                        meta=_meta(
+                            Section.ANSWERS,
+                            Action.MAKE_MISSING,
+                            "invalid_value",
+                            f"{column} is on the {scale} scale {codes[0]}-{codes[-1]}",
+                        ),
+                    )
+                )
+        elif kind is QuestionType.NUMBER and question.id in present:
+            add(
+                gxe.ExpectColumnValuesToMatchRegex(
+                    column=f"{question.id}__raw",
+                    regex=NUMBER_PATTERN,
+                    meta=_meta(
+                        Section.ANSWERS,
+                        Action.MAKE_MISSING,
+                        "unparseable_number",
+                        f'{question.id} is a number ("40 hrs", "approx 20" and "2,000" '
+                        "are read as numbers)",
+                    ),
+                )
+            )
+            if question.range is not None:
+                low, high = question.range
+                add(
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column=question.id,
+                        min_value=low,
+                        max_value=high,
+                        meta=_meta(
+                            Section.ANSWERS,
+                            Action.MAKE_MISSING,
+                            "out_of_range",
+                            f"{question.id} is between {low:g} and {high:g}",
+                        ),
+                    )
+                )
+        elif kind is QuestionType.MULTI and f"{question.id}__n" in present:
+            add(
+                gxe.ExpectColumnValuesToBeNull(
+                    column=f"{question.id}__unknown",
+                    meta=_meta(
+                        Section.ANSWERS,
+                        Action.REPORT,
+                        "unknown_option",
+                        f"every choice of {question.id} is one of its options",
+                    ),
+                )
+            )
+            if question.max_choices is not None:
+                add(
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column=f"{question.id}__n",
+                        max_value=question.max_choices,
+                        meta=_meta(
+                            Section.ANSWERS,
+                            Action.MAKE_MISSING,
+                            "too_many_choices",
+                            f"{question.id} has at most {question.max_choices} choices",
+                        ),
+                    )
+                )
+    return suite
+
+
+# ----------------------------------------------------------------------------- validation
+def validate(
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    wave: str,
+    file: str,
+    layout: str,
+    column_map: ColumnMap | None = None,
+) -> ValidationReport:
+    """Run the codebook's suite over a coded wave and report every check at once.
+
+    Parameters
+    ----------
+    coded
+        The frame from :func:`~survey.cleaning.standardise`, indexed 0..n-1.
+    codebook
+        The questionnaire.
+    wave, file, layout
+        For the report header.
+    column_map
+        The export's column map, for the lists of missing and ignored columns.
+
+    Returns
+    -------
+    ValidationReport
+        One :class:`CheckResult` per expectation, in suite order.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    frame = coded.reset_index(drop=True)
+    validation_frame = _for_gx(frame)
+    suite_name = f"{codebook.instrument.id}-{wave}"
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    suite = build_suite(codebook, columns=list(validation_frame.columns), name=suite_name)
+    suite = context.suites.add(suite)
+    batch = (
+        context.data_sources.add_pandas("raw_export")
+        .add_dataframe_asset(f"wave_{wave}")
+        .add_batch_definition_whole_dataframe("whole_wave")
+        .get_batch(batch_parameters={"dataframe": validation_frame})
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+
+    checks = [_check(result, frame) for result in outcome.results]
+    return ValidationReport(
+        wave=wave,
+        file=file,
+        layout=layout,
+        rows=len(frame),
+        checks=checks,
+        ignored_columns=list(column_map.ignored) if column_map else [],
+        missing_columns=list(column_map.missing) if column_map else [],
+        suite=suite_name,
+        engine=f"great_expectations {gx.__version__}",
+    )
+
+
+def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable extension columns as plain object columns with ``None``, which every
+    expectation handles alike."""
+    converted = frame.copy()
+    for column in converted.columns:
+        if isinstance(converted[column].dtype, pd.api.extensions.ExtensionDtype) and not (
+            isinstance(converted[column].dtype, pd.DatetimeTZDtype)
+        ):
+            values = converted[column].astype(object)
+            converted[column] = values.where(values.notna(), None)
+    return converted
+
+
+def _check(result: Any, frame: pd.DataFrame) -> CheckResult:
+    config = result.expectation_config
+    meta = config.meta or {}
+    details = result.result or {}
+    column = config.kwargs.get("column")
+    rows = [int(row) for row in details.get("unexpected_index_list") or []]
+    examples: list[str] = []
+    for value in details.get("partial_unexpected_list") or []:
+        shown = str(value)
+        if shown not in examples:
+            examples.append(shown)
+        if len(examples) == EXAMPLES:
+            break
+    failed = int(details.get("unexpected_count") or 0)
+    if config.type in {"expect_column_to_exist", "expect_table_row_count_to_be_between"}:
+        failed = 0 if result.success else 1
+    return CheckResult(
+        expectation=config.type,
+        column=column,
+        section=meta.get("section", Section.ANSWERS.value),
+        description=meta.get("description", config.type),
+        action=Action(meta.get("action", Action.REPORT.value)),
+        reason=meta.get("reason", config.type),
+        success=bool(result.success),
+        checked=details.get("element_count"),
+        failed=failed,
+        examples=examples,
+        observed=details.get("observed_value"),
+        rows=rows,
+    )
+
+
+# -------------------------------------------------------------------------------- writing
+def write_report(report: ValidationReport, out_dir: Path) -> list[Path]:
+    """Write ``validation.json`` and ``validation.html`` into ``out_dir`` (atomically)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = report.as_dict()
+    json_path = out_dir / "validation.json"
+    atomic_write_text(json_path, json.dumps(data, indent=2, default=str) + "\n")
+    environment = Environment(
+        loader=PackageLoader("survey", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for check in data["checks"]:
+        sections.setdefault(check["section"], []).append(check)
+    html = environment.get_template("validation.html").render(
+        report=data,
+        sections=sections,
+        failures=[check for check in data["checks"] if not check["success"]],
+    )
+    html_path = out_dir / "validation.html"
+    atomic_write_text(html_path, html)
+    return [json_path, html_path]

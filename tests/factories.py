@@ -1,0 +1,107 @@
+"""Small exports built from the codebook, for tests: a valid complete response by default,
+with any field overridden per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from survey.codebook import Codebook, QuestionType
+
+METADATA = [
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+]
+
+
+def columns(codebook: Codebook) -> list[str]:
+    """Qualtrics export tags of every codebook field (multi-selects joined in one column)."""
+    names = [*METADATA, codebook.consent.column if codebook.consent else "consent"]
+    for question in codebook.questions:
+        if question.type is QuestionType.GRID:
+            for item in question.items:
+                names += question.grid_columns(item)
+        else:
+            names.append(question.id)
+        if question.other:
+            names.append(question.other)
+    return names
+
+
+def valid_response(codebook: Codebook, number: int) -> dict[str, Any]:
+    """A complete, plausible response (labels as exported), different for each number."""
+    row: dict[str, Any] = {
+        "StartDate": f"2024-03-{1 + number % 27:02d} 10:00:00",
+        "EndDate": f"2024-03-{1 + number % 27:02d} 10:15:00",
+        "Status": "IP Address",
+        "IPAddress": f"192.0.2.{number % 250}",
+        "Progress": "100",
+        "Duration (in seconds)": str(700 + number * 7 % 400),
+        "Finished": "True",
+        "RecordedDate": "2024-03-02 10:15:00",
+        "ResponseId": f"R_test{number:05d}",
+        "RecipientLastName": "",
+        "RecipientFirstName": "",
+        "RecipientEmail": "",
+        "consent": "Yes",
+    }
+    for question in codebook.questions:
+        if question.type is QuestionType.SINGLE:
+            choices = [option for option in question.options if option.code != "other"]
+            row[question.id] = choices[number % len(choices)].label
+        elif question.type is QuestionType.LIKERT:
+            scale = codebook.scales[question.scale or ""]
+            row[question.id] = scale[1 + number % len(scale)]
+        elif question.type is QuestionType.GRID:
+            for item in question.items:
+                scale = codebook.scales[item.scale]
+                for offset, column in enumerate(question.grid_columns(item)):
+                    row[column] = scale[1 + (number + offset) % len(scale)]
+        elif question.type is QuestionType.NUMBER:
+            row[question.id] = str(10 + number % 50)
+        elif question.type is QuestionType.MULTI:
+            row[question.id] = question.options[number % len(question.options)].label
+        elif question.type is QuestionType.TEXT:
+            row[question.id] = ""
+        if question.other:
+            row[question.other] = ""
+    return row
+
+
+def write_qualtrics(
+    codebook: Codebook, path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8"
+) -> Path:
+    """Write rows as a three-header-row Qualtrics CSV (ids, text, ImportId)."""
+    names = columns(codebook)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    writer.writerow(names)
+    writer.writerow([json.dumps({"ImportId": name}) for name in names])
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in names])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def export(codebook: Codebook, path: Path, count: int, **overrides: dict[str, Any]) -> Path:
+    """``count`` valid responses, with ``overrides[f"r{i}"]`` applied to row i."""
+    rows = []
+    for number in range(count):
+        row = valid_response(codebook, number)
+        row.update(overrides.get(f"r{number}", {}))
+        rows.append(row)
+    return write_qualtrics(codebook, path, rows)
