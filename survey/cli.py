@@ -216,8 +216,7 @@ def run(
         ),
     ] = False,
 ) -> None:
-    """Run the whole pipeline: import, validate, clean; writes reports/<wave>/ and
-    data/processed/<wave>.parquet."""
+    """Run the whole pipeline (import, validate, clean) and write reports/<wave>/."""
     with _user_errors("survey run"):
         from survey.pipeline import process_wave
 
@@ -249,21 +248,32 @@ def run(
 
 
 def _summary(runs: list[WaveRun]) -> Table:
-    reasons = sorted({reason for item in runs for reason in item.quarantined})
+    """Rows in, analysed and quarantined by reason: one column per wave."""
+    from survey.cleaning import Reason
+
+    order = [reason.value for reason in Reason]
+    reasons = sorted(
+        {reason for item in runs for reason in item.quarantined},
+        key=lambda reason: (_position(reason, order), reason),
+    )
     table = Table(title="Rows in = analysed + quarantined")
-    table.add_column("Wave")
-    for column in ("Rows in", "Analysed", "Quarantined", *reasons, "Values flagged"):
-        table.add_column(column, justify="right")
+    table.add_column("")
     for item in runs:
-        table.add_row(
-            item.wave,
-            str(item.rows_in),
-            str(item.analysed),
-            str(item.quarantined_total),
-            *[str(item.quarantined.get(reason, 0)) for reason in reasons],
-            str(item.flagged),
-        )
+        table.add_column(item.wave, justify="right")
+    table.add_row("Rows in", *[str(item.rows_in) for item in runs])
+    table.add_row("Analysed", *[str(item.analysed) for item in runs], style="bold")
+    table.add_row("Quarantined", *[str(item.quarantined_total) for item in runs])
+    for reason in reasons:
+        table.add_row(f"  {reason}", *[str(item.quarantined.get(reason, 0)) for item in runs])
+    table.add_row("Values made missing or recoded", *[str(item.flagged) for item in runs])
     return table
+
+
+def _position(reason: str, order: list[str]) -> int:
+    for position, prefix in enumerate(order):
+        if reason == prefix or (prefix.endswith("_") and reason.startswith(prefix)):
+            return position
+    return len(order)
 
 
 def main() -> None:  # pragma: no cover - the console script calls app directly

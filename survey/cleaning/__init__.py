@@ -33,7 +33,7 @@ class Reason(StrEnum):
     TEST_RESPONSE = "test_response"
     DUPLICATE = "duplicate"
     INCOMPLETE = "incomplete"
-    INVALID_DIMENSION = "invalid_dimension"  # written as invalid_<dimension>, e.g. invalid_sector
+    INVALID_DIMENSION = "invalid_"  # written as invalid_<dimension>, e.g. invalid_sector
     SPEEDER = "speeder"
     STRAIGHTLINER = "straightliner"
 
@@ -42,7 +42,8 @@ _ORDER = [reason.value for reason in Reason]
 
 
 def _precedence(reason: str) -> int:
-    if reason.startswith("invalid_"):
+    """Where a reason stands in the order of :class:`Reason`."""
+    if reason.startswith(Reason.INVALID_DIMENSION.value):
         return _ORDER.index(Reason.INVALID_DIMENSION.value)
     return _ORDER.index(reason) if reason in _ORDER else len(_ORDER)
 
@@ -57,8 +58,9 @@ class CleanResult:
         One row per analysed respondent: ``respondent_id``, ``wave``, ``weight`` and the
         codebook's variables; no personal data.
     quarantine
-        ``respondent_id, reason`` for every row not analysed (a row without an id is named
-        ``row:<n>``, its data row number in the export).
+        ``respondent_id, reason`` for every row not analysed. A row without an id is named
+        ``row:<n>`` (its data row number in the export); a repeat of an id already used is
+        named ``<id> (row <n>)`` so that no name stands for two rows.
     flags
         ``respondent_id, question, reason, value`` for every value made missing or recoded.
     speeder_seconds
@@ -94,9 +96,14 @@ def clean(
     """
     coded = coded.reset_index(drop=True).copy()
     ids = coded["respondent_id"].astype(object)
+    repeated_ids = ids.notna() & ids.duplicated(keep="first")
     labels = [
-        str(value) if value is not None and not pd.isna(value) else f"row:{position + 1}"
-        for position, value in enumerate(ids)
+        f"row:{position + 1}"
+        if value is None or pd.isna(value)
+        else f"{value} (row {position + 1})"
+        if repeated
+        else str(value)
+        for position, (value, repeated) in enumerate(zip(ids, repeated_ids, strict=True))
     ]
     reasons: list[list[str]] = [[] for _ in range(len(coded))]
     flags: list[tuple[str, str, str, str]] = [
@@ -104,7 +111,6 @@ def clean(
         for backcode in backcodes or []
     ]
 
-    repeated_ids = ids.notna() & ids.duplicated(keep="first")
     for check in report.failures(Action.QUARANTINE):
         for row in check.rows:
             if check.reason == "duplicate_id" and not repeated_ids.iloc[row]:

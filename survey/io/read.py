@@ -121,11 +121,7 @@ def read_export(
     >>> export.layout.value, export.rows
     ('surveymonkey', 50)
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    if path.stat().st_size == 0:
-        raise DataError(f"{path}: the file is empty; export the responses again")
+    path = _readable(Path(path))
     chosen = Layout(layout) if layout is not None else detect_layout(path, encoding=encoding)
     if chosen is Layout.QUALTRICS:
         return _read_qualtrics(path, encoding)
@@ -138,7 +134,7 @@ def detect_layout(path: Path, *, encoding: str | None = None) -> Layout:
     A Qualtrics export's third row holds ``{"ImportId": ...}``; a SurveyMonkey export starts
     with ``Respondent ID`` and has a second header row of sub-labels.
     """
-    rows = _first_rows(path, encoding, count=3)
+    rows = _first_rows(_readable(path), encoding, count=3)
     if len(rows) >= 3 and any("ImportId" in str(cell) for cell in rows[2][:5]):
         return Layout.QUALTRICS
     if rows and rows[0] and str(rows[0][0]).strip() == "Respondent ID":
@@ -151,6 +147,16 @@ def detect_layout(path: Path, *, encoding: str | None = None) -> Layout:
 
 
 # ----------------------------------------------------------------------------------- text
+def _readable(path: Path) -> Path:
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if not path.is_file():
+        raise DataError(f"{path}: not a file")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; export the responses again")
+    return path
+
+
 def _decode(path: Path, encoding: str | None) -> str:
     data = path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -1,0 +1,245 @@
+"""Cleaning end to end on small exports: each rule quarantines the right rows with the right
+reason, bad values become missing and flagged, and every row is accounted for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from factories import export, valid_response, write_qualtrics
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from survey.codebook import Codebook
+from survey.errors import DataError
+from survey.pipeline import process_wave, wave_for_file
+
+ROWS = 40
+
+
+def run(codebook: Codebook, tmp_path: Path, **overrides) -> tuple[pd.DataFrame, pd.DataFrame]:
+    raw = export(codebook, tmp_path / "wave.csv", ROWS, **overrides)
+    result = process_wave(
+        codebook,
+        wave_for_file(codebook, raw),
+        out_dir=tmp_path / "reports",
+        processed_dir=tmp_path / "processed",
+    )
+    processed = pd.read_parquet(tmp_path / "processed" / "wave.parquet")
+    quarantine = pd.read_csv(tmp_path / "reports" / "quarantine.csv", dtype=str)
+    assert result.rows_in == ROWS == len(processed) + len(quarantine)
+    return processed, quarantine
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"Progress": "55", "Finished": "False"}, "incomplete"),
+        ({"consent": "No"}, "no_consent"),
+        ({"consent": ""}, "no_consent"),
+        ({"comments": "TEST please ignore"}, "test_response"),
+        ({"RecipientFirstName": "Test"}, "test_response"),
+        ({"learn_next": "asdf"}, "test_response"),
+        ({"Duration (in seconds)": "90"}, "speeder"),
+        ({"sector": "Publc libary xyz"}, "invalid_sector"),
+        ({"region": "Yukon"}, "invalid_region"),
+        ({"ResponseId": ""}, "missing_id"),
+        ({"ResponseId": "R_test00001"}, "duplicate_id"),  # a repeat of row 1's id
+    ],
+)
+def test_each_rule_quarantines_with_its_reason(codebook, tmp_path, row, reason):
+    processed, quarantine = run(codebook, tmp_path, r5=row)
+    assert quarantine["reason"].tolist() == [reason]
+    expected_id = {"missing_id": "row:6", "duplicate_id": "R_test00001 (row 6)"}.get(
+        reason, "R_test00005"
+    )
+    assert quarantine["respondent_id"].tolist() == [expected_id]
+    assert len(processed) == ROWS - 1
+    assert processed["respondent_id"].is_unique
+
+
+def test_straightliner_ticks_three_everywhere(codebook, tmp_path):
+    grid = codebook.question("learning_needs")
+    flat = {
+        column: codebook.scales[item.scale][3]
+        for item in grid.items
+        for column in grid.grid_columns(item)
+    }
+    _, quarantine = run(codebook, tmp_path, r7=flat)
+    assert quarantine.to_dict("records") == [
+        {"respondent_id": "R_test00007", "reason": "straightliner"}
+    ]
+
+
+def test_same_person_twice_keeps_the_most_complete_then_the_latest(codebook, tmp_path):
+    processed, quarantine = run(
+        codebook,
+        tmp_path,
+        # the same person three times: a partial, and two complete on different days
+        r2={"RecipientEmail": "Sam.Lee@example.org", "Progress": "60"},
+        r3={"RecipientEmail": "sam.lee@example.org ", "EndDate": "2024-03-20 10:00:00"},
+        r4={"RecipientEmail": "SAM.LEE@example.org", "EndDate": "2024-03-21 10:00:00"},
+    )
+    assert sorted(quarantine.to_records(index=False).tolist()) == [
+        ("R_test00002", "duplicate"),
+        ("R_test00003", "duplicate"),
+    ]
+    assert "R_test00004" in processed["respondent_id"].tolist()
+
+
+def test_bad_values_become_missing_and_are_flagged(codebook, tmp_path):
+    processed, quarantine = run(
+        codebook,
+        tmp_path,
+        r1={"cpd_hours": "lots"},
+        r2={"cpd_hours": "-1"},
+        r3={"cpd_hours": "2,000"},
+        r4={"cpd_hours": "approx 20"},
+        r6={"formats": "Live webinar,In-person workshop,Certificate program,Micro"},
+        r8={"employer_support": "Agree strongly!!"},
+        r9={"years": "forever"},
+        r10={"imp_leadership": "Not applicable to my role"},
+    )
+    assert quarantine.empty
+    by_id = processed.set_index("respondent_id")
+    assert pd.isna(by_id.at["R_test00001", "cpd_hours"])
+    assert pd.isna(by_id.at["R_test00002", "cpd_hours"])
+    assert by_id.at["R_test00003", "cpd_hours"] == 2000
+    assert by_id.at["R_test00004", "cpd_hours"] == 20
+    assert by_id.loc["R_test00006", ["formats__webinar", "formats__workshop"]].isna().all()
+    assert pd.isna(by_id.at["R_test00008", "employer_support"])
+    assert pd.isna(by_id.at["R_test00009", "years"])
+    assert pd.isna(by_id.at["R_test00010", "imp_leadership"])  # missing, never zero
+    flags = pd.read_csv(tmp_path / "reports" / "flags.csv", dtype=str)
+    assert sorted(
+        flags[["respondent_id", "question", "reason"]].to_records(index=False).tolist()
+    ) == [
+        ("R_test00001", "cpd_hours", "unparseable_number"),
+        ("R_test00002", "cpd_hours", "out_of_range"),
+        ("R_test00006", "formats", "too_many_choices"),
+        ("R_test00008", "employer_support", "invalid_value"),
+        ("R_test00009", "years", "invalid_value"),
+    ]
+
+
+def test_other_specify_is_backcoded_where_it_plainly_is_an_option(codebook, tmp_path):
+    processed, _ = run(
+        codebook,
+        tmp_path,
+        r1={"sector": "Other (please specify)", "sector_other": "public library branch"},
+        r2={"sector": "Other (please specify)", "sector_other": "Archives consultant"},
+        r3={"role": "Other (please specify)", "role_other": "Branch Manager"},
+    )
+    by_id = processed.set_index("respondent_id")
+    assert by_id.at["R_test00001", "sector"] == "public"
+    assert by_id.at["R_test00002", "sector"] == "other"
+    assert by_id.at["R_test00002", "sector_other"] == "Archives consultant"
+    assert by_id.at["R_test00003", "role"] == "manager"
+    flags = pd.read_csv(tmp_path / "reports" / "flags.csv", dtype=str)
+    backcoded = flags[flags["reason"] == "backcoded_other"]
+    assert backcoded[["respondent_id", "value"]].to_records(index=False).tolist() == [
+        ("R_test00001", "public"),
+        ("R_test00003", "manager"),
+    ]
+
+
+def test_processed_data_follows_the_contract(codebook, tmp_path):
+    processed, _ = run(codebook, tmp_path, r1={"comments": "call me: 250-555-0142, a@example.org"})
+    assert list(processed.columns) == ["respondent_id", "wave", "weight", *codebook.variables()]
+    assert (processed["weight"] == 1.0).all()
+    assert (processed["wave"] == "wave").all()
+    assert str(processed["sector"].dtype) == "string"
+    assert str(processed["barriers__travel"].dtype) == "boolean"
+    assert processed["imp_leadership"].dtype == float
+    assert set(processed["sector"].dropna()) <= set(codebook.question("sector").option_codes())
+    comment = processed.set_index("respondent_id").at["R_test00001", "comments"]
+    assert comment == "call me: [phone], [email]"
+
+
+def test_too_few_responses_is_an_error_with_no_outputs(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "small.csv", codebook.min_responses - 1)
+    with pytest.raises(DataError, match=r"small\.csv: only 29 responses, at least 30"):
+        process_wave(
+            codebook,
+            wave_for_file(codebook, raw),
+            out_dir=tmp_path / "reports",
+            processed_dir=tmp_path / "processed",
+        )
+    assert not (tmp_path / "reports").exists()
+    assert not (tmp_path / "processed").exists()
+
+
+def test_missing_columns_are_all_named(codebook, tmp_path):
+    rows = [valid_response(codebook, number) for number in range(ROWS)]
+    raw = write_qualtrics(codebook, tmp_path / "cut.csv", rows)
+    text = raw.read_text().splitlines()
+    keep = [i for i, name in enumerate(text[0].split(",")) if name not in {"region", "cpd_hours"}]
+    raw.write_text("\n".join(",".join(line.split(",")[i] for i in keep) for line in text) + "\n")
+    with pytest.raises(DataError, match=r"cut\.csv: missing 2 columns .*\(region, cpd_hours\)"):
+        process_wave(
+            codebook,
+            wave_for_file(codebook, raw),
+            out_dir=tmp_path / "reports",
+            processed_dir=tmp_path / "processed",
+        )
+
+
+MESSY = {
+    "sector": ["Public library", "PUBLIC ", "Publc", "", "Other (please specify)", "museum"],
+    "region": ["Cariboo", "north east", "Yukon", "", "Kootenay"],
+    "Progress": ["100", "100", "40", "", "abc"],
+    "consent": ["Yes", "Yes", "No", ""],
+    "Duration (in seconds)": ["900", "60", "", "x", "1200"],
+    "cpd_hours": ["40 hrs", "-1", "lots", "", "2,000"],
+    "ResponseId": ["", "dup", None],
+    "RecipientEmail": ["", "same@example.org", None],
+    "comments": ["", "TEST please ignore", "mail a@example.org", None],
+    "imp_leadership": ["Very important", "9", "", "Not applicable to my role"],
+    "formats": ["Live webinar", "Live webinar,In-person workshop,Micro,Knitting", ""],
+}
+
+
+@st.composite
+def messy_exports(draw: st.DrawFn) -> list[dict[str, str | None]]:
+    count = draw(st.integers(min_value=30, max_value=60))
+    rows = []
+    for number in range(count):
+        row = {}
+        for column, choices in MESSY.items():
+            choice = draw(st.sampled_from(choices))
+            if choice is not None:
+                row[column] = choice
+        rows.append(row)
+    return rows
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a pipeline run is slow
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(messy_exports())
+def test_every_row_is_accounted_for(codebook, tmp_path_factory, overrides):
+    folder = tmp_path_factory.mktemp("messy")
+    rows = []
+    for number, override in enumerate(overrides):
+        row = valid_response(codebook, number)
+        row.update(override)
+        rows.append(row)
+    raw = write_qualtrics(codebook, folder / "messy.csv", rows)
+    result = process_wave(
+        codebook,
+        wave_for_file(codebook, raw),
+        out_dir=folder / "reports",
+        processed_dir=folder / "processed",
+    )
+    processed = pd.read_parquet(folder / "processed" / "messy.parquet")
+    quarantine = pd.read_csv(folder / "reports" / "quarantine.csv", dtype=str)
+    assert len(processed) + len(quarantine) == len(rows) == result.rows_in
+    assert not set(processed["respondent_id"]) & set(quarantine["respondent_id"])
+    assert processed["respondent_id"].notna().all() and processed["respondent_id"].is_unique
+    assert processed["sector"].dropna().isin(codebook.question("sector").option_codes()).all()
+    assert processed["cpd_hours"].dropna().between(0, 2000).all()
+    assert not processed["comments"].dropna().str.contains("@").any()

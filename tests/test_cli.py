@@ -1,0 +1,176 @@
+"""The command line's contract: exit codes 0/1/2, one clear line on stderr, no traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from factories import export
+
+from survey.codebook import reference_codebook_path
+
+
+def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "survey", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "Traceback" not in completed.stderr
+    lines = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, completed.stderr
+    return lines[0]
+
+
+def test_help_lists_the_commands(tmp_path):
+    completed = survey("--help", cwd=tmp_path)
+    assert completed.returncode == 0
+    for command in ("run", "validate", "demo"):
+        assert command in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["run", "--no-such-option"], ["frobnicate"], ["demo", "--n", "0"], []]
+)
+def test_wrong_usage_exits_2(tmp_path, args):
+    assert survey(*args, cwd=tmp_path).returncode == 2
+
+
+def test_no_codebook_says_how_to_get_one(tmp_path):
+    line = one_error_line(survey("run", cwd=tmp_path))
+    assert line == (
+        "error: data/raw/codebook.yaml: codebook not found; run `survey demo` to write the "
+        "demo data here, or pass --codebook FILE"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty; export the responses again"),
+        (bytes(range(256)) * 20, "this is not a text export (binary content)"),
+        (b"a,b,c\n1,2,3\n", "cannot tell the export layout"),
+    ],
+)
+def test_bad_files_get_one_line(tmp_path, content, message):
+    raw = tmp_path / "export.csv"
+    raw.write_bytes(content)
+    line = one_error_line(
+        survey("run", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    )
+    assert line.startswith(f"error: {raw}: {message}")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_missing_file(tmp_path):
+    line = one_error_line(
+        survey("run", "nowhere.csv", "-c", str(reference_codebook_path()), cwd=tmp_path)
+    )
+    assert line == "error: nowhere.csv: file not found"
+
+
+def test_bad_codebook_is_reported_before_any_data_is_read(tmp_path):
+    codebook = tmp_path / "codebook.yaml"
+    text = reference_codebook_path().read_text().replace("type: likert", "type: likret", 1)
+    codebook.write_text(text)
+    line = one_error_line(survey("run", "-c", str(codebook), cwd=tmp_path))
+    assert line.startswith(f"error: {codebook}: questions[10] (employer_support).type: ")
+    assert "unknown value 'likret'" in line
+
+
+def test_a_file_missing_columns_names_them(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "cut.csv", 40)
+    lines = raw.read_text().splitlines()
+    drop = lines[0].split(",").index("region")
+    raw.write_text(
+        "\n".join(",".join(line.split(",")[:drop] + line.split(",")[drop + 1 :]) for line in lines)
+        + "\n"
+    )
+    line = one_error_line(
+        survey("run", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    )
+    assert line.startswith(f"error: {raw}: missing 1 column the codebook expects (region)")
+    assert not (tmp_path / "reports").exists()
+    assert not (tmp_path / "data").exists()
+
+
+def test_run_a_new_export_named_by_its_file(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "spring.csv", 40, r3={"consent": "No"})
+    completed = survey("run", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "data" / "processed" / "spring.parquet").is_file()
+    quarantine = (tmp_path / "reports" / "spring" / "quarantine.csv").read_text().splitlines()
+    assert quarantine == ["respondent_id,reason", "R_test00003,no_consent"]
+
+
+def test_out_puts_a_single_wave_directly_in_the_folder(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "spring.csv", 40)
+    completed = survey(
+        "run", str(raw), "-c", str(reference_codebook_path()), "--out", "here", cwd=tmp_path
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [
+        "flags.csv",
+        "quarantine.csv",
+        "validation.html",
+        "validation.json",
+    ]
+
+
+def test_validate_writes_the_report_only(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "spring.csv", 40, r1={"region": "Yukon"})
+    completed = survey("validate", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    written = sorted(p.name for p in (tmp_path / "reports" / "spring").iterdir())
+    assert written == ["validation.html", "validation.json"]
+    report = json.loads((tmp_path / "reports" / "spring" / "validation.json").read_text())
+    region = next(c for c in report["checks"] if c["reason"] == "invalid_region")
+    assert (region["failed"], region["examples"], region["action"]) == (1, ["Yukon"], "quarantine")
+    assert not (tmp_path / "data").exists()
+
+
+def test_validate_reports_structural_problems_and_exits_1(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "tiny.csv", 5)
+    completed = survey("validate", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    line = one_error_line(completed)
+    assert "tiny.csv: 1 structural problem(s)" in line
+    report = json.loads((tmp_path / "reports" / "tiny" / "validation.json").read_text())
+    rows = next(c for c in report["checks"] if c["reason"] == "too_few_responses")
+    assert (rows["success"], rows["observed"]) == (False, 5)
+
+
+def test_demo_writes_a_runnable_project(tmp_path):
+    completed = survey("demo", "--n", "60", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    names = sorted(p.name for p in (tmp_path / "data" / "raw").iterdir())
+    assert names == [
+        "2024.csv",
+        "2025.xlsx",
+        "2026.csv",
+        "README.md",
+        "codebook.yaml",
+        "ground_truth.yaml",
+    ]
+    completed = survey("run", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    for wave in ("2024", "2025", "2026"):
+        assert (tmp_path / "data" / "processed" / f"{wave}.parquet").is_file()
+
+
+def test_a_folder_where_the_export_should_be(tmp_path):
+    codebook = tmp_path / "codebook.yaml"
+    shutil.copy(reference_codebook_path(), codebook)
+    (tmp_path / "2024.csv").mkdir()
+    line = one_error_line(survey("run", "-c", str(codebook), "--wave", "2024", cwd=tmp_path))
+    assert "2024.csv: not a file" in line
