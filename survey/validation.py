@@ -449,6 +449,7 @@ def _check(result: Any, frame: pd.DataFrame) -> CheckResult:
     examples: list[str] = []
     for value in details.get("partial_unexpected_list") or []:
         shown = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        shown = _scrub(shown)
         if shown not in examples:
             examples.append(shown)
         if len(examples) == EXAMPLES:
@@ -470,6 +471,13 @@ def _check(result: Any, frame: pd.DataFrame) -> CheckResult:
         observed=details.get("observed_value"),
         rows=rows,
     )
+
+
+def _scrub(text: str) -> str:
+    """An example value with any e-mail address, phone number or IP address replaced."""
+    from survey.cleaning.pii import EMAIL, IP_ADDRESS, PHONE
+
+    return IP_ADDRESS.sub("[ip]", PHONE.sub("[phone]", EMAIL.sub("[email]", text)))
 
 
 # -------------------------------------------------------------------------------- writing

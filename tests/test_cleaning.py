@@ -204,7 +204,7 @@ MESSY = {
 def messy_exports(draw: st.DrawFn) -> list[dict[str, str | None]]:
     count = draw(st.integers(min_value=30, max_value=60))
     rows = []
-    for number in range(count):
+    for _ in range(count):
         row = {}
         for column, choices in MESSY.items():
             choice = draw(st.sampled_from(choices))

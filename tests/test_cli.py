@@ -140,6 +140,23 @@ def test_validate_writes_the_report_only(codebook, tmp_path):
     assert not (tmp_path / "data").exists()
 
 
+def test_validation_examples_hold_no_personal_data(codebook, tmp_path):
+    raw = export(
+        codebook,
+        tmp_path / "spring.csv",
+        40,
+        r1={"sector": "jo.bloggs@example.org"},
+        r2={"sector": "call 604-555-0101"},
+    )
+    completed = survey("validate", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads((tmp_path / "reports" / "spring" / "validation.json").read_text())
+    sector = next(c for c in report["checks"] if c["reason"] == "invalid_sector")
+    assert sorted(sector["examples"]) == ["[email]", "call [phone]"]
+    html = (tmp_path / "reports" / "spring" / "validation.html").read_text()
+    assert "example.org" not in html and "555-0101" not in html
+
+
 def test_validate_reports_structural_problems_and_exits_1(codebook, tmp_path):
     raw = export(codebook, tmp_path / "tiny.csv", 5)
     completed = survey("validate", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)

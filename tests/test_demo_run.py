@@ -75,7 +75,7 @@ def test_run_succeeds_and_prints_the_summary(demo_run):
     lines = completed.stdout.splitlines()
 
     def row(label: str) -> list[int]:
-        line = next(line for line in lines if re.match(rf"^\W*{label}\b", line))
+        line = next(line for line in lines if re.match(rf"^\W+{label}\s*[│|]", line))
         return [int(number) for number in re.findall(r"\b\d+\b", line)]
 
     truth = demo_run["truth"]["waves"]
@@ -232,3 +232,19 @@ def test_validation_report_is_written_and_readable(demo_run):
     assert "Problems found" in html
     assert "the respondent consented" in html
     assert re.search(r"<b>\d+</b>responses in the file", html)
+
+
+def test_committed_demo_is_what_the_generator_writes(demo_dir, tmp_path):
+    from survey.demo import write_demo
+
+    written = write_demo(tmp_path)
+    assert [path.name for path in written] == [
+        "codebook.yaml",
+        "2024.csv",
+        "2025.xlsx",
+        "2026.csv",
+        "ground_truth.yaml",
+        "README.md",
+    ]
+    for path in written:
+        assert path.read_bytes() == (demo_dir / path.name).read_bytes(), path.name

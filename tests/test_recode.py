@@ -42,7 +42,9 @@ from survey.cleaning.recode import (
         ("region", "north east", "northeast"),
         ("years", "Over 20", "20_plus"),
         ("cltp", "No", "no"),
-        ("library_size", "Not applicable", None),  # a missing label, never a code
+        ("library_size", "Not applicable", "na"),  # an option here, though a missing label
+        ("paid_time", "not applicable", "na"),
+        ("employment", "Not applicable", None),  # ... and no answer where it is not an option
         ("paid_time", "None, all in my own time", "none"),
         ("mentoring", "Neither, but interested", "interested"),
         ("sector", "Prefer not to say", None),

@@ -65,7 +65,7 @@ def _blank(series: pd.Series) -> pd.Series:
 
 
 def _lookup(series: pd.Series, table: Mapping[str, object], missing: Iterable[str]) -> pd.Series:
-    """Map normalised text through ``table``; missing labels and blanks to missing;
+    """Map normalised text through ``table``; then missing labels and blanks to missing;
     anything else stays as its stripped text."""
     missing_keys = {normalise(label) for label in missing}
     result = pd.Series([None] * len(series), index=series.index, dtype=object)
@@ -73,13 +73,12 @@ def _lookup(series: pd.Series, table: Mapping[str, object], missing: Iterable[st
     if not present.any():
         return result
     values = series[present].astype(str)
-    keys = values.map(normalise)
-    coded = keys.map(lambda key: table.get(key))
-    unmatched = coded.isna() & ~keys.isin(missing_keys)
-    coded = coded.astype(object)
-    coded[unmatched] = values[unmatched].str.strip()
-    coded[keys.isin(missing_keys)] = None
-    result[present] = coded
+    # An option of the question wins over a missing label: "Not applicable" is an answer
+    # where the question offers it (library_size: na) and no answer elsewhere.
+    result[present] = [
+        table[key] if key in table else None if key in missing_keys else value.strip()
+        for key, value in zip(values.map(normalise), values, strict=True)
+    ]
     return result
 
 

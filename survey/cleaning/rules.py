@@ -52,7 +52,7 @@ def speeders(
     >>> rules = QualityRules(speeder_fraction=0.3, speeder_min_seconds=120)
     >>> mask, threshold = speeders(pd.DataFrame({"duration_seconds": [90, 900, 1000, 250]}), rules)
     >>> mask.tolist(), threshold
-    ([True, False, False, False], 247.5)
+    ([True, False, False, False], 172.5)
     """
     if "duration_seconds" not in coded or coded["duration_seconds"].notna().sum() == 0:
         return pd.Series(False, index=coded.index), None
