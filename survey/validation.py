@@ -448,8 +448,7 @@ def _check(result: Any, frame: pd.DataFrame) -> CheckResult:
     rows = [int(row) for row in details.get("unexpected_index_list") or []]
     examples: list[str] = []
     for value in details.get("partial_unexpected_list") or []:
-        shown = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-        shown = _scrub(shown)
+        shown = _shown(value, column)
         if shown not in examples:
             examples.append(shown)
         if len(examples) == EXAMPLES:
@@ -473,10 +472,19 @@ def _check(result: Any, frame: pd.DataFrame) -> CheckResult:
     )
 
 
-def _scrub(text: str) -> str:
-    """An example value with any e-mail address, phone number or IP address replaced."""
+def _shown(value: Any, column: str | None) -> str:
+    """A failing value as the report shows it: whole numbers without ``.0``, shares as
+    percentages, and answers scrubbed of e-mail addresses, phone numbers and IP addresses
+    (respondent ids are shown as they are: they identify the row, not the person)."""
     from survey.cleaning.pii import EMAIL, IP_ADDRESS, PHONE
 
+    if column == "answered_share" and isinstance(value, float):
+        return f"{value:.0%} answered"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.4g}"
+    text = str(value)
+    if column == "respondent_id":
+        return text
     return IP_ADDRESS.sub("[ip]", PHONE.sub("[phone]", EMAIL.sub("[email]", text)))
 
 

@@ -156,6 +156,8 @@ def test_validation_suite_catches_each_planted_error(demo_codebook, demo_run, wa
     sector = next(c for c in saved["checks"] if c["reason"] == "invalid_sector")
     assert sector["failed"] == len(truth["invalid_sector"])
     assert sector["examples"] and all("@" not in example for example in sector["examples"])
+    repeated = next(c for c in saved["checks"] if c["reason"] == "duplicate_id")
+    assert repeated["examples"] == [str(truth["duplicate_id"][0])]  # ids are shown as they are
 
 
 @pytest.mark.parametrize("wave", WAVES)
