@@ -10,7 +10,6 @@ Heavy libraries (pandas, great-expectations) are imported inside the commands so
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -274,9 +273,3 @@ def _position(reason: str, order: list[str]) -> int:
         if reason == prefix or (prefix.endswith("_") and reason.startswith(prefix)):
             return position
     return len(order)
-
-
-def main() -> None:  # pragma: no cover - the console script calls app directly
-    """Entry point for ``python -m survey``."""
-    app(prog_name="survey")
-    sys.exit(0)

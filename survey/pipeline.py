@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.cleaning.standardise import Backcode
 from survey.codebook import Codebook, Layout, Wave
 from survey.errors import DataError
 from survey.io import map_to_codebook, read_export
@@ -86,7 +87,7 @@ def _check_structure(
 
 def validate_wave(
     codebook: Codebook, wave: Wave, *, progress: Progress | None = None
-) -> tuple[ValidationReport, pd.DataFrame, list[object], list[str]]:
+) -> tuple[ValidationReport, pd.DataFrame, list[Backcode], list[str]]:
     """Import and validate one wave; returns the report, the coded frame, the other-specify
     back-codes and the missing fields. Raises nothing for structural problems: the caller
     decides (``survey validate`` still writes the report)."""
@@ -142,7 +143,7 @@ def process_wave(
 
     say(f"wave {wave.id}: cleaning")
     started = time.perf_counter()
-    result = clean(coded, report, codebook, backcodes=backcodes)  # type: ignore[arg-type]
+    result = clean(coded, report, codebook, backcodes=backcodes)
     seconds["clean"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -18,17 +18,26 @@ from survey.pipeline import process_wave, wave_for_file
 ROWS = 40
 
 
-def run(codebook: Codebook, tmp_path: Path, **overrides) -> tuple[pd.DataFrame, pd.DataFrame]:
-    raw = export(codebook, tmp_path / "wave.csv", ROWS, **overrides)
+def process(codebook: Codebook, raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run a raw file through the pipeline beside it; the processed rows and the quarantine."""
+    folder = raw.parent
     result = process_wave(
         codebook,
         wave_for_file(codebook, raw),
-        out_dir=tmp_path / "reports",
-        processed_dir=tmp_path / "processed",
+        out_dir=folder / "reports",
+        processed_dir=folder / "processed",
     )
-    processed = pd.read_parquet(tmp_path / "processed" / "wave.parquet")
-    quarantine = pd.read_csv(tmp_path / "reports" / "quarantine.csv", dtype=str)
-    assert result.rows_in == ROWS == len(processed) + len(quarantine)
+    processed = pd.read_parquet(folder / "processed" / f"{raw.stem}.parquet")
+    quarantine = pd.read_csv(folder / "reports" / "quarantine.csv", dtype=str)
+    assert result.rows_in == len(processed) + len(quarantine)
+    return processed, quarantine
+
+
+def run(codebook: Codebook, tmp_path: Path, **overrides) -> tuple[pd.DataFrame, pd.DataFrame]:
+    processed, quarantine = process(
+        codebook, export(codebook, tmp_path / "wave.csv", ROWS, **overrides)
+    )
+    assert len(processed) + len(quarantine) == ROWS
     return processed, quarantine
 
 
@@ -228,16 +237,8 @@ def test_every_row_is_accounted_for(codebook, tmp_path_factory, overrides):
         row = valid_response(codebook, number)
         row.update(override)
         rows.append(row)
-    raw = write_qualtrics(codebook, folder / "messy.csv", rows)
-    result = process_wave(
-        codebook,
-        wave_for_file(codebook, raw),
-        out_dir=folder / "reports",
-        processed_dir=folder / "processed",
-    )
-    processed = pd.read_parquet(folder / "processed" / "messy.parquet")
-    quarantine = pd.read_csv(folder / "reports" / "quarantine.csv", dtype=str)
-    assert len(processed) + len(quarantine) == len(rows) == result.rows_in
+    processed, quarantine = process(codebook, write_qualtrics(codebook, folder / "messy.csv", rows))
+    assert len(processed) + len(quarantine) == len(rows)
     assert not set(processed["respondent_id"]) & set(quarantine["respondent_id"])
     assert processed["respondent_id"].notna().all() and processed["respondent_id"].is_unique
     assert processed["sector"].dropna().isin(codebook.question("sector").option_codes()).all()
