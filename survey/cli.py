@@ -211,11 +211,11 @@ def run(
         bool,
         typer.Option(
             "--unweighted",
-            help="Do not weight (every weight is 1.0; weighting arrives with the analysis engine).",
+            help="Do not weight: every weight is 1.0 and only unweighted estimates are written.",
         ),
     ] = False,
 ) -> None:
-    """Run the whole pipeline (import, validate, clean) and write reports/<wave>/."""
+    """Run the whole pipeline (import, validate, clean, weight, estimate) into reports/<wave>/."""
     with _user_errors("survey run"):
         from survey.pipeline import process_wave
 
@@ -233,6 +233,7 @@ def run(
                         out_dir=_out_dir(out, item.id, len(waves) > 1),
                         processed_dir=processed,
                         progress=say,
+                        weighted=not unweighted,
                     )
                 )
         finally:
@@ -265,6 +266,14 @@ def _summary(runs: list[WaveRun]) -> Table:
     for reason in reasons:
         table.add_row(f"  {reason}", *[str(item.quarantined.get(reason, 0)) for item in runs])
     table.add_row("Values made missing or recoded", *[str(item.flagged) for item in runs])
+    if any(item.weighting for item in runs):
+        table.add_row(
+            "Design effect of weighting",
+            *[
+                f"{item.weighting['design_effect']:.2f}" if item.weighting else "unweighted"
+                for item in runs
+            ],
+        )
     return table
 
 

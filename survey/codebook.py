@@ -52,6 +52,7 @@ __all__ = [
     "QuestionType",
     "Topic",
     "Wave",
+    "WeightingRules",
     "load_codebook",
     "reference_codebook_path",
 ]
@@ -199,6 +200,14 @@ class QualityRules(_Model):
         return patterns
 
 
+class WeightingRules(_Model):
+    """How waves are raked to the frame: R ``rake()`` controls, and optional trimming."""
+
+    epsilon: float = Field(default=1.0, gt=0)
+    max_iterations: int = Field(default=50, ge=1)
+    trim_ratio: float | None = Field(default=None, gt=1)
+
+
 class Wave(_Model):
     """One yearly wave: its raw file (relative to the codebook) and how it was exported."""
 
@@ -238,6 +247,7 @@ class Codebook(_Model):
     quality: QualityRules = Field(default_factory=QualityRules)
     dimensions: list[StrictStr] = Field(default_factory=list)
     frame: dict[StrictStr, dict[StrictStr, float]] = Field(default_factory=dict)
+    weighting: WeightingRules = Field(default_factory=WeightingRules)
     scales: dict[StrictStr, dict[int, StrictStr]] = Field(default_factory=dict)
     questions: list[Question]
     waves: list[Wave] = Field(default_factory=list)

@@ -7,6 +7,7 @@ output is written.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.analysis.results import results
 from survey.cleaning.standardise import Backcode
 from survey.codebook import Codebook, Layout, Wave
 from survey.errors import DataError
 from survey.io import map_to_codebook, read_export
 from survey.validation import Action, ValidationReport, validate, write_report
+from survey.weighting import composition, rake
 from survey.writing import atomic_write, atomic_write_text
 
 __all__ = ["WaveRun", "process_wave", "validate_wave", "wave_for_file"]
@@ -39,6 +42,7 @@ class WaveRun:
     outputs: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     report: ValidationReport | None = None
+    weighting: dict[str, object] | None = None
 
     @property
     def quarantined_total(self) -> int:
@@ -119,11 +123,15 @@ def process_wave(
     out_dir: Path,
     processed_dir: Path,
     progress: Progress | None = None,
+    weighted: bool = True,
 ) -> WaveRun:
-    """Run one wave through import, validation and cleaning and write its files.
+    """Run one wave through import, validation, cleaning, weighting and estimation, and write
+    its files.
 
-    Writes ``validation.json``, ``validation.html``, ``quarantine.csv`` and ``flags.csv`` into
-    ``out_dir`` and ``<wave>.parquet`` into ``processed_dir``, each atomically.
+    Writes ``validation.json``, ``validation.html``, ``quarantine.csv``, ``flags.csv``,
+    ``weighting.json`` (when weighted) and ``results.csv`` into ``out_dir`` and
+    ``<wave>.parquet`` into ``processed_dir``, each atomically. ``weighted=False``, or a
+    codebook without frame margins, gives every respondent weight 1 and unweighted rows only.
 
     Raises
     ------
@@ -146,14 +154,58 @@ def process_wave(
     result = clean(coded, report, codebook, backcodes=backcodes)
     seconds["clean"] = time.perf_counter() - started
 
+    processed = result.processed
+    if processed.empty:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in result.reasons.items())
+        raise DataError(
+            f"{raw}: all {len(coded)} responses were set aside ({reasons}); nothing to analyse. "
+            "Run `survey validate` to see why"
+        )
+    weighting: dict[str, object] | None = None
+    if weighted and codebook.frame:
+        say(f"wave {wave.id}: weighting")
+        started = time.perf_counter()
+        raked = rake(
+            processed,
+            margins=codebook.frame,
+            epsilon=codebook.weighting.epsilon,
+            max_iterations=codebook.weighting.max_iterations,
+            trim_ratio=codebook.weighting.trim_ratio,
+        )
+        processed = processed.assign(weight=raked.weights.to_numpy())
+        weighting = {
+            **raked.summary(),
+            "composition": composition(
+                processed, margins=codebook.frame, weights=raked.weights
+            ).to_dict("records"),
+        }
+        seconds["weight"] = time.perf_counter() - started
+
+    say(f"wave {wave.id}: estimating")
+    started = time.perf_counter()
+    table = results(
+        processed,
+        codebook,
+        wave=wave.id,
+        weights=processed["weight"].to_numpy() if weighting is not None else None,
+    )
+    seconds["estimate"] = time.perf_counter() - started
+
     started = time.perf_counter()
     outputs = write_report(report, out_dir)
+    if weighting is not None:
+        weighting_path = out_dir / "weighting.json"
+        atomic_write_text(weighting_path, json.dumps(weighting, indent=2) + "\n")
+        outputs.append(weighting_path)
+    results_path = out_dir / "results.csv"
+    atomic_write_text(results_path, table.to_csv(index=False))
+    outputs.append(results_path)
     quarantine_path = out_dir / "quarantine.csv"
     atomic_write_text(quarantine_path, result.quarantine.to_csv(index=False))
     flags_path = out_dir / "flags.csv"
     atomic_write_text(flags_path, result.flags.to_csv(index=False))
     parquet_path = processed_dir / f"{wave.id}.parquet"
-    atomic_write(parquet_path, lambda path: result.processed.to_parquet(path, index=False))
+    atomic_write(parquet_path, lambda path: processed.to_parquet(path, index=False))
     seconds["write"] = time.perf_counter() - started
     outputs += [quarantine_path, flags_path, parquet_path]
     return WaveRun(
@@ -166,4 +218,5 @@ def process_wave(
         outputs=outputs,
         seconds=seconds,
         report=report,
+        weighting=weighting,
     )

@@ -60,7 +60,9 @@ def valid_response(codebook: Codebook, number: int) -> dict[str, Any]:
     }
     for question in codebook.questions:
         if question.type is QuestionType.SINGLE:
-            choices = [option for option in question.options if option.code != "other"]
+            # every sector of the frame appears (raking needs them); other roles do not
+            keep_other = question.id in codebook.frame
+            choices = [o for o in question.options if keep_other or o.code != "other"]
             row[question.id] = choices[number % len(choices)].label
         elif question.type is QuestionType.LIKERT:
             scale = codebook.scales[question.scale or ""]
@@ -77,7 +79,8 @@ def valid_response(codebook: Codebook, number: int) -> dict[str, Any]:
         elif question.type is QuestionType.TEXT:
             row[question.id] = ""
         if question.other:
-            row[question.other] = ""
+            chose_other = row.get(question.id) == "Other (please specify)"
+            row[question.other] = "Archives consultant" if chose_other else ""
     return row
 
 

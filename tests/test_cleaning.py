@@ -18,7 +18,9 @@ from survey.pipeline import process_wave, wave_for_file
 ROWS = 40
 
 
-def process(codebook: Codebook, raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def process(
+    codebook: Codebook, raw: Path, *, weighted: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run a raw file through the pipeline beside it; the processed rows and the quarantine."""
     folder = raw.parent
     result = process_wave(
@@ -26,6 +28,7 @@ def process(codebook: Codebook, raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         wave_for_file(codebook, raw),
         out_dir=folder / "reports",
         processed_dir=folder / "processed",
+        weighted=weighted,
     )
     processed = pd.read_parquet(folder / "processed" / f"{raw.stem}.parquet")
     quarantine = pd.read_csv(folder / "reports" / "quarantine.csv", dtype=str)
@@ -156,7 +159,8 @@ def test_other_specify_is_backcoded_where_it_plainly_is_an_option(codebook, tmp_
 def test_processed_data_follows_the_contract(codebook, tmp_path):
     processed, _ = run(codebook, tmp_path, r1={"comments": "call me: 250-555-0142, a@example.org"})
     assert list(processed.columns) == ["respondent_id", "wave", "weight", *codebook.variables()]
-    assert (processed["weight"] == 1.0).all()
+    assert (processed["weight"] > 0).all()  # raked to the frame of 1,800
+    assert processed["weight"].sum() == pytest.approx(sum(codebook.frame["sector"].values()))
     assert (processed["wave"] == "wave").all()
     assert str(processed["sector"].dtype) == "string"
     assert str(processed["barriers__travel"].dtype) == "boolean"
@@ -237,7 +241,13 @@ def test_every_row_is_accounted_for(codebook, tmp_path_factory, overrides):
         row = valid_response(codebook, number)
         row.update(override)
         rows.append(row)
-    processed, quarantine = process(codebook, write_qualtrics(codebook, folder / "messy.csv", rows))
+    raw = write_qualtrics(codebook, folder / "messy.csv", rows)
+    try:
+        processed, quarantine = process(codebook, raw, weighted=False)
+    except DataError as error:  # every row set aside: a clear error, and nothing written
+        assert f"all {len(rows)} responses were set aside" in str(error)
+        assert not (folder / "processed").exists()
+        return
     assert len(processed) + len(quarantine) == len(rows)
     assert not set(processed["respondent_id"]) & set(quarantine["respondent_id"])
     assert processed["respondent_id"].notna().all() and processed["respondent_id"].is_unique

@@ -123,9 +123,36 @@ def test_out_puts_a_single_wave_directly_in_the_folder(codebook, tmp_path):
     assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [
         "flags.csv",
         "quarantine.csv",
+        "results.csv",
         "validation.html",
         "validation.json",
+        "weighting.json",
     ]
+
+
+def test_unweighted_run_writes_weight_one_and_unweighted_rows_only(codebook, tmp_path):
+    import pandas as pd
+
+    raw = export(codebook, tmp_path / "spring.csv", 40)
+    completed = survey(
+        "run", str(raw), "-c", str(reference_codebook_path()), "--unweighted", cwd=tmp_path
+    )
+    assert completed.returncode == 0, completed.stderr
+    processed = pd.read_parquet(tmp_path / "data" / "processed" / "spring.parquet")
+    assert (processed["weight"] == 1.0).all()
+    table = pd.read_csv(tmp_path / "reports" / "spring" / "results.csv")
+    assert set(table["weighted"]) == {False}
+    assert not (tmp_path / "reports" / "spring" / "weighting.json").exists()
+
+
+def test_a_frame_category_nobody_answered_from_is_an_error(codebook, tmp_path):
+    others = {f"r{i}": {"sector": "Public library", "sector_other": ""} for i in range(4, 40, 5)}
+    raw = export(codebook, tmp_path / "spring.csv", 40, **others)  # nobody from 'other'
+    line = one_error_line(
+        survey("run", str(raw), "-c", str(reference_codebook_path()), cwd=tmp_path)
+    )
+    assert "weighting: nobody answered from sector ['other']" in line
+    assert "--unweighted" in line
 
 
 def test_validate_writes_the_report_only(codebook, tmp_path):
@@ -179,7 +206,10 @@ def test_demo_writes_a_runnable_project(tmp_path):
         "codebook.yaml",
         "ground_truth.yaml",
     ]
-    completed = survey("run", cwd=tmp_path)
+    # 60 responses leave a frame category empty: weighting says so instead of guessing
+    line = one_error_line(survey("run", cwd=tmp_path))
+    assert "weighting: nobody answered from sector" in line
+    completed = survey("run", "--unweighted", cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
     for wave in ("2024", "2025", "2026"):
         assert (tmp_path / "data" / "processed" / f"{wave}.parquet").is_file()

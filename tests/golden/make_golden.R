@@ -1,0 +1,242 @@
+## make_golden.R -- reference ("golden") values from R's survey package.
+##
+## Generated with: R version 4.2.2 Patched (2022-11-10 r83330), survey 4.1-1
+## (Debian packages r-base-core and r-cran-survey).
+##
+## How to run (from the repository root):
+##     Rscript tests/golden/make_golden.R
+## Inputs (written by tests/golden/make_data.py):
+##     tests/golden/sample.csv   120 respondents (empty cell = missing)
+##     tests/golden/margins.csv  population totals for raking
+## Outputs (all in tests/golden/, write.csv(row.names = FALSE, quote = FALSE),
+## every number written with sprintf("%.17g") so it round-trips exactly;
+## NA and NaN are both written as the text NA):
+##     rake_weights.csv            id, weight: weights(raked) with
+##                                 raked <- rake(d0, list(~sector, ~region),
+##                                               list(pop_sector, pop_region))
+##                                 default control (maxit = 10, epsilon = 1)
+##     rake_weights_converged.csv  id, weight: same rake() with
+##                                 control = list(maxit = 100, epsilon = 1e-10)
+##     estimates.csv               design, variable, by, group, estimate, se
+##                                 svymean(~v, des, na.rm = TRUE) overall
+##                                 (by = "all", group = "all") and
+##                                 svyby(~v, ~g, des, svymean, na.rm = TRUE) for
+##                                 g in sector, region, role; v in travel, imp,
+##                                 hours, rare; barrier (factor, one row per
+##                                 level, variable = "barrier:<level>");
+##                                 imp_top2 = the TRUE column of
+##                                 svymean(~I(imp >= 4), des, na.rm = TRUE).
+##     ciprop.csv                  design, variable, by, group, estimate,
+##                                 ci_low, ci_high
+##                                 svyciprop(~v, des, method = "beta",
+##                                           na.rm = TRUE) overall and
+##                                 svyby(~v, ~g, des, svyciprop, method = "beta",
+##                                       vartype = "ci", na.rm = TRUE)
+##                                 for v in travel, rare, imp_top2
+##                                 (imp_top2 <- as.numeric(imp >= 4)).
+##     chisq.csv                   design, variable, by, statistic_type,
+##                                 statistic, ndf, ddf, p
+##                                 svychisq(~v + g, sub) with
+##                                 sub <- subset(des, !is.na(v) & !is.na(g))
+##                                 (i.e. each test is built on the complete
+##                                 cases of its two variables), for v in barrier,
+##                                 travel (as a factor), g in sector, region,
+##                                 role.  statistic_type "F": the default
+##                                 (Rao-Scott second-order F; statistic = F,
+##                                 ndf/ddf = parameter).  statistic_type "Chisq":
+##                                 statistic = "Chisq"; note that R reports the
+##                                 *unadjusted* Pearson X^2 of
+##                                 svytable(..., Ntotal = n) as the statistic and
+##                                 computes p from X^2 / mean(diag(Delta)) on
+##                                 df = parameter (ndf here; ddf is NA).
+## Designs ("design" column):
+##     weighted    d  <- svydesign(ids = ~1, weights = ~w, data = sample) with
+##                 w = weights(raked) (default-control rake), used as plain
+##                 sampling weights (no calibration information kept).
+##     unweighted  du <- svydesign(ids = ~1, weights = ~w0, data = sample),
+##                 w0 = 1.
+## Factors use R's default (alphabetical) level order.
+
+options(digits = 17)
+suppressMessages(library(survey))
+
+## Locate tests/golden/ from the script path, so it also runs from elsewhere.
+args <- commandArgs(trailingOnly = FALSE)
+file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
+gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
+
+cat("R:", R.version.string, "\n")
+cat("survey:", packageDescription("survey")$Version, "\n")
+
+## ------------------------------------------------------------------ data
+sample <- read.csv(file.path(gdir, "sample.csv"), na.strings = c("", "NA"),
+                   stringsAsFactors = FALSE)
+margins <- read.csv(file.path(gdir, "margins.csv"), stringsAsFactors = FALSE)
+
+sample$sector <- factor(sample$sector)
+sample$region <- factor(sample$region)
+sample$role <- factor(sample$role)
+sample$barrier <- factor(sample$barrier)
+sample$travel_f <- factor(sample$travel)          # travel as a factor (chisq)
+sample$imp_top2 <- as.numeric(sample$imp >= 4)    # for svyciprop
+sample$w0 <- 1
+
+msec <- margins[margins$variable == "sector", ]
+mreg <- margins[margins$variable == "region", ]
+pop_sector <- data.frame(sector = msec$level, Freq = msec$total)
+pop_region <- data.frame(region = mreg$level, Freq = mreg$total)
+
+## ------------------------------------------------------------------ helpers
+num <- function(x) {
+  x <- as.numeric(x)
+  out <- sprintf("%.17g", x)
+  out[is.na(x)] <- "NA"            # NA and NaN alike
+  out
+}
+
+write_golden <- function(df, name) {
+  for (j in seq_along(df)) {
+    if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
+    stopifnot(!any(grepl("[,\"]", df[[j]])))
+  }
+  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
+  cat(sprintf("wrote %-28s %4d rows\n", name, nrow(df)))
+}
+
+## ------------------------------------------------------------------ raking
+d0 <- svydesign(ids = ~1, weights = ~w0, data = sample)
+raked <- rake(d0, list(~sector, ~region), list(pop_sector, pop_region))
+raked_conv <- rake(d0, list(~sector, ~region), list(pop_sector, pop_region),
+                   control = list(maxit = 100, epsilon = 1e-10))
+
+write_golden(data.frame(id = sample$id, weight = weights(raked)),
+             "rake_weights.csv")
+write_golden(data.frame(id = sample$id, weight = weights(raked_conv)),
+             "rake_weights_converged.csv")
+
+## Number of raking passes (one pass = post-stratify on sector, then region)
+## that rake() performed: the smallest maxit that gives no "did not converge"
+## warning.
+passes <- function(epsilon) {
+  for (k in 1:200) {
+    ok <- tryCatch({
+      rake(d0, list(~sector, ~region), list(pop_sector, pop_region),
+           control = list(maxit = k, epsilon = epsilon))
+      TRUE
+    }, warning = function(w) FALSE)
+    if (ok) return(k)
+  }
+  NA
+}
+cat("raking passes, default control (epsilon = 1):", passes(1), "\n")
+cat("raking passes, epsilon = 1e-10:", passes(1e-10), "\n")
+cat("max |default - converged| weight difference:",
+    num(max(abs(weights(raked) - weights(raked_conv)))), "\n")
+
+## ------------------------------------------------------------------ designs
+sample$w <- weights(raked)
+d <- svydesign(ids = ~1, weights = ~w, data = sample)
+du <- svydesign(ids = ~1, weights = ~w0, data = sample)
+designs <- list(weighted = d, unweighted = du)
+bys <- c("sector", "region", "role")
+
+## ------------------------------------------------------------------ estimates
+## `keep` maps svymean's column names to output variable names.
+est_rows <- function(dname, des, formula, keep) {
+  out <- list()
+  m <- svymean(formula, des, na.rm = TRUE)
+  mse <- setNames(SE(m), names(coef(m)))   # SE() drops names for 1 column
+  for (k in names(keep)) {
+    out[[length(out) + 1]] <- data.frame(
+      design = dname, variable = keep[[k]], by = "all", group = "all",
+      estimate = unname(coef(m)[k]), se = unname(mse[k]))
+  }
+  for (g in bys) {
+    r <- svyby(formula, as.formula(paste0("~", g)), des, svymean,
+               na.rm = TRUE)
+    groups <- as.character(r[[g]])
+    cf <- coef(r)
+    se <- as.matrix(SE(r))
+    for (k in names(keep)) {
+      ## coef names are "group:stat" when there are several statistics
+      est <- if (length(keep) == 1 && ncol(se) == 1) cf[groups]
+             else cf[paste0(groups, ":", k)]
+      sek <- if (ncol(se) == 1) se[, 1] else se[, paste0("se.", k)]
+      out[[length(out) + 1]] <- data.frame(
+        design = dname, variable = keep[[k]], by = g, group = groups,
+        estimate = unname(est), se = unname(sek))
+    }
+  }
+  do.call(rbind, out)
+}
+
+est <- list()
+for (dname in names(designs)) {
+  des <- designs[[dname]]
+  for (v in c("travel", "imp", "hours", "rare")) {
+    est[[length(est) + 1]] <- est_rows(dname, des, as.formula(paste0("~", v)),
+                                       setNames(list(v), v))
+  }
+  blev <- levels(sample$barrier)
+  est[[length(est) + 1]] <- est_rows(
+    dname, des, ~barrier,
+    setNames(as.list(paste0("barrier:", blev)), paste0("barrier", blev)))
+  est[[length(est) + 1]] <- est_rows(
+    dname, des, ~I(imp >= 4), list(`I(imp >= 4)TRUE` = "imp_top2"))
+}
+est <- do.call(rbind, est)
+stopifnot(!anyNA(est$estimate), !anyNA(est$se))
+write_golden(est, "estimates.csv")
+
+## ------------------------------------------------------------------ svyciprop
+ci <- list()
+for (dname in names(designs)) {
+  des <- designs[[dname]]
+  for (v in c("travel", "rare", "imp_top2")) {
+    f <- as.formula(paste0("~", v))
+    p <- svyciprop(f, des, method = "beta", na.rm = TRUE)
+    cil <- attr(p, "ci")
+    ci[[length(ci) + 1]] <- data.frame(
+      design = dname, variable = v, by = "all", group = "all",
+      estimate = as.numeric(p), ci_low = cil[1], ci_high = cil[2])
+    for (g in bys) {
+      r <- svyby(f, as.formula(paste0("~", g)), des, svyciprop,
+                 method = "beta", vartype = "ci", na.rm = TRUE)
+      ci[[length(ci) + 1]] <- data.frame(
+        design = dname, variable = v, by = g, group = as.character(r[[g]]),
+        estimate = r[[v]], ci_low = r$ci_l, ci_high = r$ci_u)
+    }
+  }
+}
+ci <- do.call(rbind, ci)
+rownames(ci) <- NULL
+write_golden(ci, "ciprop.csv")
+
+## ------------------------------------------------------------------ svychisq
+## Each test is run on subset(des, !is.na(v) & !is.na(g)).
+chi <- list()
+for (dname in names(designs)) {
+  des <- designs[[dname]]
+  for (v in c("barrier", "travel")) {
+    vv <- if (v == "travel") "travel_f" else v
+    for (g in bys) {
+      sub <- eval(bquote(subset(des, !is.na(.(as.name(vv))) &
+                                     !is.na(.(as.name(g))))))
+      f <- as.formula(paste0("~", vv, " + ", g))
+      tF <- svychisq(f, sub)
+      tC <- svychisq(f, sub, statistic = "Chisq")
+      chi[[length(chi) + 1]] <- data.frame(
+        design = dname, variable = v, by = g, statistic_type = "F",
+        statistic = unname(tF$statistic),
+        ndf = unname(tF$parameter["ndf"]), ddf = unname(tF$parameter["ddf"]),
+        p = tF$p.value)
+      chi[[length(chi) + 1]] <- data.frame(
+        design = dname, variable = v, by = g, statistic_type = "Chisq",
+        statistic = unname(tC$statistic),
+        ndf = unname(tC$parameter["df"]), ddf = NA_real_,
+        p = tC$p.value)
+    }
+  }
+}
+chi <- do.call(rbind, chi)
+write_golden(chi, "chisq.csv")

@@ -1,0 +1,191 @@
+"""Weighting and estimates on the demo waves and on small tables: errors with messages,
+suppression (primary and complementary), planted effects recovered."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from survey.analysis.results import RESULT_COLUMNS, suppress
+from survey.codebook import load_codebook
+from survey.errors import DataError
+from survey.weighting import composition, rake
+
+MARGINS = {"sector": {"public": 60.0, "school": 40.0}, "region": {"north": 30.0, "south": 70.0}}
+PEOPLE = pd.DataFrame(
+    {
+        "sector": ["public", "public", "school", "school", "school", "public"],
+        "region": ["north", "south", "north", "south", "south", "south"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("people", "message"),
+    [
+        (PEOPLE.assign(sector="public"), r"nobody answered from sector \['school'\]"),
+        (
+            PEOPLE.assign(region=["north", "south", "east", "south", "south", "south"]),
+            r"region \['east'\] are not in the frame margins",
+        ),
+        (
+            PEOPLE.assign(sector=["public", None, "school", "school", "school", "public"]),
+            "1 respondents have no sector",
+        ),
+        (PEOPLE.drop(columns="region"), "no column 'region' to rake on"),
+    ],
+)
+def test_raking_problems_are_errors_with_messages(people, message):
+    with pytest.raises(DataError, match=message):
+        rake(people, margins=MARGINS)
+
+
+def test_no_convergence_is_an_error_not_a_weight_of_one():
+    with pytest.raises(DataError, match="raking did not converge in 1 passes"):
+        rake(PEOPLE, margins=MARGINS, epsilon=1e-12, max_iterations=1)
+
+
+def test_raked_weights_match_every_margin():
+    raked = rake(PEOPLE, margins=MARGINS, epsilon=1e-10, max_iterations=100)
+    for name, counts in MARGINS.items():
+        totals = raked.weights.groupby(PEOPLE[name]).sum()
+        assert totals.to_dict() == pytest.approx(counts, abs=1e-8)
+    assert raked.design_effect == pytest.approx(
+        len(PEOPLE) * (raked.weights**2).sum() / raked.weights.sum() ** 2
+    )
+    assert raked.effective_n == pytest.approx(len(PEOPLE) / raked.design_effect)
+
+
+def test_trimming_caps_weights_and_rakes_again():
+    people = pd.DataFrame({"sector": ["public"] * 9 + ["school"], "region": ["north", "south"] * 5})
+    untrimmed = rake(people, margins=MARGINS, epsilon=1e-9, max_iterations=200)
+    assert untrimmed.weights.max() / untrimmed.weights.mean() > 3
+    trimmed = rake(people, margins=MARGINS, epsilon=1e-9, max_iterations=200, trim_ratio=3)
+    assert trimmed.trimmed >= 1
+    assert trimmed.weights.sum() == pytest.approx(100)
+    assert trimmed.weights.max() < untrimmed.weights.max()
+
+
+def test_composition_compares_sample_and_frame():
+    raked = rake(PEOPLE, margins=MARGINS, epsilon=1e-10, max_iterations=100)
+    table = composition(PEOPLE, margins=MARGINS, weights=raked.weights).set_index("category")
+    assert table.loc["school", ["frame", "respondents"]].tolist() == [40.0, 3]
+    assert table.loc["school", "sample_share"] == pytest.approx(0.5)
+    assert table.loc["school", "weighted_share"] == pytest.approx(0.4)
+
+
+def _table(groups: dict[str, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "wave": "w",
+            "question": "q",
+            "option": "a",
+            "by": "region",
+            "group": list(groups),
+            "n": list(groups.values()),
+            "estimate": 0.5,
+            "se": 0.1,
+            "ci_low": 0.3,
+            "ci_high": 0.7,
+            "weighted": False,
+            "suppressed": False,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("groups", "hidden"),
+    [
+        ({"a": 50, "b": 30, "c": 20}, []),
+        ({"a": 50, "b": 30, "c": 9}, ["c", "b"]),  # b is the next smallest
+        ({"a": 50, "b": 3, "c": 9}, ["b", "c"]),  # two small: nothing more to hide
+        ({"a": 50, "b": 10}, []),  # the threshold itself is shown
+        ({"a": 50, "b": 9}, ["b", "a"]),  # two groups: the other would give it away
+    ],
+)
+def test_primary_and_complementary_suppression(groups, hidden):
+    table = suppress(_table(groups), threshold=10)
+    assert sorted(table.loc[table["suppressed"], "group"]) == sorted(hidden)
+    assert (
+        table.loc[table["suppressed"], ["estimate", "se", "ci_low", "ci_high"]].isna().all().all()
+    )
+    assert table.loc[~table["suppressed"], "estimate"].notna().all()
+    assert table["n"].tolist() == list(groups.values())  # n stays, as the contract says
+
+
+@pytest.fixture(scope="module")
+def demo_results(demo_dir):
+    codebook = load_codebook(demo_dir / "codebook.yaml")
+    import tempfile
+    from pathlib import Path
+
+    from survey.pipeline import process_wave
+
+    folder = Path(tempfile.mkdtemp())
+    tables = {}
+    for wave in codebook.waves:
+        process_wave(codebook, wave, out_dir=folder / wave.id, processed_dir=folder / "processed")
+        tables[wave.id] = pd.read_csv(folder / wave.id / "results.csv", dtype={"wave": str})
+    return codebook, tables, folder
+
+
+def _row(table, question, option, by, group, weighted=True):
+    rows = table[
+        (table["question"] == question)
+        & (table["option"] == option)
+        & (table["by"] == by)
+        & (table["group"] == group)
+        & (table["weighted"] == weighted)
+    ]
+    assert len(rows) == 1, (question, option, by, group)
+    return rows.iloc[0]
+
+
+@pytest.mark.parametrize("wave", ["2024", "2025", "2026"])
+def test_results_follow_the_contract(demo_results, wave):
+    codebook, tables, folder = demo_results
+    table = tables[wave]
+    assert list(table.columns) == RESULT_COLUMNS
+    assert set(table["weighted"]) == {True, False}
+    published = table[~table["suppressed"]]
+    assert (published["n"] >= codebook.small_cell_threshold).all()
+    assert table.loc[table["suppressed"], "estimate"].isna().all()
+    shares = published[~published["option"].isin(["mean"])]
+    assert shares["estimate"].between(0, 1).all()
+    assert (shares["ci_low"] <= shares["estimate"] + 1e-12).all()
+    assert (shares["estimate"] <= shares["ci_high"] + 1e-12).all()
+    processed = pd.read_parquet(folder / "processed" / f"{wave}.parquet")
+    for name, counts in codebook.frame.items():
+        totals = processed.groupby(name)["weight"].sum()
+        assert totals.to_dict() == pytest.approx(counts, abs=2)  # R's epsilon = 1
+
+
+@pytest.mark.parametrize("wave", ["2024", "2025", "2026"])
+def test_planted_effects_come_out_where_they_were_planted(demo_results, wave):
+    _, tables, _ = demo_results
+    table = tables[wave]
+    school = _row(table, "imp_literacy_instruction", "top2", "sector", "school")
+    public = _row(table, "imp_literacy_instruction", "top2", "sector", "public")
+    assert school["estimate"] - public["estimate"] > 0.2
+    assert school["ci_low"] > public["ci_high"]
+    travel = {
+        g: _row(table, "barriers", "travel", "region", g, weighted=False)
+        for g in ("mainland_southwest", "cariboo")
+    }
+    assert travel["cariboo"]["estimate"] > travel["mainland_southwest"]["estimate"] + 0.3
+    assistants = _row(table, "paid_time", "all", "role", "assistant")
+    librarians = _row(table, "paid_time", "all", "role", "librarian")
+    assert assistants["ci_high"] < librarians["ci_low"]
+    for topic in ("leadership", "advocacy", "governance"):
+        managers = _row(table, f"imp_{topic}", "mean", "role", "manager")
+        everyone = _row(table, f"imp_{topic}", "mean", "all", "all")
+        assert managers["estimate"] > everyone["estimate"] + 0.5, topic
+
+
+def test_assessment_importance_rises_across_waves(demo_results):
+    _, tables, _ = demo_results
+    means = [
+        _row(tables[w], "imp_assessment", "mean", "all", "all")["estimate"]
+        for w in ("2024", "2025", "2026")
+    ]
+    assert means[0] + 0.3 < means[1] < means[2] - 0.3
