@@ -50,6 +50,7 @@ __all__ = [
     "QualityRules",
     "Question",
     "QuestionType",
+    "Theme",
     "Topic",
     "Wave",
     "WeightingRules",
@@ -170,6 +171,32 @@ class Question(_Model):
         return [f"{self.id}__{option.code}" for option in self.options]
 
 
+class Theme(_Model):
+    """A theme of open-text answers: a comment is coded to it when it contains one of the
+    keywords (whole words, any case) or matches one of the patterns (regular expressions)."""
+
+    code: StrictStr
+    label: StrictStr
+    keywords: list[StrictStr] = Field(default_factory=list)
+    patterns: list[StrictStr] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _code_is_identifier(cls, code: str) -> str:
+        return Option._code_is_identifier(code)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        return QualityRules._patterns_compile(patterns)
+
+    @model_validator(mode="after")
+    def _has_a_rule(self) -> Self:
+        if not self.keywords and not self.patterns:
+            raise ValueError(f"theme {self.code!r} needs keywords or patterns")
+        return self
+
+
 class ConsentRule(_Model):
     """Where consent is recorded and which answers mean yes."""
 
@@ -250,6 +277,7 @@ class Codebook(_Model):
     weighting: WeightingRules = Field(default_factory=WeightingRules)
     scales: dict[StrictStr, dict[int, StrictStr]] = Field(default_factory=dict)
     questions: list[Question]
+    themes: dict[StrictStr, list[Theme]] = Field(default_factory=dict)
     waves: list[Wave] = Field(default_factory=list)
 
     _source: Path | None = PrivateAttr(default=None)
@@ -287,6 +315,11 @@ class Codebook(_Model):
                 )
         variables = self.variables()
         _no_repeats("processed column", variables)
+        for question_id, themes in self.themes.items():
+            target = by_id.get(question_id)
+            if target is None or target.type is not QuestionType.TEXT:
+                raise ValueError(f"themes.{question_id}: expected the id of a text question")
+            _no_repeats(f"themes.{question_id} code", [theme.code for theme in themes])
         return self
 
     # ----------------------------------------------------------------------------- lookups

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.analysis.comparisons import adjust_family, comparison_tests
 from survey.analysis.results import results
 from survey.cleaning.standardise import Backcode
 from survey.codebook import Codebook, Layout, Wave
@@ -129,7 +130,8 @@ def process_wave(
     its files.
 
     Writes ``validation.json``, ``validation.html``, ``quarantine.csv``, ``flags.csv``,
-    ``weighting.json`` (when weighted) and ``results.csv`` into ``out_dir`` and
+    ``weighting.json`` (when weighted), ``results.csv`` and ``tests.csv`` (one family for the
+    Benjamini-Hochberg adjustment: the wave's report) into ``out_dir`` and
     ``<wave>.parquet`` into ``processed_dir``, each atomically. ``weighted=False``, or a
     codebook without frame margins, gives every respondent weight 1 and unweighted rows only.
 
@@ -191,6 +193,16 @@ def process_wave(
     )
     seconds["estimate"] = time.perf_counter() - started
 
+    say(f"wave {wave.id}: comparing groups")
+    started = time.perf_counter()
+    comparison_tables = [comparison_tests(processed, codebook, wave=wave.id)]
+    if weighting is not None:
+        comparison_tables.append(
+            comparison_tests(processed, codebook, wave=wave.id, weights=processed["weight"])
+        )
+    tests = adjust_family(pd.concat(comparison_tables, ignore_index=True))
+    seconds["compare"] = time.perf_counter() - started
+
     started = time.perf_counter()
     outputs = write_report(report, out_dir)
     if weighting is not None:
@@ -199,7 +211,9 @@ def process_wave(
         outputs.append(weighting_path)
     results_path = out_dir / "results.csv"
     atomic_write_text(results_path, table.to_csv(index=False))
-    outputs.append(results_path)
+    tests_path = out_dir / "tests.csv"
+    atomic_write_text(tests_path, tests.to_csv(index=False))
+    outputs += [results_path, tests_path]
     quarantine_path = out_dir / "quarantine.csv"
     atomic_write_text(quarantine_path, result.quarantine.to_csv(index=False))
     flags_path = out_dir / "flags.csv"

@@ -114,3 +114,28 @@ def test_beta_intervals_match_svyciprop(sample, raked_weights):
                 assert high[0] == pytest.approx(row.ci_high, abs=1e-4), where
             checked += 1
     assert checked > 50
+
+
+def test_rao_scott_matches_svychisq(sample, raked_weights):
+    from survey.analysis.comparisons import rao_scott
+
+    golden = pd.read_csv(GOLDEN / "chisq.csv")
+    checked = 0
+    for row in golden.itertuples():
+        w = raked_weights if row.design == "weighted" else np.ones(len(sample))
+        variable = sample[row.variable].astype("string")
+        rows = pd.Categorical(variable).codes
+        columns = pd.Categorical(sample[row.by]).codes
+        test = rao_scott(rows, columns, w)
+        where = f"{row.design} {row.variable} by {row.by} ({row.statistic_type})"
+        if row.statistic_type == "F":
+            assert test.statistic == pytest.approx(row.statistic, abs=1e-6), where
+            assert test.ndf == pytest.approx(row.ndf, abs=1e-6), where
+            assert test.ddf == pytest.approx(row.ddf, abs=1e-4), where
+            assert test.p == pytest.approx(row.p, abs=1e-4), where
+        else:
+            assert test.chisq == pytest.approx(row.statistic, abs=1e-6), where
+            assert test.chisq_df == row.ndf, where
+            assert test.chisq_p == pytest.approx(row.p, abs=1e-4), where
+        checked += 1
+    assert checked == 24

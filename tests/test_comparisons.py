@@ -1,0 +1,115 @@
+"""Group comparisons: pingouin's tests against hand-worked examples, small groups kept out of
+tests, and the planted effects significant where planted (and not elsewhere)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from survey.analysis.comparisons import adjust_family, comparison_tests, rao_scott
+from survey.codebook import load_codebook
+
+
+def _respondents(answers: list[str], groups: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "paid_time": pd.array(answers, dtype="string"),
+            "sector": pd.array(groups, dtype="string"),
+            "role": pd.array(["librarian"] * len(answers), dtype="string"),
+            "region": pd.array(["cariboo"] * len(answers), dtype="string"),
+        }
+    )
+
+
+def test_chi_square_and_cramers_v_by_hand(codebook):
+    # counts [[10, 20], [20, 10]]: X2 = 60 (10*10 - 20*20)^2 / 30^4 = 6.6667; V = sqrt(X2/60)
+    answers = ["all"] * 10 + ["none"] * 20 + ["all"] * 20 + ["none"] * 10
+    groups = ["public"] * 30 + ["school"] * 30
+    table = comparison_tests(_respondents(answers, groups), codebook, wave="w")
+    row = table.query("question == 'paid_time' and by == 'sector'").iloc[0]
+    assert row["test"] == "chi2_independence"
+    assert row["statistic"] == pytest.approx(60 * 300**2 / 30**4)
+    assert row["df"] == 1
+    assert row["effect_size"] == pytest.approx(np.sqrt(6.666666 / 60), abs=1e-6)
+    assert row["n"] == 60
+
+
+def test_kruskal_wallis_by_hand(codebook):
+    frame = pd.DataFrame(
+        {
+            "employer_support": [1.0, 2.0, 3.0] * 4 + [4.0, 5.0, 5.0] * 4,
+            "sector": ["public"] * 12 + ["school"] * 12,
+            "role": "librarian",
+            "region": "cariboo",
+        }
+    )
+    table = comparison_tests(frame, codebook, wave="w")
+    row = table.query("question == 'employer_support' and test == 'kruskal_wallis'").iloc[0]
+    # ranks: 1s -> 2.5, 2s -> 6.5, 3s -> 10.5, 4s -> 14.5, 5s -> 20.5 (8 ties)
+    r1, r2 = 4 * (2.5 + 6.5 + 10.5), 4 * 14.5 + 8 * 20.5
+    h = 12 / (24 * 25) * (r1**2 / 12 + r2**2 / 12) - 3 * 25
+    ties = 1 - sum(t**3 - t for t in (4, 4, 4, 4, 8)) / (24**3 - 24)
+    assert row["statistic"] == pytest.approx(h / ties)
+    assert row["effect_size"] == pytest.approx((h / ties - 2 + 1) / (24 - 2))
+
+
+def test_small_groups_are_left_out_of_tests(codebook):
+    answers = ["all", "none"] * 15 + ["all", "none"] * 15 + ["all"] * 4
+    groups = ["public"] * 30 + ["school"] * 30 + ["special"] * 4
+    table = comparison_tests(_respondents(answers, groups), codebook, wave="w")
+    row = table.query("question == 'paid_time' and by == 'sector'").iloc[0]
+    assert row["n"] == 60  # special (4) is below the threshold of 10
+    alone = comparison_tests(
+        _respondents(answers[:34], groups[:30] + ["special"] * 4), codebook, wave="w"
+    )
+    assert alone.query("question == 'paid_time' and by == 'sector'").empty  # one group left
+
+
+def test_rao_scott_needs_two_rows_and_two_columns():
+    assert rao_scott(np.zeros(5, dtype=int), np.arange(5), np.ones(5)) is None
+
+
+@pytest.fixture(scope="module")
+def demo_tests(demo_dir, tmp_path_factory):
+    from survey.pipeline import process_wave
+
+    codebook = load_codebook(demo_dir / "codebook.yaml")
+    folder = tmp_path_factory.mktemp("wave2024")
+    process_wave(codebook, codebook.wave("2024"), out_dir=folder, processed_dir=folder)
+    respondents = pd.read_parquet(folder / "2024.parquet")
+    return adjust_family(
+        pd.concat(
+            [
+                comparison_tests(respondents, codebook, wave="2024"),
+                comparison_tests(respondents, codebook, wave="2024", weights=respondents["weight"]),
+            ],
+            ignore_index=True,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "by", "significant"),
+    [
+        ("barriers__travel", "region", True),
+        ("paid_time", "role", True),
+        ("imp_literacy_instruction", "sector", True),
+        ("imp_leadership", "role", True),
+        ("paid_time", "region", False),
+        ("barriers__travel", "role", False),
+        ("imp_literacy_instruction", "region", False),
+    ],
+)
+def test_planted_effects_are_significant_after_adjustment(demo_tests, question, by, significant):
+    rows = demo_tests.query("question == @question and by == @by")
+    assert set(rows["test"]) >= {"rao_scott_f", "chi2_independence"}
+    assert ((rows["p_adjusted"] < 0.05) == significant).all(), rows
+
+
+def test_benjamini_hochberg_over_the_family(demo_tests):
+    p = demo_tests["p"].to_numpy()
+    order = np.argsort(p)
+    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
+    expected = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1)
+    assert demo_tests["p_adjusted"].to_numpy()[order] == pytest.approx(expected)
