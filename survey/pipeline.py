@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from survey.analysis.comparisons import adjust_family, comparison_tests
+from survey.analysis.letters import significance_letters
 from survey.analysis.results import results
 from survey.cleaning.standardise import Backcode
 from survey.codebook import Codebook, Layout, Wave
@@ -213,7 +214,9 @@ def process_wave(
     atomic_write_text(results_path, table.to_csv(index=False))
     tests_path = out_dir / "tests.csv"
     atomic_write_text(tests_path, tests.to_csv(index=False))
-    outputs += [results_path, tests_path]
+    letters_path = out_dir / "letters.csv"
+    atomic_write_text(letters_path, significance_letters(table).to_csv(index=False))
+    outputs += [results_path, tests_path, letters_path]
     quarantine_path = out_dir / "quarantine.csv"
     atomic_write_text(quarantine_path, result.quarantine.to_csv(index=False))
     flags_path = out_dir / "flags.csv"

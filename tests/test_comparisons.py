@@ -113,3 +113,47 @@ def test_benjamini_hochberg_over_the_family(demo_tests):
     ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
     expected = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1)
     assert demo_tests["p_adjusted"].to_numpy()[order] == pytest.approx(expected)
+
+
+def _shares(estimates, n, se=None, weighted=False, suppressed=None):
+    groups = ["public", "school", "special", "other"][: len(estimates)]
+    return pd.DataFrame(
+        {
+            "wave": "w",
+            "question": "q",
+            "option": "yes",
+            "by": "sector",
+            "group": groups,
+            "n": n,
+            "estimate": estimates,
+            "se": se if se is not None else [0.01] * len(n),
+            "weighted": weighted,
+            "suppressed": suppressed or [False] * len(n),
+        }
+    )
+
+
+def test_letters_unweighted_two_proportion_z_with_holm():
+    from survey.analysis.letters import significance_letters
+
+    # public vs school: pooled 0.4457, z = 5.09; school vs special: pooled 0.6, z = 3.52;
+    # public vs special: z = 0.28. Holm keeps the first two.
+    letters = significance_letters(_shares([0.40, 0.75, 0.42], [400, 60, 50]))
+    assert letters[["letter", "higher_than"]].values.tolist() == [["A", ""], ["B", "AC"], ["C", ""]]
+
+
+def test_letters_weighted_use_the_design_standard_errors():
+    from survey.analysis.letters import significance_letters
+
+    # the same shares, but SEs so large that nothing differs (z = 0.35 / sqrt(2 * 0.2^2) = 1.24)
+    wide = _shares([0.40, 0.75, 0.42], [400, 60, 50], se=[0.2, 0.2, 0.2], weighted=True)
+    assert significance_letters(wide)["higher_than"].tolist() == ["", "", ""]
+    narrow = _shares([0.40, 0.75, 0.42], [400, 60, 50], se=[0.02, 0.05, 0.07], weighted=True)
+    assert significance_letters(narrow)["higher_than"].tolist() == ["", "AC", ""]
+
+
+def test_suppressed_groups_get_no_letter():
+    from survey.analysis.letters import significance_letters
+
+    table = _shares([0.40, 0.75, 0.42, 0.9], [400, 60, 50, 5], suppressed=[False] * 3 + [True])
+    assert significance_letters(table)["group"].tolist() == ["public", "school", "special"]
