@@ -15,9 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.analysis.comparisons import adjust_family, comparison_tests
+from survey.analysis.comparisons import (
+    adjust_family,
+    comparison_tests,
+    pairwise_mann_whitney,
+)
 from survey.analysis.letters import significance_letters
+from survey.analysis.needs import cronbach_alpha, needs
 from survey.analysis.results import results
+from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
 from survey.cleaning.standardise import Backcode
 from survey.codebook import Codebook, Layout, Wave
 from survey.errors import DataError
@@ -202,7 +208,31 @@ def process_wave(
             comparison_tests(processed, codebook, wave=wave.id, weights=processed["weight"])
         )
     tests = adjust_family(pd.concat(comparison_tables, ignore_index=True))
+    omnibus = tests[(tests["test"] == "kruskal_wallis") & (tests["p_adjusted"] < 0.05)]
+    pairwise = pairwise_mann_whitney(
+        processed,
+        codebook,
+        wave=wave.id,
+        only=set(zip(omnibus["question"], omnibus["by"], strict=True)),
+    )
     seconds["compare"] = time.perf_counter() - started
+
+    say(f"wave {wave.id}: learning needs and comments")
+    started = time.perf_counter()
+    weights = processed["weight"].to_numpy() if weighting is not None else None
+    need_tables = [needs(processed, codebook, wave=wave.id)]
+    theme_tables = [theme_table(processed, codebook, wave=wave.id)]
+    if weights is not None:
+        need_tables.append(needs(processed, codebook, wave=wave.id, weights=weights))
+        theme_tables.append(theme_table(processed, codebook, wave=wave.id, weights=weights))
+    extra_tables = {
+        "needs.csv": pd.concat(need_tables, ignore_index=True),
+        "reliability.csv": cronbach_alpha(processed, codebook),
+        "themes.csv": pd.concat(theme_tables, ignore_index=True),
+        "quotes.csv": exemplar_quotes(processed, codebook, min_chars=20),
+        "uncoded_terms.csv": uncoded_terms(processed, codebook),
+    }
+    seconds["needs_themes"] = time.perf_counter() - started
 
     started = time.perf_counter()
     outputs = write_report(report, out_dir)
@@ -216,7 +246,12 @@ def process_wave(
     atomic_write_text(tests_path, tests.to_csv(index=False))
     letters_path = out_dir / "letters.csv"
     atomic_write_text(letters_path, significance_letters(table).to_csv(index=False))
-    outputs += [results_path, tests_path, letters_path]
+    pairwise_path = out_dir / "pairwise.csv"
+    atomic_write_text(pairwise_path, pairwise.to_csv(index=False))
+    outputs += [results_path, tests_path, letters_path, pairwise_path]
+    for name, extra in extra_tables.items():
+        atomic_write_text(out_dir / name, extra.to_csv(index=False))
+        outputs.append(out_dir / name)
     quarantine_path = out_dir / "quarantine.csv"
     atomic_write_text(quarantine_path, result.quarantine.to_csv(index=False))
     flags_path = out_dir / "flags.csv"

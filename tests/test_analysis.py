@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from survey.analysis.results import RESULT_COLUMNS, suppress
+from survey.analysis.results import RESULT_COLUMNS, results, suppress
 from survey.codebook import load_codebook
 from survey.errors import DataError
 from survey.weighting import composition, rake
@@ -189,3 +189,66 @@ def test_assessment_importance_rises_across_waves(demo_results):
         for w in ("2024", "2025", "2026")
     ]
     assert means[0] + 0.3 < means[1] < means[2] - 0.3
+
+
+def test_every_engine_table_is_written_with_its_contract_columns(demo_results):
+    _, _, folder = demo_results
+    wave = folder / "2024"
+    needs_table = pd.read_csv(wave / "needs.csv")
+    assert list(needs_table.columns[:9]) == [
+        "wave",
+        "topic",
+        "by",
+        "group",
+        "n",
+        "top2_importance",
+        "mean_gap",
+        "mwds",
+        "rank",
+    ]
+    assert set(needs_table["weighted"]) == {True, False}
+    leaders = needs_table.query("by == 'role' and group == 'manager' and weighted")
+    top = leaders.sort_values("rank").head(3)["topic"]
+    assert set(top) == {"leadership", "advocacy", "governance"}
+    tests_table = pd.read_csv(wave / "tests.csv")
+    assert list(tests_table.columns[:10]) == [
+        "wave",
+        "question",
+        "by",
+        "test",
+        "statistic",
+        "df",
+        "p",
+        "p_adjusted",
+        "effect_size",
+        "effect_name",
+    ]
+    pairwise = pd.read_csv(wave / "pairwise.csv")
+    omnibus = tests_table.query("test == 'kruskal_wallis' and p_adjusted < 0.05")
+    assert set(zip(pairwise["question"], pairwise["by"], strict=True)) == set(
+        zip(omnibus["question"], omnibus["by"], strict=True)
+    )  # post-hoc tests only where the omnibus test is significant
+    themes = pd.read_csv(wave / "themes.csv")
+    coded = themes.query("question == 'learn_next' and by == 'all' and theme != 'uncoded'")
+    assert (coded["count"] > 0).all() and len(coded) >= 10
+    quotes = pd.read_csv(wave / "quotes.csv")
+    assert len(quotes) > 0 and not quotes["quote"].str.contains("@").any()
+    reliability = pd.read_csv(wave / "reliability.csv")
+    assert sorted(reliability["item"]) == ["comp", "imp"]
+
+
+def test_a_breakdown_nobody_answered_is_left_out(codebook):
+    from survey.analysis.needs import needs
+
+    respondents = pd.DataFrame(
+        {
+            "sector": pd.array([None, None], dtype="string"),
+            "role": ["librarian"] * 2,
+            "region": ["cariboo"] * 2,
+            "imp_leadership": [4.0, 5.0],
+            "comp_leadership": [2.0, 3.0],
+        }
+    )
+    table = needs(respondents, codebook, wave="w")
+    assert set(table["by"]) == {"all", "role", "region"}
+    assert set(results(respondents, codebook, wave="w")["by"]) == {"all", "role", "region"}

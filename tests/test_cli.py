@@ -122,8 +122,16 @@ def test_out_puts_a_single_wave_directly_in_the_folder(codebook, tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [
         "flags.csv",
+        "letters.csv",
+        "needs.csv",
+        "pairwise.csv",
         "quarantine.csv",
+        "quotes.csv",
+        "reliability.csv",
         "results.csv",
+        "tests.csv",
+        "themes.csv",
+        "uncoded_terms.csv",
         "validation.html",
         "validation.json",
         "weighting.json",

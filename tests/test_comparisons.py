@@ -157,3 +157,53 @@ def test_suppressed_groups_get_no_letter():
 
     table = _shares([0.40, 0.75, 0.42, 0.9], [400, 60, 50, 5], suppressed=[False] * 3 + [True])
     assert significance_letters(table)["group"].tolist() == ["public", "school", "special"]
+
+
+def test_pairwise_mann_whitney_by_hand(codebook):
+    from scipy.stats import mannwhitneyu
+
+    from survey.analysis.comparisons import pairwise_mann_whitney
+
+    rng = np.random.default_rng(3)
+    ratings = np.concatenate(
+        [rng.integers(1, 4, 20), rng.integers(1, 6, 20), rng.integers(3, 6, 20)]
+    )
+    frame = pd.DataFrame(
+        {
+            "employer_support": ratings.astype(float),
+            "sector": ["public"] * 20 + ["academic"] * 20 + ["school"] * 20,
+            "role": "librarian",
+            "region": "cariboo",
+        }
+    )
+    pairs = pairwise_mann_whitney(frame, codebook, wave="w").query("question == 'employer_support'")
+    assert len(pairs) == 3
+    raw = []
+    for row in pairs.itertuples():
+        a = ratings[frame["sector"].to_numpy() == row.group_a]
+        b = ratings[frame["sector"].to_numpy() == row.group_b]
+        reference = mannwhitneyu(a, b, alternative="two-sided")
+        assert row.statistic == pytest.approx(reference.statistic)
+        assert row.p == pytest.approx(reference.pvalue, rel=1e-6)
+        assert row.effect_size == pytest.approx(2 * reference.statistic / 400 - 1)
+        raw.append(row.p)
+    # Holm: sorted p times (3, 2, 1), made monotone
+    order = np.argsort(raw)
+    holm = np.maximum.accumulate(np.array(raw)[order] * np.array([3, 2, 1])).clip(max=1)
+    assert pairs["p_holm"].to_numpy()[order] == pytest.approx(holm)
+
+
+def test_pairwise_with_two_groups_has_one_uncorrected_comparison(codebook):
+    from survey.analysis.comparisons import pairwise_mann_whitney
+
+    frame = pd.DataFrame(
+        {
+            "employer_support": [1.0, 2.0, 3.0, 4.0, 5.0] * 4 + [3.0, 4.0, 5.0, 5.0, 5.0] * 4,
+            "sector": ["public"] * 20 + ["school"] * 20,
+            "role": "librarian",
+            "region": "cariboo",
+        }
+    )
+    pairs = pairwise_mann_whitney(frame, codebook, wave="w").query("by == 'sector'")
+    assert len(pairs) == 1
+    assert pairs["p_holm"].tolist() == pairs["p"].tolist()

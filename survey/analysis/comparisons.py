@@ -28,7 +28,15 @@ import pandas as pd
 
 from survey.codebook import Codebook, QuestionType
 
-__all__ = ["TEST_COLUMNS", "RaoScott", "adjust_family", "comparison_tests", "rao_scott"]
+__all__ = [
+    "PAIRWISE_COLUMNS",
+    "TEST_COLUMNS",
+    "RaoScott",
+    "adjust_family",
+    "comparison_tests",
+    "pairwise_mann_whitney",
+    "rao_scott",
+]
 
 
 @dataclass(frozen=True)
@@ -282,8 +290,9 @@ def comparison_tests(
 def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
     """Benjamini-Hochberg adjusted p-values over every test of the table (one family).
 
-    >>> adjust_family(pd.DataFrame({"p": [0.01, 0.04, 0.03, 0.5]}))["p_adjusted"].tolist()
-    [0.04, 0.05333333333333334, 0.05333333333333334, 0.5]
+    >>> adjusted = adjust_family(pd.DataFrame({"p": [0.01, 0.04, 0.03, 0.5]}))["p_adjusted"]
+    >>> adjusted.round(4).tolist()  # sorted p x 4 / rank, made monotone from the top
+    [0.04, 0.0533, 0.0533, 0.5]
     """
     from scipy.stats import false_discovery_control
 
@@ -295,3 +304,110 @@ def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
             table.loc[valid, "p"].to_numpy(dtype=float), method="bh"
         )
     return table
+
+
+PAIRWISE_COLUMNS = [
+    "wave",
+    "question",
+    "by",
+    "group_a",
+    "group_b",
+    "test",
+    "statistic",
+    "p",
+    "p_holm",
+    "effect_size",
+    "effect_name",
+    "n_a",
+    "n_b",
+]
+
+
+def _first_column(frame: pd.DataFrame, *names: str) -> npt.NDArray[np.float64]:
+    """The first of ``names`` that ``frame`` has, as floats (NaN if none). pingouin >= 0.6
+    writes ``U_val, p_unc, p_corr``, older versions ``U-val, p-unc, p-corr``; with two groups
+    there is one comparison and no corrected column."""
+    for name in names:
+        if name in frame:
+            return frame[name].to_numpy(dtype=float)
+    return np.full(len(frame), np.nan)
+
+
+def pairwise_mann_whitney(
+    respondents: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    wave: str,
+    only: set[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Which groups differ on a rating? Pairwise Mann-Whitney tests (pingouin's
+    ``pairwise_tests``, unweighted) between the groups of each dimension at or above the
+    threshold, Holm-adjusted within a rating and dimension, with the rank-biserial correlation
+    ``r = 2 U / (n_a n_b) - 1`` (positive: group A rates higher), as ``pingouin.mwu`` reports.
+
+    ``only`` limits the tests to those ``(question, dimension)`` pairs: the pipeline runs them
+    as post-hoc tests where the Kruskal-Wallis test is significant after adjustment.
+    """
+    import warnings
+
+    import pingouin
+
+    threshold = codebook.small_cell_threshold
+    frames = []
+    for name, answer, rating in _categorical(respondents, codebook):
+        if not rating:
+            continue
+        for dimension in codebook.dimensions:
+            if dimension not in respondents or (only is not None and (name, dimension) not in only):
+                continue
+            group = respondents[dimension].astype("string")
+            answered = answer.notna() & group.notna()
+            sizes = group[answered].value_counts()
+            kept = answered & group.isin(sizes[sizes >= threshold].index)
+            if group[kept].nunique() < 2:
+                continue
+            data = pd.DataFrame(
+                {
+                    "rating": pd.to_numeric(answer[kept]).to_numpy(dtype=float),
+                    "group": group[kept].to_numpy(dtype=object),
+                }
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pairs = pingouin.pairwise_tests(
+                    data=data,
+                    dv="rating",
+                    between="group",
+                    parametric=False,
+                    padjust="holm",
+                    effsize="none",
+                )
+
+            u = _first_column(pairs, "U_val", "U-val")
+            p = _first_column(pairs, "p_unc", "p-unc")
+            p_holm = _first_column(pairs, "p_corr", "p-corr")
+            p_holm = np.where(np.isnan(p_holm), p, p_holm)
+            n_a = pairs["A"].map(sizes).to_numpy(dtype=float)
+            n_b = pairs["B"].map(sizes).to_numpy(dtype=float)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "wave": wave,
+                        "question": name,
+                        "by": dimension,
+                        "group_a": pairs["A"].to_numpy(),
+                        "group_b": pairs["B"].to_numpy(),
+                        "test": "mann_whitney",
+                        "statistic": u,
+                        "p": p,
+                        "p_holm": p_holm,
+                        "effect_size": 2 * u / (n_a * n_b) - 1,
+                        "effect_name": "rank_biserial",
+                        "n_a": n_a.astype(int),
+                        "n_b": n_b.astype(int),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=PAIRWISE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[PAIRWISE_COLUMNS]

@@ -27,7 +27,15 @@ import pandas as pd
 from survey.analysis.estimates import beta_interval, domain_means, normal_interval
 from survey.codebook import Codebook, QuestionType
 
-__all__ = ["RESULT_COLUMNS", "Variable", "estimate_table", "results", "suppress", "variables"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "Variable",
+    "estimate_table",
+    "groupings",
+    "results",
+    "suppress",
+    "variables",
+]
 
 RESULT_COLUMNS = [
     "wave",
@@ -97,20 +105,23 @@ def variables(respondents: pd.DataFrame, codebook: Codebook) -> Iterator[Variabl
             yield Variable(question.id, "mean", values.to_numpy(dtype=float), False)
 
 
-def _groupings(
+def groupings(
     respondents: pd.DataFrame, codebook: Codebook
 ) -> list[tuple[str, npt.NDArray[np.int64], list[str]]]:
     """``(by, group code per respondent, group names)``: the total, then each dimension's
-    observed groups in codebook order."""
-    groupings = [("all", np.zeros(len(respondents), dtype=np.int64), ["all"])]
+    observed groups in codebook order (``-1``: no group). A dimension nobody answered is left
+    out, so every breakdown has at least one group."""
+    found = [("all", np.zeros(len(respondents), dtype=np.int64), ["all"])]
     for dimension in codebook.dimensions:
         if dimension not in respondents:
             continue
         present = set(respondents[dimension].dropna().astype(str))
         names = [code for code in codebook.question(dimension).option_codes() if code in present]
+        if not names:
+            continue
         codes = pd.Categorical(respondents[dimension].astype("string"), categories=names).codes
-        groupings.append((dimension, np.asarray(codes, dtype=np.int64), names))
-    return groupings
+        found.append((dimension, np.asarray(codes, dtype=np.int64), names))
+    return found
 
 
 def estimate_table(
@@ -141,12 +152,12 @@ def estimate_table(
        other  3  0.000000
     """
     w = np.ones(len(respondents)) if weights is None else np.asarray(weights, dtype=float)
-    groupings = _groupings(respondents, codebook)
+    breakdowns = groupings(respondents, codebook)
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
         name: [] for name in ("question", "option", "by", "group", "n", "estimate", "se", "share")
     }
     for variable in variables(respondents, codebook):
-        for by, codes, names in groupings:
+        for by, codes, names in breakdowns:
             if by == variable.question:
                 continue  # a dimension by itself is 100% in every group
             result = domain_means(variable.values, w, codes, groups=len(names))
