@@ -340,17 +340,20 @@ def pairwise_mann_whitney(
     wave: str,
     only: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """Which groups differ on a rating? Pairwise Mann-Whitney tests (pingouin's
-    ``pairwise_tests``, unweighted) between the groups of each dimension at or above the
-    threshold, Holm-adjusted within a rating and dimension, with the rank-biserial correlation
+    """Which groups differ on a rating? Pairwise Mann-Whitney tests (unweighted) between the
+    groups of each dimension at or above the threshold, Holm-adjusted within a rating and
+    dimension (``pingouin.multicomp``), with the rank-biserial correlation
     ``r = 2 U / (n_a n_b) - 1`` (positive: group A rates higher), as ``pingouin.mwu`` reports.
+
+    U and p come from ``scipy.stats.mannwhitneyu``, as inside pingouin; pingouin's own
+    ``mwu``/``pairwise_tests`` also compute a common-language effect size from the full
+    n_a x n_b matrix of differences, which at 100,000 respondents takes gigabytes and minutes.
 
     ``only`` limits the tests to those ``(question, dimension)`` pairs: the pipeline runs them
     as post-hoc tests where the Kruskal-Wallis test is significant after adjustment.
     """
-    import warnings
-
     import pingouin
+    from scipy.stats import mannwhitneyu
 
     threshold = codebook.small_cell_threshold
     frames = []
@@ -366,42 +369,39 @@ def pairwise_mann_whitney(
             kept = answered & group.isin(sizes[sizes >= threshold].index)
             if group[kept].nunique() < 2:
                 continue
-            data = pd.DataFrame(
-                {
-                    "rating": pd.to_numeric(answer[kept]).to_numpy(dtype=float),
-                    "group": group[kept].to_numpy(dtype=object),
-                }
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pairs = pingouin.pairwise_tests(
-                    data=data,
-                    dv="rating",
-                    between="group",
-                    parametric=False,
-                    padjust="holm",
-                    effsize="none",
-                )
-
-            u = _first_column(pairs, "U_val", "U-val")
-            p = _first_column(pairs, "p_unc", "p-unc")
-            p_holm = _first_column(pairs, "p_corr", "p-corr")
-            p_holm = np.where(np.isnan(p_holm), p, p_holm)
-            n_a = pairs["A"].map(sizes).to_numpy(dtype=float)
-            n_b = pairs["B"].map(sizes).to_numpy(dtype=float)
+            ratings = pd.to_numeric(answer[kept]).to_numpy(dtype=float)
+            labels = group[kept].to_numpy(dtype=object)
+            present = set(labels)
+            order = [g for g in codebook.question(dimension).option_codes() if g in present]
+            first, second, u, p = [], [], [], []
+            for a_index, a_name in enumerate(order):
+                for b_name in order[a_index + 1 :]:
+                    test = mannwhitneyu(
+                        ratings[labels == a_name],
+                        ratings[labels == b_name],
+                        alternative="two-sided",
+                    )
+                    first.append(a_name)
+                    second.append(b_name)
+                    u.append(float(test.statistic))
+                    p.append(float(test.pvalue))
+            _, p_holm = pingouin.multicomp(p, method="holm")
+            n_a = np.array([sizes[g] for g in first], dtype=float)
+            n_b = np.array([sizes[g] for g in second], dtype=float)
+            u_values = np.asarray(u)
             frames.append(
                 pd.DataFrame(
                     {
                         "wave": wave,
                         "question": name,
                         "by": dimension,
-                        "group_a": pairs["A"].to_numpy(),
-                        "group_b": pairs["B"].to_numpy(),
+                        "group_a": first,
+                        "group_b": second,
                         "test": "mann_whitney",
-                        "statistic": u,
+                        "statistic": u_values,
                         "p": p,
-                        "p_holm": p_holm,
-                        "effect_size": 2 * u / (n_a * n_b) - 1,
+                        "p_holm": np.asarray(p_holm, dtype=float),
+                        "effect_size": 2 * u_values / (n_a * n_b) - 1,
                         "effect_name": "rank_biserial",
                         "n_a": n_a.astype(int),
                         "n_b": n_b.astype(int),
