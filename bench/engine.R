@@ -2,7 +2,7 @@
 ## weighted top-2 share of each of the 16 importance topics by sector, role and region
 ## (48 svyby with svyciprop beta intervals) and a Rao-Scott test for each (48 svychisq).
 ##
-##   Rscript bench/engine.R data/processed/2024.csv
+##   Rscript bench/engine.R data/processed/2024.csv [RUNS]      (RUNS: default 3)
 ##
 ## It reads a CSV export of the processed parquet (R here has no arrow package):
 ##   python -c "import pandas as pd; pd.read_parquet('data/processed/2024.parquet').to_csv('x.csv', index=False)"
@@ -31,7 +31,8 @@ work <- function() {
     svychisq(as.formula(paste0("~", v, " + ", g)), sub)
   }
 }
-times <- replicate(3, system.time(work())[["elapsed"]])
+runs <- if (length(args) > 1) as.integer(args[2]) else 3L
+times <- replicate(runs, system.time(work())[["elapsed"]])
 cat(sprintf('{"respondents": %d, "r_subset": {"min": %.3f, "median": %.3f}, "r": "%s", "survey": "%s"}\n',
             nrow(wave), min(times), median(times), R.version.string,
             as.character(packageVersion("survey"))))
