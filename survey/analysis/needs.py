@@ -391,7 +391,9 @@ def cronbach_alpha(respondents: pd.DataFrame, codebook: Codebook) -> pd.DataFram
             complete = ratings.dropna(axis=0, how="any")
             alpha, low, high = np.nan, np.nan, np.nan
             if len(complete) >= 2 and len(columns) >= 2:
-                alpha, interval = pingouin.cronbach_alpha(complete, nan_policy="listwise")
+                # no variance at all (every rating alike) leaves alpha undefined: NaN, quietly
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    alpha, interval = pingouin.cronbach_alpha(complete, nan_policy="listwise")
                 low, high = interval
             rows.append(
                 {
