@@ -207,3 +207,24 @@ def test_pairwise_with_two_groups_has_one_uncorrected_comparison(codebook):
     pairs = pairwise_mann_whitney(frame, codebook, wave="w").query("by == 'sector'")
     assert len(pairs) == 1
     assert pairs["p_holm"].tolist() == pairs["p"].tolist()
+
+
+def test_numbers_get_kruskal_wallis_unweighted(codebook):
+    from scipy.stats import kruskal
+
+    hours = [5.0, 10.0, 12.0, 20.0, 8.0] * 4 + [30.0, 45.0, 60.0, 25.0, 40.0] * 4
+    frame = pd.DataFrame(
+        {
+            "cpd_hours": hours,
+            "sector": ["public"] * 20 + ["school"] * 20,
+            "role": "librarian",
+            "region": "cariboo",
+        }
+    )
+    row = comparison_tests(frame, codebook, wave="w").query("question == 'cpd_hours'").iloc[0]
+    reference = kruskal(hours[:20], hours[20:])
+    assert (row["by"], row["test"]) == ("sector", "kruskal_wallis")
+    assert row["statistic"] == pytest.approx(reference.statistic)
+    assert row["p"] == pytest.approx(reference.pvalue)
+    weighted = comparison_tests(frame, codebook, wave="w", weights=np.ones(40))
+    assert weighted.query("question == 'cpd_hours'").empty  # no weighted test of numbers yet

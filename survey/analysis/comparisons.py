@@ -202,8 +202,9 @@ def comparison_tests(
     test is published over a suppressed group); a test needs two groups and two answers left.
     With ``weights``: the Rao-Scott F test (``rao_scott_f``, effect Cramér's V of the weighted
     table). Without: pingouin's chi-square of independence (``chi2_independence``, Pearson,
-    no continuity correction, as ``svychisq``) with Cramér's V, and for ratings also
+    no continuity correction, as ``svychisq``) with Cramér's V, and for ratings and numbers
     Kruskal-Wallis (``kruskal_wallis``, effect eta-squared(H) = (H - k + 1) / (n - k)).
+    Numbers get no weighted test yet.
     ``p_adjusted`` is filled by :func:`adjust_family`.
     """
     import warnings
@@ -267,24 +268,52 @@ def comparison_tests(
                 }
             )
             if rating:
-                data["answer"] = pd.to_numeric(answer[kept]).to_numpy(dtype=float)
-                kruskal = pingouin.kruskal(data, dv="answer", between="group").iloc[0]
-                k, n = data["group"].nunique(), len(data)
-                rows.append(
-                    base
-                    | {
-                        "test": "kruskal_wallis",
-                        "statistic": float(kruskal["H"]),
-                        "df": float(kruskal["ddof1"]),
-                        "p": float(kruskal["p_unc"] if "p_unc" in kruskal else kruskal["p-unc"]),
-                        "effect_size": (float(kruskal["H"]) - k + 1) / (n - k),
-                        "effect_name": "eta_squared_h",
-                        "weighted": False,
-                    }
-                )
+                rows.append(base | _kruskal(pd.to_numeric(answer[kept]), group[kept]))
+    if w is None:
+        # numbers (hours, say): Kruskal-Wallis across the groups of each dimension
+        for question in codebook.questions_of(QuestionType.NUMBER):
+            if question.id not in respondents:
+                continue
+            values = pd.to_numeric(respondents[question.id], errors="coerce")
+            for dimension in codebook.dimensions:
+                if dimension not in respondents:
+                    continue
+                group = respondents[dimension].astype("string")
+                answered = values.notna() & group.notna()
+                sizes = group[answered].value_counts()
+                kept = answered & group.isin(sizes[sizes >= threshold].index)
+                if group[kept].nunique() < 2:
+                    continue
+                base = {
+                    "wave": wave,
+                    "question": question.id,
+                    "by": dimension,
+                    "n": int(kept.sum()),
+                }
+                rows.append(base | _kruskal(values[kept], group[kept]))
     table = pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "p_adjusted"])
     table["p_adjusted"] = np.nan
     return table[TEST_COLUMNS]
+
+
+def _kruskal(values: pd.Series, groups: pd.Series) -> dict[str, object]:
+    """pingouin's Kruskal-Wallis test with eta-squared(H) = (H - k + 1) / (n - k)."""
+    import pingouin
+
+    data = pd.DataFrame(
+        {"answer": values.to_numpy(dtype=float), "group": groups.to_numpy(dtype=object)}
+    )
+    kruskal = pingouin.kruskal(data, dv="answer", between="group").iloc[0]
+    k, n = data["group"].nunique(), len(data)
+    return {
+        "test": "kruskal_wallis",
+        "statistic": float(kruskal["H"]),
+        "df": float(kruskal["ddof1"]),
+        "p": float(kruskal["p_unc"] if "p_unc" in kruskal else kruskal["p-unc"]),
+        "effect_size": (float(kruskal["H"]) - k + 1) / (n - k),
+        "effect_name": "eta_squared_h",
+        "weighted": False,
+    }
 
 
 def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
