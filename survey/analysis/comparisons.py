@@ -189,6 +189,18 @@ def _categorical(
     return answers
 
 
+def _testable(
+    answer: pd.Series, dimension: pd.Series, threshold: int
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The dimension as text, the respondents a test may use (answered, and in a group with at
+    least ``threshold`` answers: no test is published over a suppressed group), and the
+    answering group sizes."""
+    group = dimension.astype("string")
+    answered = answer.notna() & group.notna()
+    sizes = group[answered].value_counts()
+    return group, answered & group.isin(sizes[sizes >= threshold].index), sizes
+
+
 def comparison_tests(
     respondents: pd.DataFrame,
     codebook: Codebook,
@@ -218,10 +230,7 @@ def comparison_tests(
         for dimension in codebook.dimensions:
             if dimension not in respondents or name == dimension:
                 continue
-            group = respondents[dimension].astype("string")
-            answered = answer.notna() & group.notna()
-            sizes = group[answered].value_counts()
-            kept = answered & group.isin(sizes[sizes >= threshold].index)
+            group, kept, _ = _testable(answer, respondents[dimension], threshold)
             if group[kept].nunique() < 2 or answer[kept].nunique() < 2:
                 continue
             base = {"wave": wave, "question": name, "by": dimension, "n": int(kept.sum())}
@@ -278,10 +287,7 @@ def comparison_tests(
             for dimension in codebook.dimensions:
                 if dimension not in respondents:
                     continue
-                group = respondents[dimension].astype("string")
-                answered = values.notna() & group.notna()
-                sizes = group[answered].value_counts()
-                kept = answered & group.isin(sizes[sizes >= threshold].index)
+                group, kept, _ = _testable(values, respondents[dimension], threshold)
                 if group[kept].nunique() < 2:
                     continue
                 base = {
@@ -392,10 +398,7 @@ def pairwise_mann_whitney(
         for dimension in codebook.dimensions:
             if dimension not in respondents or (only is not None and (name, dimension) not in only):
                 continue
-            group = respondents[dimension].astype("string")
-            answered = answer.notna() & group.notna()
-            sizes = group[answered].value_counts()
-            kept = answered & group.isin(sizes[sizes >= threshold].index)
+            group, kept, sizes = _testable(answer, respondents[dimension], threshold)
             if group[kept].nunique() < 2:
                 continue
             ratings = pd.to_numeric(answer[kept]).to_numpy(dtype=float)
