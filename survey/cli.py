@@ -51,8 +51,8 @@ def _user_errors(what: str) -> Iterator[None]:
     except SurveyError as error:
         stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    except (typer.Exit, KeyboardInterrupt):
-        raise
+    except (typer.Exit, typer.TyperException, KeyboardInterrupt):
+        raise  # wrong usage is click's to report (exit 2), not an unexpected failure
     except Exception as error:
         if os.environ.get("SURVEY_DEBUG"):
             raise

@@ -47,6 +47,22 @@ def test_wrong_usage_exits_2(tmp_path, args):
     assert survey(*args, cwd=tmp_path).returncode == 2
 
 
+def test_wave_with_several_files_is_wrong_usage(tmp_path):
+    completed = survey(
+        "run",
+        "a.csv",
+        "b.csv",
+        "--wave",
+        "2024",
+        "-c",
+        str(reference_codebook_path()),
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 2
+    assert "--wave names one wave; give one RAW file with it" in completed.stderr
+    assert "unexpectedly" not in completed.stderr
+
+
 def test_no_codebook_says_how_to_get_one(tmp_path):
     line = one_error_line(survey("run", cwd=tmp_path))
     assert line == (
