@@ -78,7 +78,7 @@ def demo_tests(demo_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("wave2024")
     process_wave(codebook, codebook.wave("2024"), out_dir=folder, processed_dir=folder)
     respondents = pd.read_parquet(folder / "2024.parquet")
-    return adjust_family(
+    table = adjust_family(
         pd.concat(
             [
                 comparison_tests(respondents, codebook, wave="2024"),
@@ -87,6 +87,8 @@ def demo_tests(demo_dir, tmp_path_factory):
             ignore_index=True,
         )
     )
+    table.attrs["parquet"] = folder / "2024.parquet"
+    return table
 
 
 @pytest.mark.parametrize(
@@ -226,5 +228,70 @@ def test_numbers_get_kruskal_wallis_unweighted(codebook):
     assert (row["by"], row["test"]) == ("sector", "kruskal_wallis")
     assert row["statistic"] == pytest.approx(reference.statistic)
     assert row["p"] == pytest.approx(reference.pvalue)
-    weighted = comparison_tests(frame, codebook, wave="w", weights=np.ones(40))
-    assert weighted.query("question == 'cpd_hours'").empty  # no weighted test of numbers yet
+
+
+def test_numbers_get_a_wald_test_of_means_weighted(codebook):
+    hours = [5.0, 10.0, 12.0, 20.0, 8.0] * 4 + [30.0, 45.0, 60.0, 25.0, 40.0] * 4
+    frame = pd.DataFrame(
+        {
+            "cpd_hours": [*hours, np.nan],
+            "sector": ["public"] * 20 + ["school"] * 20 + ["public"],
+            "role": "librarian",
+            "region": "cariboo",
+        }
+    )
+    table = comparison_tests(frame, codebook, wave="w", weights=np.ones(41))
+    row = table.query("question == 'cpd_hours'").iloc[0]
+    # means 11 and 40; each group's variance of the mean is sum((y - mean)^2) / 20^2, times
+    # n/(n-1) with n = 41, the whole wave (a missing answer still counts, as in R)
+    a, b = np.array(hours[:20]), np.array(hours[20:])
+    var = [np.sum((x - x.mean()) ** 2) / 400 * 41 / 40 for x in (a, b)]
+    assert (row["test"], row["df"], row["df2"], row["n"]) == ("wald_f", 1, 38, 40)
+    assert row["statistic"] == pytest.approx(29**2 / sum(var))
+    between = 20 * (11 - 25.5) ** 2 + 20 * (40 - 25.5) ** 2
+    total = np.sum((np.array(hours) - 25.5) ** 2)
+    assert row["effect_name"] == "eta_squared"
+    assert row["effect_size"] == pytest.approx(between / total)
+
+
+def test_unweighted_tests_equal_pingouins_on_a_demo_wave(demo_dir, tmp_path_factory, demo_tests):
+    """The chi-square and Kruskal-Wallis rows are pingouin's ``chi2_independence`` (Pearson)
+    and ``kruskal``, row by row, on the respondents each test used."""
+    import warnings
+
+    import pingouin
+
+    from survey.analysis.comparisons import _categorical, _groups, _testable
+
+    codebook = load_codebook(demo_dir / "codebook.yaml")
+    respondents = pd.read_parquet(demo_tests.attrs["parquet"])
+    answers = {name: answer for name, answer, _ in _categorical(respondents, codebook)}
+    answers["cpd_hours"] = pd.to_numeric(respondents["cpd_hours"])
+    groups = _groups(respondents, codebook)
+    rows = demo_tests.query("not weighted")
+    assert len(rows) > 250
+    for row in rows.itertuples():
+        kept, _ = _testable(answers[row.question], groups[row.by], codebook.small_cell_threshold)
+        data = pd.DataFrame(
+            {"answer": answers[row.question][kept], "group": groups[row.by][kept].astype(str)}
+        )
+        assert len(data) == row.n
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if row.test == "chi2_independence":
+                data["answer"] = data["answer"].astype(str)
+                _, _, stats = pingouin.chi2_independence(
+                    data, x="answer", y="group", correction=False
+                )
+                reference = stats.set_index("test").loc["pearson"]
+                expected = (reference["chi2"], reference["dof"], reference["pval"])
+                effect = reference["cramer"]
+            else:
+                data["answer"] = data["answer"].astype(float)
+                reference = pingouin.kruskal(data, dv="answer", between="group").iloc[0]
+                p = reference["p_unc"] if "p_unc" in reference else reference["p-unc"]
+                expected = (reference["H"], reference["ddof1"], p)
+                k = data["group"].nunique()
+                effect = (reference["H"] - k + 1) / (len(data) - k)
+        assert (row.statistic, row.df, row.p) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        assert row.effect_size == pytest.approx(effect, rel=1e-9)

@@ -139,3 +139,17 @@ def test_rao_scott_matches_svychisq(sample, raked_weights):
             assert test.chisq_p == pytest.approx(row.p, abs=1e-4), where
         checked += 1
     assert checked == 24
+
+
+def test_wald_test_of_means_matches_regtermtest(sample, raked_weights):
+    from survey.analysis.comparisons import wald_means
+
+    golden = pd.read_csv(GOLDEN / "wald.csv")
+    for row in golden.itertuples():
+        w = raked_weights if row.design == "weighted" else np.ones(len(sample))
+        test = wald_means(sample[row.variable], pd.Categorical(sample[row.by]).codes, w)
+        where = f"{row.design} {row.variable} by {row.by}"
+        assert test.statistic == pytest.approx(row.statistic, abs=1e-6), where
+        assert (test.ndf, test.ddf) == (row.ndf, row.ddf), where
+        assert test.p == pytest.approx(row.p, abs=1e-4), where
+    assert len(golden) == 6

@@ -32,10 +32,12 @@ __all__ = [
     "PAIRWISE_COLUMNS",
     "TEST_COLUMNS",
     "RaoScott",
+    "WaldMeans",
     "adjust_family",
     "comparison_tests",
     "pairwise_mann_whitney",
     "rao_scott",
+    "wald_means",
 ]
 
 
@@ -148,6 +150,86 @@ def rao_scott(
     )
 
 
+@dataclass(frozen=True)
+class WaldMeans:
+    """A design-based Wald test that a number's mean is the same in every group.
+
+    Attributes
+    ----------
+    statistic, ndf, ddf, p
+        The F statistic (Wald statistic / ndf) on ``ndf = k - 1`` and ``ddf = n - k`` degrees
+        of freedom, and its p-value (R's ``regTermTest(svyglm(y ~ g), ~g)``).
+    eta_squared
+        The weighted share of the variance between groups (R² of the weighted fit).
+    n
+        Respondents with both a value and a group.
+    """
+
+    statistic: float
+    ndf: int
+    ddf: int
+    p: float
+    eta_squared: float
+    n: int
+
+
+def wald_means(
+    values: npt.ArrayLike, groups: npt.ArrayLike, weights: npt.ArrayLike
+) -> WaldMeans | None:
+    """The Wald F test of equal group means of ``values`` across ``groups`` (codes, ``-1``
+    missing), as R's ``regTermTest`` on ``svyglm(y ~ g)`` for ``svydesign(ids = ~1, weights)``.
+
+    Every respondent of the wave is passed (the variance uses the wave's ``n``); those with a
+    missing value or group are left out. The group means are the weighted means; their
+    linearised variances are independent (domains of a design without strata or clusters), so
+    the Wald statistic of the k - 1 differences from the first group is
+    ``d' (C V C')^-1 d``. Returns ``None`` with fewer than two groups or no spread.
+
+    Examples
+    --------
+    >>> test = wald_means([1.0, 2, 3, 4, 5, 6], [0, 0, 0, 1, 1, 1], np.ones(6))
+    >>> # means 2 and 5; each has variance n/(n-1) sum((y - mean) / 3)^2 = 6/5 * 2/9 = 0.267
+    >>> round(test.statistic, 4), test.ndf, test.ddf  # 3^2 / (2 * 0.267)
+    (16.875, 1, 4)
+    """
+    from scipy.stats import f
+
+    y_all = np.asarray(values, dtype=float)
+    g_all = np.asarray(groups, dtype=np.int64)
+    w_all = np.asarray(weights, dtype=float)
+    n_total = len(w_all)
+    used = (g_all >= 0) & ~np.isnan(y_all)
+    levels, g = np.unique(g_all[used], return_inverse=True)
+    k = len(levels)
+    y, w = y_all[used], w_all[used]
+    n = len(y)
+    if k < 2 or n <= k:
+        return None
+    total = np.bincount(g, weights=w, minlength=k)
+    means = np.bincount(g, weights=w * y, minlength=k) / total
+    residual = y - means[g]
+    # influence of respondent i on its group's mean: w_i (y_i - mean_g) / W_g (sums to 0)
+    influence = w * residual / total[g]
+    variance = n_total / (n_total - 1) * np.bincount(g, weights=influence**2, minlength=k)
+    if np.any(variance <= 0):
+        return None
+    contrasts = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
+    difference = contrasts @ means
+    covariance = contrasts @ np.diag(variance) @ contrasts.T
+    wald = float(difference @ np.linalg.solve(covariance, difference))
+    statistic = wald / (k - 1)
+    grand = float(np.average(y, weights=w))
+    spread = float(np.sum(w * (y - grand) ** 2))
+    return WaldMeans(
+        statistic=statistic,
+        ndf=k - 1,
+        ddf=n - k,
+        p=float(f.sf(statistic, k - 1, n - k)),
+        eta_squared=float(np.sum(total * (means - grand) ** 2)) / spread,
+        n=n,
+    )
+
+
 TEST_COLUMNS = [
     "wave",
     "question",
@@ -189,16 +271,35 @@ def _categorical(
     return answers
 
 
-def _testable(
-    answer: pd.Series, dimension: pd.Series, threshold: int
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """The dimension as text, the respondents a test may use (answered, and in a group with at
-    least ``threshold`` answers: no test is published over a suppressed group), and the
-    answering group sizes."""
-    group = dimension.astype("string")
+def _groups(respondents: pd.DataFrame, codebook: Codebook) -> dict[str, pd.Series]:
+    """Each breakdown dimension the respondents have, as text (converted once per wave)."""
+    return {
+        dimension: respondents[dimension].astype("string")
+        for dimension in codebook.dimensions
+        if dimension in respondents
+    }
+
+
+def _testable(answer: pd.Series, group: pd.Series, threshold: int) -> tuple[pd.Series, pd.Series]:
+    """The respondents a test may use (answered, and in a group with at least ``threshold``
+    answers: no test is published over a suppressed group), and the answering group sizes."""
     answered = answer.notna() & group.notna()
     sizes = group[answered].value_counts()
-    return group, answered & group.isin(sizes[sizes >= threshold].index), sizes
+    return answered & group.isin(sizes[sizes >= threshold].index), sizes
+
+
+def _codes(values: pd.Series) -> npt.NDArray[np.int64]:
+    """Category codes of the values, ``-1`` for missing."""
+    return np.asarray(pd.Categorical(values).codes, dtype=np.int64)
+
+
+def _kept(
+    answers: npt.NDArray[np.int64], groups: npt.NDArray[np.int64], threshold: int
+) -> npt.NDArray[np.bool_]:
+    """:func:`_testable` on category codes (``-1`` missing)."""
+    answered = (answers >= 0) & (groups >= 0)
+    sizes = np.bincount(groups[answered], minlength=int(groups.max(initial=0)) + 1)
+    return answered & (sizes[np.maximum(groups, 0)] >= threshold)
 
 
 def comparison_tests(
@@ -212,34 +313,62 @@ def comparison_tests(
 
     Groups with fewer valid answers than the codebook's threshold are left out of a test (no
     test is published over a suppressed group); a test needs two groups and two answers left.
+
     With ``weights``: the Rao-Scott F test (``rao_scott_f``, effect Cramér's V of the weighted
-    table). Without: pingouin's chi-square of independence (``chi2_independence``, Pearson,
-    no continuity correction, as ``svychisq``) with Cramér's V, and for ratings and numbers
+    table) for categories and ratings, and for numbers the design-based Wald F test of equal
+    group means (``wald_f``, effect the weighted eta-squared), as R's ``regTermTest`` of
+    ``svyglm(y ~ group)``.
+
+    Without: the chi-square test of independence (``chi2_independence``, Pearson, no
+    continuity correction, as ``svychisq``) with Cramér's V, and for ratings and numbers
     Kruskal-Wallis (``kruskal_wallis``, effect eta-squared(H) = (H - k + 1) / (n - k)).
-    Numbers get no weighted test yet.
+    These are pingouin's ``chi2_independence`` and ``kruskal``, computed with the scipy
+    functions pingouin calls (``chi2_contingency``, ``kruskal``) on one integer cross-table:
+    pingouin's wrappers build a pandas cross-table and six power-divergence variants per call,
+    8 ms each, which was most of a wave's run time. ``tests/test_comparisons.py`` checks every
+    row of a demo wave against pingouin itself.
+
     ``p_adjusted`` is filled by :func:`adjust_family`.
     """
-    import warnings
-
-    import pingouin
+    from scipy.stats import chi2_contingency, kruskal
 
     w = None if weights is None else np.asarray(weights, dtype=float)
     threshold = codebook.small_cell_threshold
+    groups = _groups(respondents, codebook)
     rows: list[dict[str, object]] = []
+
+    def kruskal_row(
+        values: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]
+    ) -> dict[str, object]:
+        samples = [values[codes == code] for code in np.unique(codes[codes >= 0])]
+        k, n = len(samples), int((codes >= 0).sum())
+        if np.ptp(np.concatenate(samples)) == 0:  # all equal: no ranks to compare
+            return {"test": "kruskal_wallis", "df": float(k - 1), "weighted": False}
+        result = kruskal(*samples)
+        return {
+            "test": "kruskal_wallis",
+            "statistic": float(result.statistic),
+            "df": float(k - 1),
+            "p": float(result.pvalue),
+            "effect_size": (float(result.statistic) - k + 1) / (n - k),
+            "effect_name": "eta_squared_h",
+            "weighted": False,
+        }
+
+    group_codes = {dimension: _codes(group) for dimension, group in groups.items()}
     for name, answer, rating in _categorical(respondents, codebook):
-        for dimension in codebook.dimensions:
-            if dimension not in respondents or name == dimension:
+        answer_codes = _codes(answer)
+        values = pd.to_numeric(answer, errors="coerce").to_numpy(dtype=float) if rating else None
+        for dimension, codes in group_codes.items():
+            if name == dimension:
                 continue
-            group, kept, _ = _testable(answer, respondents[dimension], threshold)
-            if group[kept].nunique() < 2 or answer[kept].nunique() < 2:
+            kept = _kept(answer_codes, codes, threshold)
+            a, g = np.where(kept, answer_codes, -1), np.where(kept, codes, -1)
+            if len(np.unique(g[kept])) < 2 or len(np.unique(a[kept])) < 2:
                 continue
             base = {"wave": wave, "question": name, "by": dimension, "n": int(kept.sum())}
             if w is not None:
-                test = rao_scott(
-                    pd.Categorical(answer.where(kept)).codes,
-                    pd.Categorical(group.where(kept)).codes,
-                    w,
-                )
+                test = rao_scott(a, g, w)
                 if test is not None:
                     rows.append(
                         base
@@ -255,71 +384,59 @@ def comparison_tests(
                         }
                     )
                 continue
-            data = pd.DataFrame(
-                {"answer": answer[kept].astype(str).to_numpy(), "group": group[kept].to_numpy()}
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                _, _, stats = pingouin.chi2_independence(
-                    data, x="answer", y="group", correction=False
-                )
-            pearson = stats.set_index("test").loc["pearson"]
+            _, rows_of = np.unique(a[kept], return_inverse=True)
+            _, columns_of = np.unique(g[kept], return_inverse=True)
+            width = columns_of.max() + 1
+            cells = (rows_of.max() + 1) * width
+            observed = np.bincount(rows_of * width + columns_of, minlength=cells).reshape(-1, width)
+            chi2, p, dof, _ = chi2_contingency(observed, correction=False)
             rows.append(
                 base
                 | {
                     "test": "chi2_independence",
-                    "statistic": float(pearson["chi2"]),
-                    "df": float(pearson["dof"]),
-                    "p": float(pearson["pval"]),
-                    "effect_size": float(pearson["cramer"]),
+                    "statistic": float(chi2),
+                    "df": float(dof),
+                    "p": float(p),
+                    "effect_size": float(np.sqrt(chi2 / (kept.sum() * (min(observed.shape) - 1)))),
                     "effect_name": "cramers_v",
                     "weighted": False,
                 }
             )
-            if rating:
-                rows.append(base | _kruskal(pd.to_numeric(answer[kept]), group[kept]))
-    if w is None:
-        # numbers (hours, say): Kruskal-Wallis across the groups of each dimension
-        for question in codebook.questions_of(QuestionType.NUMBER):
-            if question.id not in respondents:
+            if values is not None:
+                rows.append(base | kruskal_row(values, g))
+    # numbers (hours, say): equal group means (weighted) or Kruskal-Wallis (unweighted)
+    for question in codebook.questions_of(QuestionType.NUMBER):
+        if question.id not in respondents:
+            continue
+        number = pd.to_numeric(respondents[question.id], errors="coerce").to_numpy(dtype=float)
+        answered = np.where(np.isnan(number), -1, 0)
+        for dimension, codes in group_codes.items():
+            kept = _kept(answered, codes, threshold)
+            g = np.where(kept, codes, -1)
+            if len(np.unique(g[kept])) < 2:
                 continue
-            values = pd.to_numeric(respondents[question.id], errors="coerce")
-            for dimension in codebook.dimensions:
-                if dimension not in respondents:
-                    continue
-                group, kept, _ = _testable(values, respondents[dimension], threshold)
-                if group[kept].nunique() < 2:
-                    continue
-                base = {
-                    "wave": wave,
-                    "question": question.id,
-                    "by": dimension,
-                    "n": int(kept.sum()),
-                }
-                rows.append(base | _kruskal(values[kept], group[kept]))
+            base = {"wave": wave, "question": question.id, "by": dimension, "n": int(kept.sum())}
+            if w is None:
+                rows.append(base | kruskal_row(number, g))
+                continue
+            wald = wald_means(np.where(kept, number, np.nan), g, w)
+            if wald is not None:
+                rows.append(
+                    base
+                    | {
+                        "test": "wald_f",
+                        "statistic": wald.statistic,
+                        "df": float(wald.ndf),
+                        "df2": float(wald.ddf),
+                        "p": wald.p,
+                        "effect_size": wald.eta_squared,
+                        "effect_name": "eta_squared",
+                        "weighted": True,
+                    }
+                )
     table = pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "p_adjusted"])
     table["p_adjusted"] = np.nan
     return table[TEST_COLUMNS]
-
-
-def _kruskal(values: pd.Series, groups: pd.Series) -> dict[str, object]:
-    """pingouin's Kruskal-Wallis test with eta-squared(H) = (H - k + 1) / (n - k)."""
-    import pingouin
-
-    data = pd.DataFrame(
-        {"answer": values.to_numpy(dtype=float), "group": groups.to_numpy(dtype=object)}
-    )
-    kruskal = pingouin.kruskal(data, dv="answer", between="group").iloc[0]
-    k, n = data["group"].nunique(), len(data)
-    return {
-        "test": "kruskal_wallis",
-        "statistic": float(kruskal["H"]),
-        "df": float(kruskal["ddof1"]),
-        "p": float(kruskal["p_unc"] if "p_unc" in kruskal else kruskal["p-unc"]),
-        "effect_size": (float(kruskal["H"]) - k + 1) / (n - k),
-        "effect_name": "eta_squared_h",
-        "weighted": False,
-    }
 
 
 def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
@@ -391,14 +508,15 @@ def pairwise_mann_whitney(
     from scipy.stats import mannwhitneyu
 
     threshold = codebook.small_cell_threshold
+    groups = _groups(respondents, codebook)
     frames = []
     for name, answer, rating in _categorical(respondents, codebook):
         if not rating:
             continue
-        for dimension in codebook.dimensions:
-            if dimension not in respondents or (only is not None and (name, dimension) not in only):
+        for dimension, group in groups.items():
+            if only is not None and (name, dimension) not in only:
                 continue
-            group, kept, sizes = _testable(answer, respondents[dimension], threshold)
+            kept, sizes = _testable(answer, group, threshold)
             if group[kept].nunique() < 2:
                 continue
             ratings = pd.to_numeric(answer[kept]).to_numpy(dtype=float)

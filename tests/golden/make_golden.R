@@ -240,3 +240,22 @@ for (dname in names(designs)) {
 }
 chi <- do.call(rbind, chi)
 write_golden(chi, "chisq.csv")
+
+## ------------------------------------------------------------------ Wald F of group means
+## A number by a breakdown: svyglm(hours ~ g) on the respondents with both, then
+## regTermTest(m, ~g) (Wald, F on ndf = levels - 1 and ddf = the model's residual df).
+wald <- list()
+for (dname in names(designs)) {
+  des <- designs[[dname]]
+  for (g in bys) {
+    sub <- eval(bquote(subset(des, !is.na(hours) & !is.na(.(as.name(g))))))
+    m <- svyglm(as.formula(paste0("hours ~ ", g)), sub)
+    t <- regTermTest(m, as.formula(paste0("~", g)))
+    wald[[length(wald) + 1]] <- data.frame(
+      design = dname, variable = "hours", by = g,
+      statistic = as.numeric(t$Ftest), ndf = as.numeric(t$df),
+      ddf = as.numeric(t$ddf), p = as.numeric(t$p))
+  }
+}
+wald <- do.call(rbind, wald)
+write_golden(wald, "wald.csv")
