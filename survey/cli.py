@@ -214,28 +214,34 @@ def run(
             help="Do not weight: every weight is 1.0 and only unweighted estimates are written.",
         ),
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Waves processed at once (default: up to 2 cores)."
+        ),
+    ] = min(2, os.cpu_count() or 1),
 ) -> None:
-    """Run the whole pipeline (import, validate, clean, weight, estimate) into reports/<wave>/."""
+    """Run the whole pipeline (import, validate, clean, weight, estimate) into reports/<wave>/.
+
+    Several waves are one run: if any wave fails, no wave's files are written.
+    """
     with _user_errors("survey run"):
-        from survey.pipeline import process_wave
+        from survey.pipeline import run_waves
 
         started = time.perf_counter()
         book = _load_codebook(codebook)
         waves = _waves(book, raw, wave)
         say, done = _progress()
-        runs: list[WaveRun] = []
         try:
-            for item in waves:
-                runs.append(
-                    process_wave(
-                        book,
-                        item,
-                        out_dir=_out_dir(out, item.id, len(waves) > 1),
-                        processed_dir=processed,
-                        progress=say,
-                        weighted=not unweighted,
-                    )
-                )
+            runs = run_waves(
+                book,
+                waves,
+                out_dirs=[_out_dir(out, item.id, len(waves) > 1) for item in waves],
+                processed_dir=processed,
+                progress=say,
+                weighted=not unweighted,
+                jobs=jobs,
+            )
         finally:
             done()
         stdout.print(_summary(runs))

@@ -245,3 +245,47 @@ def test_a_folder_where_the_export_should_be(tmp_path):
     (tmp_path / "2024.csv").mkdir()
     line = one_error_line(survey("run", "-c", str(codebook), "--wave", "2024", cwd=tmp_path))
     assert "2024.csv: not a file" in line
+
+
+def test_several_waves_are_one_run_all_or_nothing(codebook, tmp_path):
+    """A wave that fails leaves every wave's earlier files as they were and no staging."""
+    good = export(codebook, tmp_path / "spring.csv", 40)
+    others = {f"r{i}": {"sector": "Public library", "sector_other": ""} for i in range(4, 40, 5)}
+    bad = export(codebook, tmp_path / "autumn.csv", 40, **others)  # cannot be weighted
+    book = str(reference_codebook_path())
+    (tmp_path / "reports" / "spring").mkdir(parents=True)
+    (tmp_path / "reports" / "spring" / "results.csv").write_text("earlier\n")
+    for jobs in ("1", "2"):
+        line = one_error_line(
+            survey("run", str(good), str(bad), "-c", book, "--jobs", jobs, cwd=tmp_path)
+        )
+        assert "autumn.csv" in line and "nobody answered from sector ['other']" in line
+        assert (tmp_path / "reports" / "spring" / "results.csv").read_text() == "earlier\n"
+        assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["spring"]
+        assert not (tmp_path / "data").exists()  # made for the run, removed with it
+        assert list((tmp_path / "reports" / "spring").iterdir()) == [
+            tmp_path / "reports" / "spring" / "results.csv"
+        ]
+
+
+def test_waves_in_parallel_write_the_same_bytes(codebook, tmp_path):
+    spring = export(codebook, tmp_path / "spring.csv", 40)
+    autumn = export(codebook, tmp_path / "autumn.csv", 40, r3={"consent": "No"})
+    book = str(reference_codebook_path())
+    tables = ("results.csv", "tests.csv", "needs.csv", "quarantine.csv", "letters.csv")
+    written = {}
+    for jobs in ("1", "2"):
+        out = f"out{jobs}"
+        completed = survey(
+            "run", str(spring), str(autumn), "-c", book, "-j", jobs, "--out", out, cwd=tmp_path
+        )
+        assert completed.returncode == 0, completed.stderr
+        assert f"wave autumn: {out}/autumn/" in completed.stdout
+        written[jobs] = {
+            (wave, name): (tmp_path / out / wave / name).read_bytes()
+            for wave in ("spring", "autumn")
+            for name in tables
+        }
+    assert written["1"] == written["2"]
+    assert b"no_consent" in written["2"][("autumn", "quarantine.csv")]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
