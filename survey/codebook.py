@@ -273,6 +273,7 @@ class Codebook(_Model):
     consent: ConsentRule | None = None
     quality: QualityRules = Field(default_factory=QualityRules)
     dimensions: list[StrictStr] = Field(default_factory=list)
+    profile: list[StrictStr] = Field(default_factory=list)
     frame: dict[StrictStr, dict[StrictStr, float]] = Field(default_factory=dict)
     weighting: WeightingRules = Field(default_factory=WeightingRules)
     scales: dict[StrictStr, dict[int, StrictStr]] = Field(default_factory=dict)
@@ -302,6 +303,12 @@ class Codebook(_Model):
             if dimension_question is None or dimension_question.type is not QuestionType.SINGLE:
                 raise ValueError(
                     f"dimensions: {dimension!r} must be the id of a single-choice question"
+                )
+        for position, question_id in enumerate(self.profile):
+            if question_id not in by_id:
+                raise ValueError(
+                    f"profile[{position}]: {question_id!r} is not a question id; expected one "
+                    f"of {sorted(by_id)}"
                 )
         for dimension, counts in self.frame.items():
             if dimension not in self.dimensions:

@@ -24,3 +24,47 @@ def codebook() -> Codebook:
 def demo_dir() -> Path:
     """The committed demo waves."""
     return REPO / "data" / "raw"
+
+
+#: Respondent text a report must never let act: a spreadsheet formula and a script.
+HOSTILE_QUOTES = [
+    '=HYPERLINK("http://evil.example/steal","Leadership training please")',
+    "<script>alert('owned')</script> more leadership training",
+    "@SUM(1+1) +cmd|' /C calc'!A0 -2+3 governance workshops",
+]
+
+
+@pytest.fixture(scope="session")
+def report_folder(tmp_path_factory) -> Path:
+    """The demo's 2024 wave run through the pipeline once: ``reports/2024/`` in a temporary
+    folder (the engine's tables, read by every report test)."""
+    from survey.pipeline import process_wave
+
+    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
+    folder = tmp_path_factory.mktemp("report2024")
+    process_wave(book, book.wave("2024"), out_dir=folder / "2024", processed_dir=folder)
+    return folder / "2024"
+
+
+@pytest.fixture(scope="session")
+def wave_tables(report_folder):
+    """The 2024 wave's tables as the report writers read them."""
+    from survey.export.tables import load_tables
+
+    return load_tables(report_folder, load_codebook(REPO / "data" / "raw" / "codebook.yaml"))
+
+
+@pytest.fixture(scope="session")
+def hostile_tables(wave_tables):
+    """The 2024 tables with respondent quotes that try to run a formula or a script."""
+    import dataclasses
+
+    import pandas as pd
+
+    theme = wave_tables.quotes["theme"].iloc[0]
+    question = wave_tables.quotes["question"].iloc[0]
+    hostile = pd.DataFrame({"question": question, "theme": theme, "quote": HOSTILE_QUOTES})
+    return dataclasses.replace(
+        wave_tables,
+        quotes=pd.concat([hostile, wave_tables.quotes], ignore_index=True).astype("string"),
+    )

@@ -73,6 +73,10 @@ def _dimension_not_single(document: dict) -> None:
     document["dimensions"] = ["sector", "barriers"]
 
 
+def _profile_unknown(document: dict) -> None:
+    document["profile"] = ["years", "age"]
+
+
 def _frame_unknown_code(document: dict) -> None:
     document["frame"]["sector"]["museum"] = 10
 
@@ -106,6 +110,7 @@ def _bad_pattern(document: dict) -> None:
             "dimensions: 'barriers' must be the id of a single-choice question",
         ),
         (_frame_unknown_code, "frame.sector: ['museum'] are not option codes of 'sector'"),
+        (_profile_unknown, "profile[1]: 'age' is not a question id; expected one of"),
         (_misspelt_key, "questions[2] (region).optoins: unknown key (check its spelling)"),
         (_question_twice, "question id 'region' is used twice"),
         (_bad_pattern, "quality.test_patterns: '(unclosed' is not a regular expression"),

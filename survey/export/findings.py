@@ -1,0 +1,223 @@
+"""Headline findings: the engine's tables of a wave as short sentences people can present.
+
+A finding is a difference between a group and everyone, said in plain words::
+
+    School library (K-12) (sector): 74% rate "Teaching patrons: information and digital
+    literacy" as very or extremely important, against 46% overall.
+
+Only differences the statistics back are said:
+
+1. the question differs by the dimension: its test of independence (Rao-Scott F when the wave
+   is weighted, else the chi-square test) is significant after the Benjamini-Hochberg
+   adjustment over the wave's family (``p_adjusted < alpha``);
+2. the group is published (at or above the codebook's threshold, not suppressed);
+3. the group's share differs significantly from at least one other group's, by the
+   Holm-adjusted pairwise comparisons behind the significance letters (``letters.csv``): a
+   group said to be higher is higher than some group; a group said to be lower is lower than
+   some group.
+
+Of the groups that pass, the one furthest from the overall share is named. Findings are
+ranked by the test's effect size (Cramér's V), then by the size of the difference, with at
+most ``per_group`` findings about one group so that one distinctive group (trustees, say) does
+not fill the headlines. The breakdown dimensions and the codebook's ``profile`` questions
+(who the respondents are, not what they need) are not findings.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from survey.codebook import QuestionType
+from survey.export.tables import ReportTables
+
+__all__ = ["FINDING_COLUMNS", "headline_findings"]
+
+FINDING_COLUMNS = [
+    "rank",
+    "question",
+    "option",
+    "by",
+    "group",
+    "n",
+    "estimate",
+    "overall",
+    "difference",
+    "test",
+    "p_adjusted",
+    "effect_size",
+    "effect_name",
+    "text",
+]
+
+_INDEPENDENCE_TESTS = ("rao_scott_f", "chi2_independence")
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def _sentence(tables: ReportTables, row: pd.Series) -> str:
+    labels = tables.labels
+    question, option, by, group = row["question"], row["option"], row["by"], row["group"]
+    who = f"{labels.group(by, group)} ({labels.dimension(by).lower()})"
+    share, overall = _percent(row["estimate"]), _percent(row["overall"])
+    kind = row["kind"]
+    if kind == "grid":
+        what = f'rate "{labels.short(question)}" as {labels.option(question, option).lower()}'
+    elif kind == "likert":
+        what = f'{labels.option(question, option).lower()}: "{labels.question(question)}"'
+    else:
+        what = f'chose "{labels.option(question, option)}" for "{labels.question(question)}"'
+    return f"{who}: {share} {what}, against {overall} overall."
+
+
+def _kind(tables: ReportTables, name: str) -> tuple[str, str, str | None] | None:
+    """``(kind, results question, fixed option)`` of a tested question name."""
+    codebook = tables.codebook
+    by_id = {question.id: question for question in codebook.questions}
+    if name in by_id:
+        question = by_id[name]
+        if question.type is QuestionType.LIKERT:
+            return "likert", name, "top2"
+        if question.type is QuestionType.SINGLE:
+            return "single", name, None
+        return None
+    if "__" in name:
+        question_id, option = name.split("__", 1)
+        multi = by_id.get(question_id)
+        if multi is not None and multi.type is QuestionType.MULTI:
+            return "multi", question_id, option
+        return None
+    for question in codebook.questions_of(QuestionType.GRID):
+        for item in question.items:
+            if name in question.grid_columns(item):
+                return "grid", name, "top2"
+    return None
+
+
+def _supported(letters: pd.DataFrame) -> pd.DataFrame:
+    """For each lettered group: is it higher than some group, and lower than some group?"""
+    if letters.empty:
+        return letters.assign(higher=pd.Series(dtype=bool), lower=pd.Series(dtype=bool))
+    keys = ["question", "option", "by"]
+    beaten = (
+        letters.assign(beaten=letters["higher_than"].fillna("").map(list))
+        .explode("beaten")
+        .dropna(subset=["beaten"])
+        .loc[:, [*keys, "beaten"]]
+        .rename(columns={"beaten": "letter"})
+        .drop_duplicates()
+        .assign(lower=True)
+    )
+    out = letters.merge(beaten, on=[*keys, "letter"], how="left")
+    out["lower"] = out["lower"].astype("boolean").fillna(False).astype(bool)
+    out["higher"] = out["higher_than"].fillna("").str.len() > 0
+    return out
+
+
+def headline_findings(
+    tables: ReportTables,
+    *,
+    alpha: float = 0.05,
+    limit: int | None = 12,
+    per_group: int | None = 2,
+) -> pd.DataFrame:
+    """The wave's headline findings, strongest first.
+
+    Parameters
+    ----------
+    tables
+        The wave's tables (:func:`~survey.export.tables.load_tables`).
+    alpha
+        The level the adjusted p-value of a test must be under.
+    limit
+        At most this many findings (``None``: all).
+    per_group
+        At most this many findings about one group of a dimension (``None``: no cap).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per finding, columns ``FINDING_COLUMNS``: ``rank`` (1 = strongest),
+        ``question``/``option``/``by``/``group`` (codes as in ``results.csv``), ``n`` (the
+        group's base), ``estimate`` (the group's share), ``overall`` (everyone's share),
+        ``difference`` (estimate - overall), the test (name, ``p_adjusted``, effect size and
+        its name) and ``text``, the sentence.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from survey.codebook import load_codebook
+    >>> from survey.export.tables import load_tables
+    >>> import tempfile
+    >>> from survey.pipeline import process_wave
+    >>> book = load_codebook("data/raw/codebook.yaml")
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
+    >>> findings = headline_findings(load_tables(folder, book))
+    >>> school = findings.query("question == 'imp_literacy_instruction' and by == 'sector'")
+    >>> school[["group", "option"]].values.tolist()
+    [['school', 'top2']]
+    """
+    results = tables.shown("results")
+    published = results[~results["suppressed"] & (results["n"] >= tables.threshold)]
+    overall = published[published["by"] == "all"][["question", "option", "estimate"]].rename(
+        columns={"estimate": "overall"}
+    )
+    groups = published[published["by"] != "all"].merge(
+        overall, on=["question", "option"], how="inner"
+    )
+    groups = groups.merge(
+        _supported(tables.shown("letters"))[
+            ["question", "option", "by", "group", "higher", "lower"]
+        ],
+        on=["question", "option", "by", "group"],
+        how="inner",
+    )
+    groups["difference"] = groups["estimate"] - groups["overall"]
+    groups = groups[
+        ((groups["difference"] > 0) & groups["higher"])
+        | ((groups["difference"] < 0) & groups["lower"])
+    ]
+
+    tests = tables.shown("tests")
+    tests = tests[
+        tests["test"].isin(_INDEPENDENCE_TESTS)
+        & (tests["p_adjusted"] < alpha)
+        & ~tests["question"].isin([*tables.codebook.dimensions, *tables.codebook.profile])
+    ]
+    chosen = []
+    for test in tests.itertuples(index=False):
+        kind = _kind(tables, str(test.question))
+        if kind is None:
+            continue
+        name, question, option = kind
+        candidates = groups[(groups["question"] == question) & (groups["by"] == test.by)]
+        candidates = candidates[candidates["option"] != "mean"]
+        if option is not None:
+            candidates = candidates[candidates["option"] == option]
+        if candidates.empty:
+            continue
+        best = candidates.iloc[int(candidates["difference"].abs().to_numpy().argmax())].copy()
+        best["kind"] = name
+        best["test"] = test.test
+        best["p_adjusted"] = test.p_adjusted
+        best["effect_size"] = test.effect_size
+        best["effect_name"] = test.effect_name
+        chosen.append(best)
+    if not chosen:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    findings = pd.DataFrame(chosen).reset_index(drop=True)
+    findings["text"] = [_sentence(tables, row) for _, row in findings.iterrows()]
+    findings["magnitude"] = findings["difference"].abs()
+    findings = findings.sort_values(
+        ["effect_size", "magnitude", "question", "by"],
+        ascending=[False, False, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
+    if per_group is not None:
+        findings = findings[findings.groupby(["by", "group"]).cumcount() < per_group]
+    if limit is not None:
+        findings = findings.head(limit)
+    findings["rank"] = range(1, len(findings) + 1)
+    return findings[FINDING_COLUMNS]

@@ -1,0 +1,75 @@
+"""What every report shares: a colour-blind-safe palette and the formatting of figures.
+
+Numbers are rounded only here, at the edge, so the workbook, the HTML report, the slides and
+the dashboard show the same figure for the same cell of ``results.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "PALETTE",
+    "SEQUENTIAL",
+    "SUPPRESSED",
+    "SUPPRESSED_NOTE",
+    "neutralise",
+    "percent",
+    "value",
+]
+
+#: Okabe and Ito's palette, distinguishable with every common colour-vision deficiency.
+PALETTE = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+
+#: A sequential scale (light to dark blue) for heatmaps and colour scales: one hue, so it
+#: reads in greyscale and for colour-blind readers alike.
+SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
+
+#: How a suppressed cell is shown, and why.
+SUPPRESSED = "–"
+SUPPRESSED_NOTE = "fewer than {threshold} respondents: not shown, to protect respondents"
+
+
+def percent(share: float | None, *, digits: int = 0) -> str:
+    """A share in 0..1 as a percentage for people (``0.4567`` -> ``46%``).
+
+    >>> percent(0.4567), percent(0.4567, digits=1), percent(float("nan"))
+    ('46%', '45.7%', '–')
+    """
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return SUPPRESSED
+    return f"{share * 100:.{digits}f}%"
+
+
+def value(number: float | None, *, digits: int = 1) -> str:
+    """A mean or score for people (``3.456`` -> ``3.5``).
+
+    >>> value(3.456), value(-0.04), value(None)
+    ('3.5', '0.0', '–')
+    """
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return SUPPRESSED
+    rounded = round(number, digits)
+    return f"{0.0 if rounded == 0 else rounded:.{digits}f}"
+
+
+def neutralise(text: str) -> str:
+    """Text from respondents made safe for a spreadsheet cell: text starting with ``=``,
+    ``+``, ``-`` or ``@`` (or a tab or carriage return before one) would be read as a formula
+    by Excel, so it gets a leading apostrophe, as OWASP advises for CSV injection.
+
+    >>> neutralise('=HYPERLINK("http://x", "click")'), neutralise("-1 day"), neutralise("ok")
+    ('\\'=HYPERLINK("http://x", "click")', "'-1 day", 'ok')
+    """
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
