@@ -22,7 +22,10 @@ How a wave is made
    same respondent mix.
 2. Answers, vectorised over respondents: option codes drawn from group-wise probability tables,
    the importance ratings from discretised normal distributions tuned to the intended effect
-   sizes, confidence loosely tied to importance.
+   sizes, confidence loosely tied to importance. Each respondent has a level of importance and
+   one of confidence that all topics share (a Gaussian copula), so that each grid is a scale
+   with a Cronbach's alpha of about 0.85, as real learning-needs grids have; every topic's
+   distribution in every group is still exactly the planted one.
 3. Mess, planted in small, disjoint sets of rows (a handful each at the default size, scaled
    with ``n``), each recorded in the ground truth.
 4. Rendering to the platform's layout (labels read from the codebook) and writing. Files are
@@ -197,6 +200,14 @@ _TRUSTEE_OPERATIONAL = (
 _ASSESSMENT_MEANS = (2.8, 3.3, 3.9)  # by wave, in codebook order
 _ASSESSMENT_CONFIDENCE = 3.0
 _NOT_APPLICABLE_SHARE = 0.05
+#: Correlation of a topic's latent importance (and of the noise in its latent confidence) with
+#: the respondent's own level, which all topics of the grid share. It makes each grid a scale
+#: (Cronbach's alpha about 0.85, as in real learning-needs grids) without changing any topic's
+#: distribution; 0 would draw the topics independently.
+_IMPORTANCE_LEVEL = 0.55
+_CONFIDENCE_LEVEL = 0.55
+_CONFIDENCE_PULL = 0.35  # how far confidence follows the topic's importance
+_CONFIDENCE_NOISE = 0.75  # standard deviation of the rest of latent confidence
 _TRAVEL = {"northern": 0.70, "others": 0.20}
 _BANDWIDTH = {"northern": 0.40, "others": 0.08}
 _PAID_TIME = {
@@ -638,9 +649,16 @@ def _probabilities(weights: Mapping[str, float], codes: Sequence[str]) -> Floats
 
 def _draw(rng: np.random.Generator, table: Floats, group: Ints | None, size: int) -> Ints:
     """One option index per row: row ``i`` drawn from ``table[group[i]]`` (or ``table``)."""
+    return _quantile(table, group, rng.random(size))
+
+
+def _quantile(table: Floats, group: Ints | None, uniform: Floats) -> Ints:
+    """The inverse distribution function: for row ``i`` the option of ``table[group[i]]`` (or
+    ``table``) at cumulative probability ``uniform[i]``. Uniform values give draws from the
+    table; dependent uniform values give dependent draws with the same distribution."""
+    size = len(uniform)
     cumulative = np.cumsum(np.atleast_2d(table), axis=1)
     cumulative[:, -1] = 1.0
-    uniform = rng.random(size)
     if group is None:
         picked = np.searchsorted(cumulative[0], uniform, side="right")
     else:
@@ -1018,8 +1036,31 @@ def _grid_answers(
     is_trustee: Bools,
     wave_position: int,
 ) -> None:
-    """Importance and confidence of every topic, with the planted effects."""
+    """Importance and confidence of every topic, with the planted effects.
+
+    Each grid is a scale: every respondent has a level of importance and a level of confidence,
+    standard normal and independent of each other, that all topics share (a Gaussian copula).
+    A topic's importance is the quantile of its group's distribution at
+    ``Phi(r * level + sqrt(1 - r**2) * e)`` with ``e`` standard normal per topic and ``r``
+    :data:`_IMPORTANCE_LEVEL`; the argument of ``Phi`` is standard normal, so every topic's
+    distribution in every group is exactly the planted one. Confidence is its group's mean plus
+    a pull towards the topic's importance plus normal noise, part of which (correlation
+    :data:`_CONFIDENCE_LEVEL`) is the respondent's confidence level; the noise stays normal
+    with the same spread and independent of importance, so its distribution is unchanged too.
+
+    The levels come from a child generator (``rng.spawn``), and each topic's own terms are drawn
+    from ``rng`` with the same calls as without levels (``e`` through a uniform), so ``rng``
+    leaves the grid in the same state either way: the rest of the wave does not depend on how
+    the grid is correlated.
+    """
+    from scipy.special import ndtr, ndtri
+
     size = len(is_school)
+    levels = rng.spawn(1)[0]
+    importance_level = levels.standard_normal(size)
+    confidence_level = levels.standard_normal(size)
+    importance_own = np.sqrt(1.0 - _IMPORTANCE_LEVEL**2)
+    confidence_own = np.sqrt(1.0 - _CONFIDENCE_LEVEL**2)
     not_applicable = instrument.missing("Not applicable to my role")
     assessment = _ASSESSMENT_MEANS[min(wave_position, len(_ASSESSMENT_MEANS) - 1)]
     if len(instrument.grid_items) != 2:
@@ -1060,10 +1101,15 @@ def _grid_answers(
             tables = [_ordinal(mean=m) for m in means]
             rows = group
         table = np.array(tables)
-        importance = _draw(rng, table, rows, size) + 1
+        own = ndtri(rng.random(size))  # standard normal, through a uniform (see above)
+        importance_latent = _IMPORTANCE_LEVEL * importance_level + importance_own * own
+        importance = _quantile(table, rows, ndtr(importance_latent)) + 1
         expected = (table @ np.arange(1.0, 6.0))[rows]
         confidence_mean = np.array(confidence)[rows]
-        latent = confidence_mean + 0.35 * (importance - expected) + rng.normal(0.0, 0.75, size)
+        noise = _CONFIDENCE_NOISE * (
+            _CONFIDENCE_LEVEL * confidence_level + confidence_own * rng.standard_normal(size)
+        )
+        latent = confidence_mean + _CONFIDENCE_PULL * (importance - expected) + noise
         confidence_value = np.clip(np.rint(latent), 1, 5).astype(np.int64)
         missing = rng.random(size) < _NOT_APPLICABLE_SHARE
         imp_text = importance_labels[importance]
@@ -2114,7 +2160,13 @@ def _readme(instrument: _Instrument, waves: Mapping[str, dict[str, Any]], n: int
         ),
         "## Planted effects (every wave)",
         "\n".join(effects),
-        paragraph("Other answers are plausible and mostly independent."),
+        paragraph(
+            "Other answers are plausible and mostly independent. In the learning-needs grid, "
+            "some people rate every topic as more important than others do, and some feel more "
+            "confident about every topic, so importance and confidence each form a scale "
+            "(Cronbach's alpha about 0.85, as in real surveys); each topic's ratings in each "
+            "group keep the distribution planted above."
+        ),
         "## Planted mess (every wave, a handful of rows each)",
         "\n".join(mess),
         paragraph(

@@ -288,18 +288,24 @@ def test_weights_of_the_wrong_length_are_refused(codebook):
 
 # ------------------------------------------------------------------------- the demo waves
 @pytest.fixture(scope="module")
-def demo_waves(demo_dir):
-    """The demo waves processed into a temporary folder, with both needs tables each."""
-    import tempfile
-    from pathlib import Path
-
+def demo_reports(demo_dir, tmp_path_factory):
+    """The demo waves run through the pipeline: the codebook, and a folder with each wave's
+    report files in ``<wave>/`` and the processed respondents in ``processed/``."""
     from survey.pipeline import process_wave
 
     codebook = load_codebook(demo_dir / "codebook.yaml")
-    folder = Path(tempfile.mkdtemp())
-    waves: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    folder = tmp_path_factory.mktemp("demo_reports")
     for wave in codebook.waves:
         process_wave(codebook, wave, out_dir=folder / wave.id, processed_dir=folder / "processed")
+    return codebook, folder
+
+
+@pytest.fixture(scope="module")
+def demo_waves(demo_reports):
+    """The processed demo waves, with both needs tables each."""
+    codebook, folder = demo_reports
+    waves: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for wave in codebook.waves:
         respondents = pd.read_parquet(folder / "processed" / f"{wave.id}.parquet")
         table = pd.concat(
             [
@@ -406,10 +412,17 @@ def test_cronbach_alpha_is_pingouins_with_listwise_deletion(demo_waves, wave):
         )
         assert [row.ci_low, row.ci_high] == pytest.approx(list(interval))
         assert row.ci_low <= row.alpha <= row.ci_high
-        # The demo draws each topic independently given the respondent's group, so the 16
-        # topics hardly form a scale: alpha is near 0 (below 0.3), and its sign depends on the
-        # wave (2025's is slightly negative); it must still be a proper alpha below 1.
-        assert -0.3 < row.alpha < 0.3
+        assert row.alpha < 1  # how high it is, is test_demo_grids_are_scales
+
+
+@pytest.mark.parametrize("wave", ["2024", "2025", "2026"])
+def test_demo_grids_are_scales(demo_reports, wave):
+    # The demo gives every respondent a level of importance and one of confidence that all 16
+    # topics share, as in real learning-needs grids (alpha about 0.8-0.9); planted about 0.85.
+    _, folder = demo_reports
+    reliability = pd.read_csv(folder / wave / "reliability.csv")
+    assert sorted(reliability["item"]) == ["comp", "imp"]
+    assert reliability["alpha"].between(0.7, 0.95).all(), reliability
 
 
 def test_cronbach_alpha_of_a_consistent_scale_is_high(codebook):
