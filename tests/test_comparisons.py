@@ -295,3 +295,15 @@ def test_unweighted_tests_equal_pingouins_on_a_demo_wave(demo_dir, tmp_path_fact
                 effect = (reference["H"] - k + 1) / (len(data) - k)
         assert (row.statistic, row.df, row.p) == pytest.approx(expected, rel=1e-9, abs=1e-12)
         assert row.effect_size == pytest.approx(effect, rel=1e-9)
+
+
+def test_a_table_whose_empty_cells_make_the_test_singular_has_no_test():
+    # three groups answer only 2-4 while two others also use 1 and 5. R's svychisq stops with
+    # "system is computationally singular" on this table (checked with weights 1, as on the
+    # demo's comp_marketing by region in 2024); no test is published
+    answers = np.array([1, 2, 3, 4, 5] * 6 + [2, 3, 4] * 12)
+    groups = np.array([0] * 15 + [1] * 15 + [2] * 12 + [3] * 12 + [4] * 12)
+    rng = np.random.default_rng(1)
+    assert rao_scott(answers - 1, groups, rng.uniform(0.5, 2, len(answers))) is None
+    full = np.array([1, 2, 3, 4, 5] * 12)
+    assert rao_scott(full - 1, np.repeat([0, 1, 2, 3], 15), np.ones(60)) is not None

@@ -57,7 +57,9 @@ def test_every_finding_is_backed_by_an_adjusted_test_and_a_published_group(
 
 
 def test_the_planted_effects_are_headlines(every_finding):
-    said = set(zip(every_finding["question"], every_finding["by"], every_finding["group"]))
+    said = set(
+        zip(every_finding["question"], every_finding["by"], every_finding["group"], strict=True)
+    )
     assert ("imp_literacy_instruction", "sector", "school") in said
     assert ("imp_governance", "role", "trustee") in said
     assert ("imp_leadership", "role", "director") in said

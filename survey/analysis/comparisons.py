@@ -76,7 +76,8 @@ def rao_scott(
 
     Every respondent of the wave is passed (the variance uses the wave's ``n``); those with a
     missing code are left out of the table. Returns ``None`` when the table has fewer than two
-    rows or two columns.
+    rows or two columns, or when its empty cells make the design-effect matrix singular (R's
+    ``svychisq`` stops with "system is computationally singular" on such a table).
 
     Examples
     --------
@@ -131,6 +132,10 @@ def rao_scott(
     scaled = contrasts * inverse[:, None]
     denominator = contrasts.T @ scaled / n
     numerator = scaled.T @ variance @ scaled
+    if np.linalg.cond(denominator, 1) * np.finfo(float).eps >= 1:
+        # empty cells leave an interaction no data informs: R's solve() stops here with
+        # "system is computationally singular", and no test is published
+        return None
     delta = np.linalg.solve(denominator, numerator)
     trace = float(np.trace(delta))
     d0 = trace**2 / float(np.trace(delta @ delta))
