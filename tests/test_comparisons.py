@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.analysis.comparisons import adjust_family, comparison_tests, rao_scott
+from survey.analysis.comparisons import adjust_family, comparison_tests, rao_scott, wald_means
 from survey.codebook import load_codebook
 
 
@@ -307,3 +307,24 @@ def test_a_table_whose_empty_cells_make_the_test_singular_has_no_test():
     assert rao_scott(answers - 1, groups, rng.uniform(0.5, 2, len(answers))) is None
     full = np.array([1, 2, 3, 4, 5] * 12)
     assert rao_scott(full - 1, np.repeat([0, 1, 2, 3], 15), np.ones(60)) is not None
+
+
+def test_a_sparse_rating_gets_the_wald_test_of_its_mean(codebook):
+    # public and academic use the whole scale; school, special and other only 2-4
+    ratings = [1.0, 2.0, 3.0, 4.0, 5.0] * 6 + [2.0, 3.0, 4.0] * 12
+    sectors = ["public"] * 15 + ["academic"] * 15 + ["school"] * 12 + ["special"] * 12
+    frame = pd.DataFrame(
+        {
+            "employer_support": ratings,
+            "sector": sectors + ["other"] * 12,
+            "role": "librarian",
+            "region": "cariboo",
+        }
+    )
+    table = comparison_tests(frame, codebook, wave="w", weights=np.ones(len(frame)))
+    row = table.query("question == 'employer_support' and by == 'sector'")
+    assert row["test"].tolist() == ["wald_f"]  # Rao-Scott is singular on this table
+    codes = pd.Categorical(frame["sector"]).codes
+    reference = wald_means(frame["employer_support"], codes, np.ones(len(frame)))
+    assert row["statistic"].iloc[0] == pytest.approx(reference.statistic)
+    assert row["df"].iloc[0] == 4

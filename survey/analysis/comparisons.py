@@ -322,7 +322,9 @@ def comparison_tests(
     With ``weights``: the Rao-Scott F test (``rao_scott_f``, effect Cramér's V of the weighted
     table) for categories and ratings, and for numbers the design-based Wald F test of equal
     group means (``wald_f``, effect the weighted eta-squared), as R's ``regTermTest`` of
-    ``svyglm(y ~ group)``.
+    ``svyglm(y ~ group)``. A rating whose table is too sparse for the Rao-Scott test (empty
+    cells make it singular, see :func:`rao_scott`) gets the Wald test of its mean instead;
+    a sparse table of categories gets no test.
 
     Without: the chi-square test of independence (``chi2_independence``, Pearson, no
     continuity correction, as ``svychisq``) with Cramér's V, and for ratings and numbers
@@ -388,6 +390,9 @@ def comparison_tests(
                             "weighted": True,
                         }
                     )
+                elif values is not None:
+                    # a sparse rating table R's svychisq cannot test: compare the mean ratings
+                    rows.extend(_wald_rows(base, np.where(kept, values, np.nan), g, w))
                 continue
             _, rows_of = np.unique(a[kept], return_inverse=True)
             _, columns_of = np.unique(g[kept], return_inverse=True)
@@ -424,24 +429,35 @@ def comparison_tests(
             if w is None:
                 rows.append(base | kruskal_row(number, g))
                 continue
-            wald = wald_means(np.where(kept, number, np.nan), g, w)
-            if wald is not None:
-                rows.append(
-                    base
-                    | {
-                        "test": "wald_f",
-                        "statistic": wald.statistic,
-                        "df": float(wald.ndf),
-                        "df2": float(wald.ddf),
-                        "p": wald.p,
-                        "effect_size": wald.eta_squared,
-                        "effect_name": "eta_squared",
-                        "weighted": True,
-                    }
-                )
+            rows.extend(_wald_rows(base, np.where(kept, number, np.nan), g, w))
     table = pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "p_adjusted"])
     table["p_adjusted"] = np.nan
     return table[TEST_COLUMNS]
+
+
+def _wald_rows(
+    base: dict[str, object],
+    values: npt.NDArray[np.float64],
+    groups: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+) -> list[dict[str, object]]:
+    """The ``tests.csv`` row of :func:`wald_means` (none when it cannot be computed)."""
+    wald = wald_means(values, groups, weights)
+    if wald is None:
+        return []
+    return [
+        base
+        | {
+            "test": "wald_f",
+            "statistic": wald.statistic,
+            "df": float(wald.ndf),
+            "df2": float(wald.ddf),
+            "p": wald.p,
+            "effect_size": wald.eta_squared,
+            "effect_name": "eta_squared",
+            "weighted": True,
+        }
+    ]
 
 
 def adjust_family(table: pd.DataFrame) -> pd.DataFrame:

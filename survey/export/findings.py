@@ -8,8 +8,9 @@ A finding is a difference between a group and everyone, said in plain words::
 Only differences the statistics back are said:
 
 1. the question differs by the dimension: its test of independence (Rao-Scott F when the wave
-   is weighted, else the chi-square test) is significant after the Benjamini-Hochberg
-   adjustment over the wave's family (``p_adjusted < alpha``);
+   is weighted, else the chi-square test; for a rating too sparse for Rao-Scott, the Wald test
+   of its mean) is significant after the Benjamini-Hochberg adjustment over the wave's family
+   (``p_adjusted < alpha``);
 2. the group is published (at or above the codebook's threshold, not suppressed);
 3. the group's share differs significantly from at least one other group's, by the
    Holm-adjusted pairwise comparisons behind the significance letters (``letters.csv``): a
@@ -17,7 +18,8 @@ Only differences the statistics back are said:
    some group.
 
 Of the groups that pass, the one furthest from the overall share is named. Findings are
-ranked by the test's effect size (Cramér's V), then by the size of the difference, with at
+ranked by the test's effect size (Cramér's V, or the square root of eta-squared for a Wald
+test: both are a correlation's scale), then by the size of the difference, with at
 most ``per_group`` findings about one group so that one distinctive group (trustees, say) does
 not fill the headlines. The breakdown dimensions and the codebook's ``profile`` questions
 (who the respondents are, not what they need) are not findings.
@@ -25,6 +27,7 @@ not fill the headlines. The breakdown dimensions and the codebook's ``profile`` 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from survey.codebook import QuestionType
@@ -50,6 +53,7 @@ FINDING_COLUMNS = [
 ]
 
 _INDEPENDENCE_TESTS = ("rao_scott_f", "chi2_independence")
+_RATING_TESTS = ("wald_f",)  # the weighted fallback for a sparse rating table
 
 
 def _percent(share: float) -> str:
@@ -182,7 +186,7 @@ def headline_findings(
 
     tests = tables.shown("tests")
     tests = tests[
-        tests["test"].isin(_INDEPENDENCE_TESTS)
+        tests["test"].isin(_INDEPENDENCE_TESTS + _RATING_TESTS)
         & (tests["p_adjusted"] < alpha)
         & ~tests["question"].isin([*tables.codebook.dimensions, *tables.codebook.profile])
     ]
@@ -192,6 +196,8 @@ def headline_findings(
         if kind is None:
             continue
         name, question, option = kind
+        if test.test in _RATING_TESTS and name not in ("grid", "likert"):
+            continue  # a number's mean is not a share to name a group by
         candidates = groups[(groups["question"] == question) & (groups["by"] == test.by)]
         candidates = candidates[candidates["option"] != "mean"]
         if option is not None:
@@ -210,8 +216,13 @@ def headline_findings(
     findings = pd.DataFrame(chosen).reset_index(drop=True)
     findings["text"] = [_sentence(tables, row) for _, row in findings.iterrows()]
     findings["magnitude"] = findings["difference"].abs()
+    findings["strength"] = np.where(
+        findings["effect_name"] == "eta_squared",
+        np.sqrt(findings["effect_size"].astype(float)),
+        findings["effect_size"].astype(float),
+    )
     findings = findings.sort_values(
-        ["effect_size", "magnitude", "question", "by"],
+        ["strength", "magnitude", "question", "by"],
         ascending=[False, False, True, True],
         kind="stable",
     ).reset_index(drop=True)
