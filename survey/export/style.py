@@ -7,6 +7,7 @@ the dashboard show the same figure for the same cell of ``results.csv``.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "PALETTE",
@@ -40,26 +41,31 @@ SUPPRESSED_NOTE = "fewer than {threshold} respondents: not shown, to protect res
 
 
 def percent(share: float | None, *, digits: int = 0) -> str:
-    """A share in 0..1 as a percentage for people (``0.4567`` -> ``46%``).
+    """A share in 0..1 as a percentage for people (``0.4567`` -> ``46%``). Halves round up,
+    as Excel's and PowerPoint's ``0%`` formats show the same number.
 
-    >>> percent(0.4567), percent(0.4567, digits=1), percent(float("nan"))
-    ('46%', '45.7%', '–')
+    >>> percent(0.4567), percent(0.4567, digits=1), percent(0.125), percent(float("nan"))
+    ('46%', '45.7%', '13%', '–')
     """
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return SUPPRESSED
-    return f"{share * 100:.{digits}f}%"
+    return f"{_half_up(Decimal(repr(float(share))) * 100, digits)}%"
 
 
 def value(number: float | None, *, digits: int = 1) -> str:
-    """A mean or score for people (``3.456`` -> ``3.5``).
+    """A mean or score for people (``3.456`` -> ``3.5``), halves rounded up as in Excel.
 
-    >>> value(3.456), value(-0.04), value(None)
-    ('3.5', '0.0', '–')
+    >>> value(3.456), value(-0.04), value(2.25), value(None), value(12, digits=0)
+    ('3.5', '0.0', '2.3', '–', '12')
     """
     if number is None or (isinstance(number, float) and math.isnan(number)):
         return SUPPRESSED
-    rounded = round(number, digits)
-    return f"{0.0 if rounded == 0 else rounded:.{digits}f}"
+    return _half_up(Decimal(repr(float(number))), digits)
+
+
+def _half_up(number: Decimal, digits: int) -> str:
+    rounded = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{abs(rounded) if rounded == 0 else rounded:f}"
 
 
 def neutralise(text: str) -> str:
