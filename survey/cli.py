@@ -220,8 +220,18 @@ def run(
             "--jobs", "-j", min=1, help="Waves processed at once (default: up to 2 cores)."
         ),
     ] = min(2, os.cpu_count() or 1),
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            exists=True,
+            dir_okay=False,
+            help="A .pptx whose slide master the deck uses (the association's own).",
+        ),
+    ] = None,
 ) -> None:
-    """Run the whole pipeline (import, validate, clean, weight, estimate) into reports/<wave>/.
+    """Run the whole pipeline (import, validate, clean, weight, estimate, report) into
+    reports/<wave>/.
 
     Several waves are one run: if any wave fails, no wave's files are written.
     """
@@ -241,6 +251,7 @@ def run(
                 progress=say,
                 weighted=not unweighted,
                 jobs=jobs,
+                template=template,
             )
         finally:
             done()

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -135,6 +136,8 @@ def process_wave(
     processed_dir: Path,
     progress: Progress | None = None,
     weighted: bool = True,
+    reports: bool = True,
+    template: Path | None = None,
 ) -> WaveRun:
     """Run one wave through import, validation, cleaning, weighting and estimation, and write
     its files.
@@ -144,6 +147,8 @@ def process_wave(
     Benjamini-Hochberg adjustment: the wave's report) into ``out_dir`` and
     ``<wave>.parquet`` into ``processed_dir``, each atomically. ``weighted=False``, or a
     codebook without frame margins, gives every respondent weight 1 and unweighted rows only.
+    With ``reports`` (the default) the workbook, HTML report and deck follow
+    (:func:`survey.export.write_reports`, the deck on ``template`` if given).
 
     Raises
     ------
@@ -235,8 +240,8 @@ def process_wave(
         "needs.csv": pd.concat(need_tables, ignore_index=True),
         "reliability.csv": cronbach_alpha(processed, codebook),
         "themes.csv": pd.concat(theme_tables, ignore_index=True),
-        "quotes.csv": exemplar_quotes(processed, codebook, min_chars=20),
-        "uncoded_terms.csv": uncoded_terms(processed, codebook),
+        "quotes.csv": _safe_text(exemplar_quotes(processed, codebook, min_chars=20), "quote"),
+        "uncoded_terms.csv": _safe_text(uncoded_terms(processed, codebook), "term"),
     }
     seconds["needs_themes"] = time.perf_counter() - started
 
@@ -265,6 +270,13 @@ def process_wave(
     parquet_path = processed_dir / f"{wave.id}.parquet"
     atomic_write(parquet_path, lambda path: processed.to_parquet(path, index=False))
     seconds["write"] = time.perf_counter() - started
+    if reports:
+        from survey.export import write_reports
+
+        say(f"wave {wave.id}: writing the workbook, HTML report and slides")
+        started = time.perf_counter()
+        outputs += write_reports(out_dir, codebook, template=template)
+        seconds["reports"] = time.perf_counter() - started
     outputs += [quarantine_path, flags_path, parquet_path]
     return WaveRun(
         wave=wave.id,
@@ -289,6 +301,7 @@ def run_waves(
     progress: Progress | None = None,
     weighted: bool = True,
     jobs: int = 1,
+    template: Path | None = None,
 ) -> list[WaveRun]:
     """Run several waves as one run: every wave's files are written, or none are.
 
@@ -310,7 +323,8 @@ def run_waves(
     try:
         for folder in [*stages, processed_stage]:
             folder.mkdir(parents=True)
-        runs = _process_all(codebook, waves, stages, processed_stage, say, weighted, jobs)
+        options = {"weighted": weighted, "template": template}
+        runs = _process_all(codebook, waves, stages, processed_stage, say, options, jobs)
         for run, stage, folder in zip(runs, stages, out_dirs, strict=True):
             folder.mkdir(parents=True, exist_ok=True)
             moved = {stage: folder, processed_stage: processed_dir}
@@ -330,6 +344,16 @@ def run_waves(
                     empty.rmdir()  # only if empty: a finished run's folders stay
 
 
+def _safe_text(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Respondent text in a CSV that a spreadsheet may open: a cell starting with ``=``, ``+``,
+    ``-`` or ``@`` gets a leading apostrophe, so it is never run as a formula."""
+    from survey.export.style import neutralise
+
+    if column in table and len(table):
+        table = table.assign(**{column: table[column].astype(str).map(neutralise)})
+    return table
+
+
 def _first_missing(folder: Path) -> Path:
     """The outermost folder of ``folder``'s path that does not exist yet."""
     missing = folder
@@ -346,7 +370,7 @@ def _process_all(
     stages: Sequence[Path],
     processed_stage: Path,
     say: Progress,
-    weighted: bool,
+    options: dict[str, Any],
     jobs: int,
 ) -> list[WaveRun]:
     """:func:`process_wave` for each wave, in this process or in ``jobs`` worker processes."""
@@ -358,7 +382,7 @@ def _process_all(
                 out_dir=stage,
                 processed_dir=processed_stage,
                 progress=say,
-                weighted=weighted,
+                **options,
             )
             for wave, stage in zip(waves, stages, strict=True)
         ]
@@ -377,7 +401,7 @@ def _process_all(
                 wave,
                 out_dir=stage,
                 processed_dir=processed_stage,
-                weighted=weighted,
+                **options,
             )
             for wave, stage in zip(waves, stages, strict=True)
         ]

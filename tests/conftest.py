@@ -42,7 +42,9 @@ def report_folder(tmp_path_factory) -> Path:
 
     book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
     folder = tmp_path_factory.mktemp("report2024")
-    process_wave(book, book.wave("2024"), out_dir=folder / "2024", processed_dir=folder)
+    process_wave(
+        book, book.wave("2024"), out_dir=folder / "2024", processed_dir=folder, reports=False
+    )
     return folder / "2024"
 
 

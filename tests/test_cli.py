@@ -144,7 +144,10 @@ def test_out_puts_a_single_wave_directly_in_the_folder(codebook, tmp_path):
         "quarantine.csv",
         "quotes.csv",
         "reliability.csv",
+        "report.html",
+        "report.xlsx",
         "results.csv",
+        "slides.pptx",
         "tests.csv",
         "themes.csv",
         "uncoded_terms.csv",
@@ -289,3 +292,21 @@ def test_waves_in_parallel_write_the_same_bytes(codebook, tmp_path):
     assert written["1"] == written["2"]
     assert b"no_consent" in written["2"][("autumn", "quarantine.csv")]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_template_that_is_not_a_deck_is_one_line_and_nothing_is_written(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "spring.csv", 40)
+    (tmp_path / "master.pptx").write_text("not a presentation")
+    line = one_error_line(
+        survey(
+            "run",
+            str(raw),
+            "-c",
+            str(reference_codebook_path()),
+            "--template",
+            "master.pptx",
+            cwd=tmp_path,
+        )
+    )
+    assert "master.pptx" in line
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "data").exists()

@@ -2,9 +2,37 @@
 
 Every writer reads the engine's tables through :func:`~survey.export.tables.load_tables` and
 the plain-language findings of :func:`~survey.export.findings.headline_findings`; none computes
-a statistic.
+a statistic. :func:`write_reports` writes all three from a finished wave's folder.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from survey.codebook import Codebook
 from survey.export.tables import Labels, ReportTables, load_tables
 
-__all__ = ["Labels", "ReportTables", "load_tables"]
+__all__ = ["REPORT_FILES", "Labels", "ReportTables", "load_tables", "write_reports"]
+
+#: The reports of a wave, in the order they are written.
+REPORT_FILES = ("report.xlsx", "report.html", "slides.pptx")
+
+
+def write_reports(folder: Path, codebook: Codebook, *, template: Path | None = None) -> list[Path]:
+    """Write ``report.xlsx``, ``report.html`` and ``slides.pptx`` into a wave's folder from the
+    tables ``survey run`` wrote there (each file atomically).
+
+    ``template`` is a .pptx whose slide master the deck uses (the association's own).
+    """
+    from survey.export.findings import headline_findings
+    from survey.export.html import write_html
+    from survey.export.pptx import write_pptx
+    from survey.export.xlsx import write_xlsx
+
+    tables = load_tables(folder, codebook)
+    findings = headline_findings(tables)
+    return [
+        write_xlsx(tables, findings, folder / "report.xlsx"),
+        write_html(tables, findings, folder / "report.html"),
+        write_pptx(tables, findings, folder / "slides.pptx", template=template),
+    ]

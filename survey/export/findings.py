@@ -104,12 +104,20 @@ def _supported(letters: pd.DataFrame) -> pd.DataFrame:
     if letters.empty:
         return letters.assign(higher=pd.Series(dtype=bool), lower=pd.Series(dtype=bool))
     keys = ["question", "option", "by"]
+    pairs = [
+        (question, option, by, letter)
+        for question, option, by, higher in zip(
+            letters["question"],
+            letters["option"],
+            letters["by"],
+            letters["higher_than"],
+            strict=True,
+        )
+        if isinstance(higher, str)
+        for letter in higher
+    ]
     beaten = (
-        letters.assign(beaten=letters["higher_than"].fillna("").map(list))
-        .explode("beaten")
-        .dropna(subset=["beaten"])
-        .loc[:, [*keys, "beaten"]]
-        .rename(columns={"beaten": "letter"})
+        pd.DataFrame(pairs, columns=[*keys, "letter"], dtype="string")
         .drop_duplicates()
         .assign(lower=True)
     )
@@ -158,7 +166,7 @@ def headline_findings(
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> findings = headline_findings(load_tables(folder, book))
+    >>> findings = headline_findings(load_tables(folder, book), limit=None, per_group=None)
     >>> school = findings.query("question == 'imp_literacy_instruction' and by == 'sector'")
     >>> school[["group", "option"]].values.tolist()
     [['school', 'top2']]

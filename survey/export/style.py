@@ -16,6 +16,7 @@ __all__ = [
     "SUPPRESSED_NOTE",
     "neutralise",
     "percent",
+    "restore",
     "value",
 ]
 
@@ -37,7 +38,10 @@ SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
 
 #: How a suppressed cell is shown, and why.
 SUPPRESSED = "–"
-SUPPRESSED_NOTE = "fewer than {threshold} respondents: not shown, to protect respondents"
+SUPPRESSED_NOTE = (
+    "fewer than {threshold} respondents (or the next smallest group, so that a small group "
+    "cannot be worked out from the total): not shown, to protect respondents"
+)
 
 
 def percent(share: float | None, *, digits: int = 0) -> str:
@@ -78,4 +82,16 @@ def neutralise(text: str) -> str:
     """
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The respondent's text as written, from a CSV cell :func:`neutralise` guarded (for the
+    HTML report and the slides, where a formula cannot run).
+
+    >>> restore("'=1+1"), restore("'tis the season"), restore(neutralise("@home"))
+    ('=1+1', "'tis the season", '@home')
+    """
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
     return text

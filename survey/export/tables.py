@@ -5,7 +5,8 @@ read the files :func:`survey.pipeline.process_wave` wrote into ``reports/<wave>/
 :func:`load_tables`, show the rows :meth:`ReportTables.shown` picks (weighted when the wave was
 weighted), and name things with :class:`Labels` (the codebook's own wording). Respondent-level
 files (``quarantine.csv``, ``flags.csv``) are only ever read as counts by reason here, so no
-respondent id can reach a report.
+respondent id can reach a report. Quotes are read back as the respondent wrote them (the CSV
+guards formulas with an apostrophe): each writer guards them again for its own format.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from survey.codebook import Codebook, QuestionType
 from survey.errors import DataError
+from survey.export.style import restore
 
 __all__ = ["TABLE_FILES", "Labels", "ReportTables", "load_tables"]
 
@@ -263,6 +265,8 @@ def load_tables(folder: Path, codebook: Codebook) -> ReportTables:
         A table is missing or empty (the folder is not a finished run).
     """
     tables = {name: _read(folder / file) for name, file in TABLE_FILES.items()}
+    if "quote" in tables["quotes"]:  # as the respondent wrote it; each writer guards it again
+        tables["quotes"]["quote"] = tables["quotes"]["quote"].map(restore, na_action="ignore")
     validation_path = folder / "validation.json"
     try:
         validation = json.loads(validation_path.read_text(encoding="utf-8"))
