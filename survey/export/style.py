@@ -39,8 +39,8 @@ SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
 #: How a suppressed cell is shown, and why.
 SUPPRESSED = "–"
 SUPPRESSED_NOTE = (
-    "fewer than {threshold} respondents (or the next smallest group, so that a small group "
-    "cannot be worked out from the total): not shown, to protect respondents"
+    "fewer than {threshold} respondents, or hidden along with such a group so that it cannot "
+    "be worked out from the total; not shown, to protect respondents"
 )
 
 
