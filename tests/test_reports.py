@@ -88,3 +88,39 @@ def test_the_deck_holds_the_script_as_literal_text(hostile_run):
         if shape.has_text_frame
     )
     assert "<script>alert('owned')</script>" in text
+
+
+@pytest.fixture(scope="module")
+def demo_reports(tmp_path_factory):
+    """The demo's 2024 wave run with its reports."""
+    from survey.export.findings import headline_findings
+    from survey.export.tables import load_tables
+    from survey.pipeline import process_wave
+
+    book = load_codebook("data/raw/codebook.yaml")
+    folder = tmp_path_factory.mktemp("demo") / "2024"
+    process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder.parent)
+    return folder, headline_findings(load_tables(folder, book))
+
+
+def test_the_three_files_say_the_same_headlines_with_the_same_numbers(demo_reports):
+    from bs4 import BeautifulSoup
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    folder, findings = demo_reports
+    assert len(findings) >= 5
+    summary = load_workbook(folder / "report.xlsx")["Summary"]
+    workbook_text = [cell.value for row in summary.iter_rows() for cell in row]
+    page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    page_text = page.get_text(" ")
+    deck = Presentation(str(folder / "slides.pptx"))
+    deck_text = " ".join(
+        shape.text_frame.text for s in deck.slides for shape in s.shapes if shape.has_text_frame
+    )
+    for finding in findings.head(5).itertuples():
+        assert finding.text in workbook_text
+        assert finding.text in page_text
+        assert finding.text in deck_text
+        # the sentence's figure is the same estimate the workbook stores as a number
+        assert pytest.approx(finding.estimate, rel=1e-15) in workbook_text
