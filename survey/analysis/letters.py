@@ -25,17 +25,11 @@ __all__ = ["LETTER_COLUMNS", "significance_letters"]
 LETTER_COLUMNS = ["wave", "question", "option", "by", "group", "letter", "higher_than", "weighted"]
 
 
-def _holm(p: np.ndarray) -> np.ndarray:
-    order = np.argsort(p)
-    m = len(p)
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order]).clip(max=1)
-    result = np.empty(m)
-    result[order] = adjusted
-    return result
-
-
 def significance_letters(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Letters for every share of a suppressed ``results`` table (means are not lettered).
+
+    Every pair of groups of every block (a question, option, breakdown and weighting) is tested
+    at once, as one table of pairs: no Python loop over blocks or pairs.
 
     Examples
     --------
@@ -48,41 +42,55 @@ def significance_letters(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
     """
     from scipy.stats import norm
 
-    shares = results[
-        (results["by"] != "all") & (results["option"] != "mean") & ~results["suppressed"]
-    ]
-    rows = []
     keys = ["wave", "question", "option", "by", "weighted"]
-    for key, block in shares.groupby(keys, sort=False):
-        groups = block["group"].tolist()
-        letters = list(string.ascii_uppercase[: len(groups)]) if len(groups) <= 26 else []
-        if not letters:
-            continue
-        p = block["estimate"].to_numpy(dtype=float)
-        n = block["n"].to_numpy(dtype=float)
-        se = block["se"].to_numpy(dtype=float)
-        a, b = np.triu_indices(len(groups), k=1)
-        difference = p[a] - p[b]
-        if key[-1]:
-            spread = np.sqrt(se[a] ** 2 + se[b] ** 2)
-        else:
-            pooled = (p[a] * n[a] + p[b] * n[b]) / (n[a] + n[b])
-            spread = np.sqrt(pooled * (1 - pooled) * (1 / n[a] + 1 / n[b]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = difference / spread
-        pvalues = np.where(spread > 0, 2 * norm.sf(np.abs(z)), 1.0)
-        adjusted = _holm(pvalues) if len(pvalues) else pvalues
-        higher: list[list[str]] = [[] for _ in groups]
-        for i, j, d, q in zip(a, b, difference, adjusted, strict=True):
-            if q < alpha:
-                (higher[i] if d > 0 else higher[j]).append(letters[j] if d > 0 else letters[i])
-        for position, group in enumerate(groups):
-            rows.append(
-                dict(zip(keys, key, strict=True))
-                | {
-                    "group": group,
-                    "letter": letters[position],
-                    "higher_than": "".join(sorted(higher[position])),
-                }
-            )
-    return pd.DataFrame(rows, columns=LETTER_COLUMNS)
+    shares = results.loc[
+        (results["by"] != "all") & (results["option"] != "mean") & ~results["suppressed"],
+        [*keys, "group", "n", "estimate", "se"],
+    ].reset_index(drop=True)
+    blocks = shares.groupby(keys, sort=False)
+    shares["position"] = blocks.cumcount()
+    shares = shares[blocks["group"].transform("size") <= len(string.ascii_uppercase)]
+    shares["letter"] = np.array(list(string.ascii_uppercase))[shares["position"].to_numpy()]
+    if shares.empty:
+        return pd.DataFrame(columns=LETTER_COLUMNS)
+
+    pairs = shares.merge(shares, on=keys, suffixes=("_a", "_b"))
+    pairs = pairs[pairs["position_a"] < pairs["position_b"]].reset_index(drop=True)
+    p_a, p_b = pairs["estimate_a"].to_numpy(float), pairs["estimate_b"].to_numpy(float)
+    n_a, n_b = pairs["n_a"].to_numpy(float), pairs["n_b"].to_numpy(float)
+    se_a, se_b = pairs["se_a"].to_numpy(float), pairs["se_b"].to_numpy(float)
+    difference = p_a - p_b
+    pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = np.where(
+            pairs["weighted"].to_numpy(bool),
+            np.sqrt(se_a**2 + se_b**2),
+            np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b)),
+        )
+        z = difference / spread
+    pairs["p"] = np.where(spread > 0, 2 * norm.sf(np.abs(z)), 1.0)
+
+    # Holm within each block: sorted p times (m, m - 1, ...), made monotone, capped at 1
+    pairs = pairs.sort_values([*keys, "p"], kind="stable")
+    within = pairs.groupby(keys, sort=False)
+    rank = within.cumcount().to_numpy()
+    pairs["scaled"] = (within["p"].transform("size").to_numpy() - rank) * pairs["p"].to_numpy()
+    adjusted = pairs.groupby(keys, sort=False)["scaled"].cummax().clip(upper=1.0)
+    significant = pairs[(adjusted < alpha).to_numpy()]
+    higher_first = significant["estimate_a"] > significant["estimate_b"]
+    beaten = pd.DataFrame(
+        {
+            **{key: significant[key] for key in keys},
+            "group": np.where(higher_first, significant["group_a"], significant["group_b"]),
+            "beaten": np.where(higher_first, significant["letter_b"], significant["letter_a"]),
+        }
+    )
+    higher = (
+        beaten.groupby([*keys, "group"], sort=False)["beaten"]
+        .agg(lambda letters: "".join(sorted(letters)))
+        .rename("higher_than")
+        .reset_index()
+    )
+    lettered = shares[[*keys, "group", "letter"]].merge(higher, on=[*keys, "group"], how="left")
+    lettered["higher_than"] = lettered["higher_than"].fillna("")
+    return lettered[LETTER_COLUMNS].reset_index(drop=True)
