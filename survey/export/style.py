@@ -51,7 +51,7 @@ def percent(share: float | None, *, digits: int = 0) -> str:
     >>> percent(0.4567), percent(0.4567, digits=1), percent(0.125), percent(float("nan"))
     ('46%', '45.7%', '13%', '–')
     """
-    if share is None or (isinstance(share, float) and math.isnan(share)):
+    if share is None or not math.isfinite(share):
         return SUPPRESSED
     return f"{_half_up(Decimal(repr(float(share))) * 100, digits)}%"
 
@@ -61,8 +61,10 @@ def value(number: float | None, *, digits: int = 1) -> str:
 
     >>> value(3.456), value(-0.04), value(2.25), value(None), value(12, digits=0)
     ('3.5', '0.0', '2.3', '–', '12')
+    >>> value(float("inf"))  # nothing a person can read (an infinite design effect, say)
+    '–'
     """
-    if number is None or (isinstance(number, float) and math.isnan(number)):
+    if number is None or not math.isfinite(number):
         return SUPPRESSED
     return _half_up(Decimal(repr(float(number))), digits)
 
