@@ -264,6 +264,74 @@ def run(
         stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
+#: Where the Streamlit app lives: ``dashboard/`` beside the package (a clone or an editable
+#: install).
+DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+
+@app.command("dashboard")
+def dashboard_command(
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Only the published (suppressed) tables: no respondent-level data, no upload.",
+        ),
+    ] = False,
+    reports: Annotated[
+        Path, typer.Option("--reports", file_okay=False, help="The folder `survey run` wrote.")
+    ] = DEFAULT_REPORTS,
+    processed: Annotated[
+        Path, typer.Option("--processed", file_okay=False, help="Processed waves (not --public).")
+    ] = DEFAULT_PROCESSED,
+    codebook: CodebookOption = DEFAULT_CODEBOOK,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start the dashboard in the browser (Streamlit) over the waves `survey run` wrote."""
+    import subprocess
+    import sys
+
+    with _user_errors("survey dashboard"):
+        from survey.errors import DataError
+
+        _load_codebook(codebook)
+        waves = sorted(p.parent.name for p in reports.glob("*/results.csv"))
+        if not waves:
+            raise DataError(
+                f"{reports}: no finished wave (no */results.csv); run `survey run` first"
+            )
+        if not DASHBOARD_APP.is_file():
+            raise DataError(
+                f"{DASHBOARD_APP}: the dashboard app is missing; install the toolkit from a clone "
+                "with `pip install -e .`"
+            )
+        environment = os.environ | {
+            "SURVEY_REPORTS": str(reports.resolve()),
+            "SURVEY_PROCESSED": str(processed.resolve()),
+            "SURVEY_CODEBOOK": str(codebook.resolve()),
+            "SURVEY_PUBLIC": "1" if public else "0",
+        }
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+            "--server.port", str(port), "--server.address", host,
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "minimal",
+        ]  # fmt: skip
+        mode = "public" if public else "full"
+        stderr.print(
+            f"dashboard ({mode}) on http://{host}:{port} for waves {', '.join(waves)}; "
+            "Ctrl-C stops it",
+            highlight=False,
+        )
+        try:
+            code = subprocess.call(command, env=environment)
+        except KeyboardInterrupt:
+            code = 0
+        if code:
+            raise typer.Exit(code)
+
+
 def _summary(runs: list[WaveRun]) -> Table:
     """Rows in, analysed and quarantined by reason: one column per wave."""
     from survey.cleaning import Reason

@@ -1,0 +1,63 @@
+"""The dashboard's entry point: ``survey dashboard`` runs ``streamlit run dashboard/app.py``.
+
+It reads where the tables are from the environment (``SURVEY_REPORTS``, ``SURVEY_PROCESSED``,
+``SURVEY_CODEBOOK``, ``SURVEY_PUBLIC``), draws the sidebar's filters, keeps them in the URL and
+runs the chosen page. Public mode has no upload page.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# ``streamlit run`` puts this folder on the path, not the project: make ``dashboard`` importable
+_PROJECT = str(Path(__file__).resolve().parents[1])
+if _PROJECT not in sys.path:
+    sys.path.insert(0, _PROJECT)
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, state  # noqa: E402
+
+#: The pages: (file, title, url path). The url paths are part of the contract (links, tests).
+PAGES = [
+    ("views/overview.py", "Overview", "overview"),
+    ("views/needs.py", "Learning needs", "needs"),
+    ("views/compare.py", "Compare groups", "compare"),
+    ("views/barriers.py", "Barriers and formats", "barriers"),
+    ("views/trends.py", "Trends", "trends"),
+    ("views/comments.py", "Comments", "comments"),
+    ("views/quality.py", "Data quality", "quality"),
+    ("views/downloads.py", "Downloads", "downloads"),
+    ("views/upload.py", "Upload a wave", "upload"),
+]
+
+st.set_page_config(page_title="Learning needs survey", layout="wide")
+settings = data.Settings.from_env()
+selection = state.sidebar(settings)
+pages = [
+    # "/" shows the overview too, so that /overview is a page of its own (a default page is
+    # served only at "/", and its url path would answer "page not found")
+    st.Page(PAGES[0][0], title=PAGES[0][1], url_path="home", default=True, visibility="hidden"),
+    *(
+        st.Page(file, title=title, url_path=url_path)
+        for file, title, url_path in PAGES
+        if not (settings.public and url_path == "upload")
+    ),
+]
+if selection is None:
+    page = st.navigation(pages)
+    st.title("Learning needs survey")
+    st.error(
+        f"{settings.reports}: no finished wave (no */results.csv); run `survey run` first"
+        + ("" if settings.public else ", or upload an export")
+    )
+    if settings.public or page.url_path != "upload":
+        st.stop()
+    page.run()
+else:
+    page = st.navigation(pages)
+    state.sync_query(selection, page.url_path)
+    page.run()
+    if not settings.public:
+        data.warm_up()

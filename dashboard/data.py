@@ -1,0 +1,542 @@
+"""Where the dashboard's numbers come from: thin cached wrappers over :mod:`survey`.
+
+Every figure shown is a row of a table the engine wrote (``reports/<wave>/*.csv`` read by
+:func:`survey.export.tables.load_tables`) or, for a filtered view in full mode, the engine's own
+functions (:func:`~survey.analysis.results.results`, :func:`~survey.analysis.needs.needs`,
+:func:`~survey.analysis.letters.significance_letters`,
+:func:`~survey.analysis.themes.theme_table`) run on the respondents the filters select, with
+their raked weights. Those functions apply the small-cell suppression themselves. Nothing here
+computes a statistic: only selection of rows and columns.
+
+A *view* (:class:`Selection`) is a wave, filters (one group per breakdown dimension at most)
+and the weighted/unweighted choice. The ``*_view`` functions return tables in the engine's
+own columns where the rows with ``by == "all"`` describe the selected population:
+
+- no filter: the whole wave, straight from the tables;
+- full mode with filters: the filtered respondents (``by`` rows are groups within them);
+- public mode with a filter: the published rows of that group (``by == "all"`` relabelled),
+  the ``by`` rows staying the whole wave's, since published tables never cross two dimensions.
+
+Public mode (``SURVEY_PUBLIC=1``) never reads respondent-level data: :func:`respondents`
+raises :class:`PublicModeError` there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from survey.codebook import Codebook, QuestionType, load_codebook
+from survey.errors import SurveyError
+from survey.export.tables import ReportTables, load_tables
+
+__all__ = [
+    "ENV_CODEBOOK",
+    "ENV_PROCESSED",
+    "ENV_PUBLIC",
+    "ENV_REPORTS",
+    "Filters",
+    "PublicModeError",
+    "Selection",
+    "Settings",
+    "Upload",
+    "WaveSource",
+    "codebook",
+    "composition_view",
+    "findings",
+    "letters_view",
+    "needs_view",
+    "population_size",
+    "process_upload",
+    "report_waves",
+    "respondents",
+    "results_view",
+    "tables",
+    "tests_view",
+    "themes_view",
+    "warm_up",
+]
+
+ENV_REPORTS = "SURVEY_REPORTS"
+ENV_PROCESSED = "SURVEY_PROCESSED"
+ENV_CODEBOOK = "SURVEY_CODEBOOK"
+ENV_PUBLIC = "SURVEY_PUBLIC"
+
+#: ``((dimension, group code), ...)``: at most one group per dimension, in codebook order.
+Filters = tuple[tuple[str, str], ...]
+
+
+class PublicModeError(RuntimeError):
+    """Respondent-level data was asked for in public mode."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the dashboard reads from, from the environment ``survey dashboard`` sets
+    (defaults: ``reports``, ``data/processed``, ``data/raw/codebook.yaml``, full mode, relative
+    to the current folder)."""
+
+    reports: Path
+    processed: Path
+    codebook: Path
+    public: bool
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        public = env.get(ENV_PUBLIC, "0").strip().lower() in {"1", "true", "yes", "on"}
+        return cls(
+            reports=Path(env.get(ENV_REPORTS) or "reports"),
+            processed=Path(env.get(ENV_PROCESSED) or "data/processed"),
+            codebook=Path(env.get(ENV_CODEBOOK) or "data/raw/codebook.yaml"),
+            public=public,
+        )
+
+
+@dataclass(frozen=True)
+class WaveSource:
+    """One wave's files: its tables' folder, its processed respondents and its codebook."""
+
+    key: str
+    wave: str
+    folder: str
+    parquet: str
+    codebook: str
+    uploaded: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.wave} (uploaded)" if self.uploaded else self.wave
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar chose: a wave, filters, weighted or not, and the mode."""
+
+    source: WaveSource
+    filters: Filters = ()
+    weighted: bool = False
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded export processed into a temporary folder."""
+
+    source: WaveSource
+    rows_in: int
+    analysed: int
+    quarantined: dict[str, int]
+
+
+def report_waves(settings: Settings) -> list[WaveSource]:
+    """The finished waves in the reports folder (those with a ``results.csv``), by name."""
+    folders = sorted(path.parent for path in settings.reports.glob("*/results.csv"))
+    return [
+        WaveSource(
+            key=folder.name,
+            wave=folder.name,
+            folder=str(folder),
+            parquet=str(settings.processed / f"{folder.name}.parquet"),
+            codebook=str(settings.codebook),
+        )
+        for folder in folders
+    ]
+
+
+def _stamp(*paths: str | Path) -> int:
+    """When the files last changed (a cache key: a new ``survey run`` is read again)."""
+    stamp = 0
+    for path in paths:
+        try:
+            stamp = max(stamp, os.stat(path).st_mtime_ns)
+        except OSError:
+            continue
+    return stamp
+
+
+# ------------------------------------------------------------------------- files as written
+# The codebook, a wave's tables and its respondents are read once and shared, never copied
+# (``st.cache_resource``): a page reads them several times a run, and unpickling a copy of
+# each on every read (``st.cache_data``) cost tens of milliseconds per filter change. Nothing
+# in the dashboard changes them: every selection makes a new frame. What is computed from them
+# for a view is cached with ``st.cache_data``.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _codebook(path: str, stamp: int) -> Codebook:
+    return load_codebook(Path(path))
+
+
+def codebook(source: WaveSource) -> Codebook:
+    """The wave's codebook."""
+    return _codebook(source.codebook, _stamp(source.codebook))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _tables(source: WaveSource, stamp: int) -> ReportTables:
+    return load_tables(Path(source.folder), codebook(source))
+
+
+def _tables_stamp(source: WaveSource) -> int:
+    folder = Path(source.folder)
+    return _stamp(folder / "results.csv", folder / "validation.json", source.codebook)
+
+
+def tables(source: WaveSource) -> ReportTables:
+    """The wave's tables as the reports read them (:func:`survey.export.tables.load_tables`)."""
+    return _tables(source, _tables_stamp(source))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _findings(source: WaveSource, stamp: int) -> pd.DataFrame:
+    from survey.export.findings import headline_findings
+
+    return headline_findings(tables(source))
+
+
+def findings(source: WaveSource) -> pd.DataFrame:
+    """The wave's headline findings (:func:`survey.export.findings.headline_findings`)."""
+    return _findings(source, _tables_stamp(source))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _respondents(parquet: str, stamp: int) -> pd.DataFrame:
+    return pd.read_parquet(parquet)
+
+
+def respondents(source: WaveSource) -> pd.DataFrame:
+    """The wave's processed respondents (never in public mode)."""
+    if Settings.from_env().public:
+        raise PublicModeError("public mode shows published tables only, never respondent rows")
+    return _respondents(source.parquet, _stamp(source.parquet))
+
+
+# ------------------------------------------------------------------------------ selections
+def _chosen(source: WaveSource, filters: Filters, columns: list[str] | None) -> pd.DataFrame:
+    """The respondents the filters select, with only the columns asked for (all: ``None``)."""
+    frame = respondents(source)
+    keep = pd.Series(True, index=frame.index)
+    for dimension, group in filters:
+        keep &= (frame[dimension].astype("string") == group).fillna(False).astype(bool)
+    chosen = frame[keep.to_numpy()]
+    if columns is not None:
+        chosen = chosen[[column for column in chosen.columns if column in columns]]
+    return chosen.reset_index(drop=True)
+
+
+#: Which breakdowns a view needs: ``None`` every dimension, ``()`` none (the overall rows
+#: only), else these dimensions.
+Breakdowns = tuple[str, ...] | None
+
+
+def _columns(book: Codebook, questions: tuple[str, ...], by: Breakdowns) -> list[str]:
+    """The processed columns the engine needs for these questions and breakdowns: a function
+    such as ``results`` estimates every question and dimension it finds, and each
+    (question, option, dimension) block, suppression included, does not depend on the others,
+    so leaving columns out only leaves rows out."""
+    wanted = {"weight", *(book.dimensions if by is None else by)}
+    by_id = {question.id: question for question in book.questions}
+    for name in questions:
+        question = by_id.get(name)
+        if question is None:
+            wanted.add(name)  # a grid column such as imp_leadership
+        elif question.type is QuestionType.MULTI:
+            wanted.update(question.multi_columns())
+        elif question.type is QuestionType.GRID:
+            for item in question.items:
+                wanted.update(question.grid_columns(item))
+        else:
+            wanted.add(name)
+    return sorted(wanted)
+
+
+def _shown(table: pd.DataFrame, weighted: bool) -> pd.DataFrame:
+    if "weighted" not in table:
+        return table.reset_index(drop=True)
+    return table[table["weighted"] == weighted].reset_index(drop=True)
+
+
+def _weights(chosen: pd.DataFrame, weighted: bool) -> Any:
+    return chosen["weight"].to_numpy(dtype=float) if weighted else None
+
+
+def _as_population(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Public mode: the published rows of the filtered group become the population
+    (``by == "all"``); the breakdowns stay the whole wave's."""
+    by, group = filters[0]
+    chosen = table[(table["by"] == by) & (table["group"] == group)].assign(by="all", group="all")
+    return pd.concat([chosen, table[table["by"] != "all"]], ignore_index=True)
+
+
+def _guard(selection: Selection) -> None:
+    if selection.public:
+        raise PublicModeError("public mode shows published tables only, never respondent rows")
+
+
+def _subset(book: Codebook, questions: tuple[str, ...] | None, by: Breakdowns) -> list[str] | None:
+    if questions is None and by is None:
+        return None
+    if questions is None:
+        questions = tuple(book.variables())
+    return _columns(book, questions, by)
+
+
+def _only(table: pd.DataFrame, by: Breakdowns) -> pd.DataFrame:
+    """The overall rows and those of the dimensions ``by`` (``None``: every row)."""
+    if by is None:
+        return table
+    return table[table["by"].isin(["all", *by])].reset_index(drop=True)
+
+
+def _from_tables(
+    table: pd.DataFrame, selection: Selection, questions: tuple[str, ...] | None, by: Breakdowns
+) -> pd.DataFrame:
+    """The rows of one of the wave's tables that a view shows."""
+    table = _shown(table, selection.weighted)
+    if questions is not None and "question" in table:
+        table = table[table["question"].isin(questions)].reset_index(drop=True)
+    if selection.filters and "by" in table:
+        table = _as_population(table, selection.filters)
+    return _only(table, by) if "by" in table else table
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _filtered_results(
+    source: WaveSource,
+    stamp: int,
+    filters: Filters,
+    weighted: bool,
+    questions: tuple[str, ...] | None,
+    by: Breakdowns,
+) -> pd.DataFrame:
+    from survey.analysis.results import results
+
+    book = codebook(source)
+    chosen = _chosen(source, filters, _subset(book, questions, by))
+    table = results(chosen, book, wave=source.wave, weights=_weights(chosen, weighted))
+    return _shown(table, weighted)
+
+
+def results_view(
+    selection: Selection, questions: tuple[str, ...] | None = None, *, by: Breakdowns = None
+) -> pd.DataFrame:
+    """``results.csv`` rows of the view: of ``questions`` (``None``: all), overall and by the
+    dimensions ``by`` (``None``: all, ``()``: overall only).
+
+    Full mode with filters runs :func:`survey.analysis.results.results` on the filtered
+    respondents, with only the columns these questions and dimensions need."""
+    if selection.filters and not selection.public:
+        source = selection.source
+        table = _filtered_results(
+            source, _stamp(source.parquet), selection.filters, selection.weighted, questions, by
+        )
+        return _only(table, by)
+    return _from_tables(tables(selection.source).results, selection, questions, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _filtered_letters(
+    source: WaveSource,
+    stamp: int,
+    filters: Filters,
+    weighted: bool,
+    questions: tuple[str, ...] | None,
+    by: Breakdowns,
+) -> pd.DataFrame:
+    from survey.analysis.letters import significance_letters
+
+    filtered = _filtered_results(source, stamp, filters, weighted, questions, by)
+    return significance_letters(filtered)
+
+
+def letters_view(
+    selection: Selection, questions: tuple[str, ...] | None = None, *, by: Breakdowns = None
+) -> pd.DataFrame:
+    """Significance letters of the view's groups: ``letters.csv`` of the wave, or
+    :func:`survey.analysis.letters.significance_letters` of the filtered results (full mode).
+    Public mode's breakdowns are the whole wave's, and so are their letters."""
+    if selection.filters and not selection.public:
+        source = selection.source
+        return _filtered_letters(
+            source, _stamp(source.parquet), selection.filters, selection.weighted, questions, by
+        )
+    table = _shown(tables(selection.source).letters, selection.weighted)
+    if questions is not None:
+        table = table[table["question"].isin(questions)]
+    if by is not None:
+        table = table[table["by"].isin(by)]
+    return table.reset_index(drop=True)
+
+
+def tests_view(selection: Selection) -> pd.DataFrame:
+    """``tests.csv`` rows of the whole wave for the weighted choice: tests are never rerun on
+    a filtered selection (the pages say so)."""
+    return _shown(tables(selection.source).tests, selection.weighted)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _filtered_needs(
+    source: WaveSource, stamp: int, filters: Filters, weighted: bool
+) -> pd.DataFrame:
+    from survey.analysis.needs import needs
+
+    chosen = _chosen(source, filters, None)
+    book = codebook(source)
+    return _shown(
+        needs(chosen, book, wave=source.wave, weights=_weights(chosen, weighted)), weighted
+    )
+
+
+def needs_view(selection: Selection) -> pd.DataFrame:
+    """``needs.csv`` rows of the view (:func:`survey.analysis.needs.needs` when filtered)."""
+    if selection.filters and not selection.public:
+        source = selection.source
+        return _filtered_needs(
+            source, _stamp(source.parquet), selection.filters, selection.weighted
+        )
+    return _from_tables(tables(selection.source).needs, selection, None, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _filtered_themes(
+    source: WaveSource,
+    stamp: int,
+    filters: Filters,
+    weighted: bool,
+    questions: tuple[str, ...] | None,
+    by: Breakdowns,
+) -> pd.DataFrame:
+    from survey.analysis.themes import theme_table
+
+    book = codebook(source)
+    chosen = _chosen(source, filters, _subset(book, questions, by))
+    table = theme_table(chosen, book, wave=source.wave, weights=_weights(chosen, weighted))
+    return _shown(table, weighted)
+
+
+def themes_view(
+    selection: Selection, questions: tuple[str, ...] | None = None, *, by: Breakdowns = None
+) -> pd.DataFrame:
+    """``themes.csv`` rows of the view (:func:`survey.analysis.themes.theme_table` when
+    filtered), of these text ``questions`` and dimensions ``by`` (``None``: all)."""
+    if selection.filters and not selection.public:
+        source = selection.source
+        table = _filtered_themes(
+            source, _stamp(source.parquet), selection.filters, selection.weighted, questions, by
+        )
+        return _only(table, by)
+    return _from_tables(tables(selection.source).themes, selection, questions, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _filtered_count(source: WaveSource, stamp: int, filters: Filters) -> int:
+    return len(_chosen(source, filters, list(dict(filters))))
+
+
+def population_size(selection: Selection) -> int:
+    """Respondents analysed in the view: the wave's (as the reports count them), the filtered
+    respondents (full mode), or the published group's base (public mode: its largest ``n``)."""
+    wave = tables(selection.source)
+    if not selection.filters:
+        return wave.analysed
+    if selection.public:
+        by, group = selection.filters[0]
+        rows = wave.results[(wave.results["by"] == by) & (wave.results["group"] == group)]
+        return int(rows["n"].max()) if len(rows) else 0
+    source = selection.source
+    return _filtered_count(source, _stamp(source.parquet), selection.filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _composition(source: WaveSource, stamp: int) -> pd.DataFrame:
+    from survey.weighting import composition
+
+    book = codebook(source)
+    return composition(respondents(source), margins=book.frame)
+
+
+def composition_view(selection: Selection) -> pd.DataFrame | None:
+    """Sample against the frame for each margin category, for the whole wave: from
+    ``weighting.json`` when the wave was weighted, else (full mode) from
+    :func:`survey.weighting.composition` of the respondents; ``None`` when there is neither."""
+    wave = tables(selection.source)
+    if wave.weighting is not None:
+        return pd.DataFrame(wave.weighting.get("composition", []))
+    if selection.public or not wave.codebook.frame:
+        return None
+    return _composition(selection.source, _stamp(selection.source.parquet))
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Once per server: import what the first filtered estimate needs (scipy's
+    distributions, about 0.7 s) in the background after the first page is drawn, so that the
+    first filter change does not wait for it."""
+
+    def load() -> None:
+        import scipy.stats  # noqa: F401
+
+    thread = threading.Thread(target=load, name="survey-dashboard-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+# ---------------------------------------------------------------------------------- upload
+def process_upload(
+    settings: Settings,
+    raw_name: str,
+    raw_bytes: bytes,
+    codebook_file: tuple[str, bytes] | None = None,
+) -> Upload:
+    """Run an uploaded export through :func:`survey.pipeline.process_wave` (no reports) into a
+    temporary folder, with the uploaded codebook if any, else the dashboard's.
+
+    Raises
+    ------
+    SurveyError
+        As the command line would report it, naming the uploaded file (not the temporary
+        folder).
+    """
+    from survey.pipeline import process_wave, wave_for_file
+
+    folder = Path(tempfile.mkdtemp(prefix="survey-upload-"))
+    inbox = folder / "raw"
+    inbox.mkdir()
+    raw = inbox / (Path(raw_name).name or "export.csv")
+    raw.write_bytes(raw_bytes)
+    book_path = settings.codebook
+    try:
+        if codebook_file is not None:
+            book_path = inbox / (Path(codebook_file[0]).name or "codebook.yaml")
+            book_path.write_bytes(codebook_file[1])
+        book = load_codebook(book_path)
+        wave = wave_for_file(book, raw)
+        out_dir = folder / "reports" / wave.id
+        run = process_wave(
+            book, wave, out_dir=out_dir, processed_dir=folder / "processed", reports=False
+        )
+    except SurveyError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        message = str(error).replace(f"{inbox}{os.sep}", "").replace(str(inbox), "")
+        raise type(error)(message) from None
+    source = WaveSource(
+        key=f"upload:{wave.id}",
+        wave=wave.id,
+        folder=str(out_dir),
+        parquet=str(folder / "processed" / f"{wave.id}.parquet"),
+        codebook=str(book_path),
+        uploaded=True,
+    )
+    return Upload(
+        source=source,
+        rows_in=run.rows_in,
+        analysed=run.analysed,
+        quarantined=dict(run.quarantined),
+    )

@@ -1,0 +1,537 @@
+"""The Streamlit dashboard (``dashboard/app.py``) driven by ``streamlit.testing.v1.AppTest``.
+
+Every page runs without an exception in full and public mode and shows the engine's own
+numbers, formatted by ``survey.export.style``: the analysed count, a group's share from
+``results.csv``, the rank-1 topic of ``needs.csv``, the quarantine counts. Every filter and the
+weighted toggle change the numbers to the engine's values for the selection (``results()`` on
+the filtered respondents in full mode, the group's published row in public mode) and are kept
+in the URL. Suppressed groups show the mark, never a number; public mode never reads
+respondent rows and has no upload page; the upload page processes a good export and names
+the problem with a bad one in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import HOSTILE_QUOTES
+from factories import export
+from streamlit.testing.v1 import AppTest
+
+from survey.analysis.results import results
+from survey.codebook import load_codebook
+from survey.export.style import SUPPRESSED, neutralise, percent, value
+from survey.export.tables import Labels, load_tables
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "dashboard" / "app.py"
+CODEBOOK = REPO / "data" / "raw" / "codebook.yaml"
+PAGES = [
+    "overview",
+    "needs",
+    "compare",
+    "barriers",
+    "trends",
+    "comments",
+    "quality",
+    "downloads",
+    "upload",
+]
+LATEST = "2025"
+
+
+# ------------------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="session")
+def dashboard_folder(report_folder, tmp_path_factory) -> Path:
+    """Two demo waves as ``survey run`` leaves them: ``<folder>/<wave>/`` tables and
+    ``<folder>/<wave>.parquet``; 2025 gets a stand-in workbook (for the downloads page) and
+    quotes that try to act as markup."""
+    from survey.pipeline import process_wave
+
+    folder = tmp_path_factory.mktemp("dashboard")
+    shutil.copytree(report_folder, folder / "2024")
+    shutil.copy(report_folder.parent / "2024.parquet", folder / "2024.parquet")
+    book = load_codebook(CODEBOOK)
+    process_wave(
+        book, book.wave(LATEST), out_dir=folder / LATEST, processed_dir=folder, reports=False
+    )
+    (folder / LATEST / "report.xlsx").write_bytes(b"a stand-in workbook")
+    quotes = pd.read_csv(folder / LATEST / "quotes.csv", dtype=str, keep_default_na=False)
+    hostile = pd.DataFrame(
+        {
+            "question": quotes["question"].iloc[0],
+            "theme": quotes["theme"].iloc[0],
+            "quote": [neutralise(quote) for quote in HOSTILE_QUOTES],
+        }
+    )
+    pd.concat([hostile, quotes]).to_csv(folder / LATEST / "quotes.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_codebook(CODEBOOK)
+
+
+@pytest.fixture(scope="session")
+def engine(dashboard_folder, book):
+    """The engine's tables of each wave, as the reports read them."""
+    return {wave: load_tables(dashboard_folder / wave, book) for wave in ("2024", LATEST)}
+
+
+@pytest.fixture(scope="session")
+def respondents(dashboard_folder):
+    return {
+        wave: pd.read_parquet(dashboard_folder / f"{wave}.parquet") for wave in ("2024", LATEST)
+    }
+
+
+def _environment(monkeypatch, folder: Path, *, public: bool) -> None:
+    import streamlit as st
+
+    monkeypatch.setenv("SURVEY_REPORTS", str(folder))
+    monkeypatch.setenv("SURVEY_PROCESSED", str(folder))
+    monkeypatch.setenv("SURVEY_CODEBOOK", str(CODEBOOK))
+    monkeypatch.setenv("SURVEY_PUBLIC", "1" if public else "0")
+    st.cache_data.clear()  # what a test sees is read in that test's mode
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def full(monkeypatch, dashboard_folder):
+    _environment(monkeypatch, dashboard_folder, public=False)
+
+
+@pytest.fixture
+def public(monkeypatch, dashboard_folder):
+    _environment(monkeypatch, dashboard_folder, public=True)
+
+
+@pytest.fixture(params=["full", "public"])
+def mode(request, monkeypatch, dashboard_folder) -> str:
+    _environment(monkeypatch, dashboard_folder, public=request.param == "public")
+    return str(request.param)
+
+
+# ------------------------------------------------------------------------------- helpers
+def start(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params = dict(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun(widget) -> AppTest:
+    at = widget.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def one(table: pd.DataFrame, **where) -> pd.Series:
+    rows = table
+    for column, wanted in where.items():
+        rows = rows[rows[column] == wanted]
+    assert len(rows) == 1, where
+    return rows.iloc[0]
+
+
+def shown_table(at: AppTest, key: str) -> pd.DataFrame:
+    """The table the page shows under ``key`` (``ui.table`` puts it in a keyed container)."""
+    return at.get_by_key(key).dataframe[0].value
+
+
+def plain(markdown: str) -> str:
+    """Markdown as read on screen (the page escapes markup characters with backslashes)."""
+    return markdown.replace("\\", "")
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def compare(at: AppTest, question: str = "barriers", by: str = "region", option: str = "travel"):
+    """The Compare page's table for a question, a dimension and an answer."""
+    go(at, "compare")
+    rerun(at.selectbox(key="compare_question").set_value(question))
+    rerun(at.selectbox(key="compare_by").set_value(by))
+    rerun(at.selectbox(key="compare_option").set_value(option))
+    return shown_table(at, "compare_table").set_index("Group")
+
+
+def figure(at: AppTest, key: str) -> dict:
+    chart = next(element for element in at.get("plotly_chart") if element.key == key)
+    return json.loads(chart.proto.spec)
+
+
+def group_label(book, by: str, group: str) -> str:
+    return Labels(book).group(by, group)
+
+
+def shown_results(tables, *, weighted: bool = True) -> pd.DataFrame:
+    return tables.results[tables.results["weighted"] == weighted]
+
+
+# ----------------------------------------------------------------- every page, both modes
+def test_overview_shows_the_analysed_count_and_the_frame(mode, engine):
+    tables = engine[LATEST]
+    at = go(start(), "overview")
+    assert metric(at, "Respondents analysed") == f"{tables.analysed:,}"
+    assert metric(at, "Set aside") == f"{int(tables.quarantined.sum()):,}"
+    assert metric(at, "Design effect") == f"{tables.weighting['design_effect']:.2f}"
+    frame = shown_table(at, "overview_frame_table_sector").set_index("Sector")
+    school = one(pd.DataFrame(tables.weighting["composition"]), category="school")
+    assert frame.loc["School library (K-12)", "Respondents"] == (
+        f"{school['respondents']} of {int(school['frame']):,}"
+    )
+    assert frame.loc["School library (K-12)", "Weighted"] == percent(school["weighted_share"])
+
+
+def test_needs_shows_the_rank_one_topic_of_needs_csv(mode, engine):
+    tables = engine[LATEST]
+    needs = tables.shown("needs")
+    top = one(needs, by="all", rank=1)
+    at = go(start(), "needs")
+    assert tables.labels.topic(top["topic"]) in plain(at.info[0].value)
+    ranking = shown_table(at, "needs_ranking")
+    assert ranking["Topic"].iloc[0] == tables.labels.topic(top["topic"])
+    assert ranking["MWDS"].iloc[0] == f"{top['mwds']:.2f}"
+
+
+def test_compare_shows_results_csv_shares_letters_and_the_test(mode, engine):
+    tables = engine[LATEST]
+    at = start()
+    table = compare(at)
+    rows = shown_results(tables)
+    mainland = one(
+        rows, question="barriers", option="travel", by="region", group="mainland_southwest"
+    )
+    overall = one(rows, question="barriers", option="travel", by="all")
+    assert table.loc["Mainland/Southwest", "Share"] == percent(mainland["estimate"])
+    assert table.loc["All respondents", "Share"] == percent(overall["estimate"])
+    letters = tables.shown("letters")
+    letter = one(letters, question="barriers", option="travel", by="region", group="cariboo")
+    assert table.loc["Cariboo", "Letter"] == letter["letter"]
+    test = one(tables.shown("tests"), question="barriers__travel", by="region")
+    sentence = plain(at.info[0].value)
+    assert "by region" in sentence and "after adjustment" in sentence
+    p = test["p_adjusted"]
+    assert ("p < 0.001" if p < 0.001 else f"p = {p:.3f}") in sentence
+    assert f"Cramér's V = {test['effect_size']:.2f}" in sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "option", "share"),
+    [
+        ("paid_time", "none", True),  # single choice
+        ("employer_support", "top2", True),  # Likert item
+        ("imp_leadership", "mean", False),  # grid rating, its mean
+        ("cpd_hours", "mean", False),  # number
+    ],
+)
+def test_compare_formats_every_kind_of_question(full, engine, question, option, share):
+    tables = engine[LATEST]
+    at = start()
+    table = compare(at, question=question, by="sector", option=option)
+    row = one(shown_results(tables), question=question, option=option, by="sector", group="public")
+    expected = percent(row["estimate"]) if share else value(row["estimate"])
+    assert table.loc["Public library", "Share" if share else "Mean"] == expected
+
+
+def test_barriers_shows_each_option_by_region(mode, engine):
+    tables = engine[LATEST]
+    at = go(start(), "barriers")
+    table = shown_table(at, "barriers_table_region")
+    travel = one(
+        shown_results(tables),
+        question="barriers",
+        option="travel",
+        by="region",
+        group="vancouver_island",
+    )
+    assert table.loc["Travel distance", "Vancouver Island/Coast"] == percent(travel["estimate"])
+
+
+def test_trends_shows_each_waves_top_two_importance(mode, engine):
+    at = go(start(), "trends")
+    rerun(at.multiselect(key="trends_topics").select("imp_leadership"))
+    table = shown_table(at, "trends_table").set_index("Topic")
+    for wave in ("2024", LATEST):
+        row = one(shown_results(engine[wave]), question="imp_leadership", option="top2", by="all")
+        assert table.loc["Leadership and management", wave] == percent(row["estimate"])
+    assert "waves issue" in " ".join(c.value for c in at.caption)
+
+
+def test_comments_shows_theme_shares_and_quotes_as_text(mode, engine):
+    tables = engine[LATEST]
+    at = go(start(), "comments")
+    themes = tables.shown("themes")
+    question = at.selectbox(key="comments_question").value
+    row = one(themes, question=question, theme="ai", by="all")
+    table = shown_table(at, "comments_table")
+    assert table.loc[row["label"], "All respondents"] == percent(row["share"])
+    texts = [text.value for text in at.text]
+    for quote in HOSTILE_QUOTES:  # shown exactly as written, as plain text
+        assert f"“{quote}”" in texts
+    markup = " ".join(m.value for m in at.markdown)
+    assert "<script>" not in markup and "HYPERLINK" not in markup
+
+
+def test_quality_shows_the_quarantine_counts(mode, engine):
+    tables = engine[LATEST]
+    at = go(start(), "quality")
+    shown = shown_table(at, "quality_quarantine").set_index("reason")["rows"]
+    assert shown.to_dict() == tables.quarantined.to_dict()
+    assert metric(at, "Rows in the export") == f"{tables.validation['rows']:,}"
+    failed = sum(not check["success"] for check in tables.validation["checks"])
+    assert len(shown_table(at, "quality_checks")) == failed
+
+
+def test_downloads_offers_the_reports_and_the_view_tables(mode, engine):
+    at = go(start(), "downloads")
+    labels = [button.label for button in at.download_button]
+    assert "Workbook (report.xlsx)" in labels  # the stand-in; the others were not written
+    assert "HTML report (report.html)" not in labels
+    assert {"Estimates (results.csv)", "Learning needs (needs.csv)"} <= set(labels)
+    assert f"{engine[LATEST].analysed:,} respondents" in " ".join(m.value for m in at.markdown)
+
+
+def test_upload_page_only_in_full_mode(mode):
+    at = start()
+    if mode == "public":
+        with pytest.raises(ValueError):
+            at.switch_page("views/upload.py")
+    else:
+        go(at, "upload")
+        assert at.file_uploader(key="upload_raw") is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"sector": "school"}, {"sector": "school", "region": "northeast"}, {"wave": "2024"}],
+    ids=["a group", "a group too small to publish", "the older wave"],
+)
+def test_every_page_runs_with_filters(mode, query):
+    at = start(query)
+    for page in PAGES:
+        if page == "upload" and mode == "public":
+            continue
+        go(at, page)
+        assert not at.error, [e.value for e in at.error]
+
+
+# ------------------------------------------------------------------- filters and the URL
+@pytest.mark.parametrize(
+    ("dimension", "group"),
+    [("sector", "school"), ("role", "librarian"), ("region", "vancouver_island")],
+)
+def test_a_filter_shows_results_of_the_filtered_respondents(
+    full, dimension, group, book, respondents
+):
+    at = start()
+    compare(at, by="sector" if dimension != "sector" else "role")
+    rerun(at.sidebar.selectbox(key=dimension).set_value(group))
+    table = shown_table(at, "compare_table").set_index("Group")
+    chosen = respondents[LATEST][respondents[LATEST][dimension] == group]
+    expected = results(chosen, book, wave=LATEST, weights=chosen["weight"].to_numpy())
+    expected = expected[expected["weighted"]]
+    by = "sector" if dimension != "sector" else "role"
+    selected = f"Selected: {group_label(book, dimension, group)}"
+    overall = one(expected, question="barriers", option="travel", by="all")
+    assert table.loc[selected, "Share"] == percent(overall["estimate"])
+    assert table.loc[selected, "n"] == f"{len(chosen):,}"
+    for row in expected[(expected["question"] == "barriers") & (expected["option"] == "travel")][
+        lambda rows: rows["by"] == by
+    ].itertuples():
+        label = group_label(book, by, row.group)
+        shown = SUPPRESSED if row.suppressed else percent(row.estimate)
+        assert table.loc[label, "Share"] == shown
+    assert at.query_params[dimension] == group
+    overview = go(at, "overview")
+    assert metric(overview, "Respondents analysed") == f"{len(chosen):,}"
+    assert at.query_params[dimension] == group  # kept across a page switch
+
+
+def test_public_filter_shows_the_groups_published_row(public, engine):
+    tables = engine[LATEST]
+    at = start()
+    compare(at, by="region")
+    rerun(at.sidebar.selectbox(key="sector").set_value("school"))
+    table = shown_table(at, "compare_table").set_index("Group")
+    school = one(
+        shown_results(tables), question="barriers", option="travel", by="sector", group="school"
+    )
+    assert table.loc["Selected: School library (K-12)", "Share"] == percent(school["estimate"])
+    whole = one(
+        shown_results(tables), question="barriers", option="travel", by="region", group="kootenay"
+    )
+    assert table.loc["Kootenay", "Share"] == percent(whole["estimate"])  # the whole wave's
+    assert at.sidebar.selectbox(key="role").disabled  # one dimension at a time
+    go(at, "needs")
+    top = one(tables.shown("needs"), by="sector", group="school", rank=1)
+    assert tables.labels.topic(top["topic"]) in plain(at.info[0].value)
+
+
+def test_the_weighted_toggle_switches_to_unweighted_rows(mode, engine):
+    tables = engine[LATEST]
+    at = start()
+    table = compare(at)
+    weighted = one(shown_results(tables), question="barriers", option="travel", by="all")
+    assert table.loc["All respondents", "Share"] == percent(weighted["estimate"])
+    rerun(at.sidebar.toggle(key="weighted").set_value(False))
+    table = shown_table(at, "compare_table").set_index("Group")
+    unweighted = one(
+        shown_results(tables, weighted=False), question="barriers", option="travel", by="all"
+    )
+    assert table.loc["All respondents", "Share"] == percent(unweighted["estimate"])
+    assert at.query_params["weighted"] == "0"
+    assert "chi-square test" in plain(at.info[0].value)  # the unweighted test of tests.csv
+
+
+def test_the_wave_menu_switches_waves(mode, engine):
+    at = go(start(), "overview")
+    assert at.sidebar.selectbox(key="wave").options == ["2024", LATEST]
+    rerun(at.sidebar.selectbox(key="wave").set_value("2024"))
+    assert metric(at, "Respondents analysed") == f"{engine['2024'].analysed:,}"
+    assert at.query_params["wave"] == "2024"
+
+
+def test_a_shared_link_restores_the_view(full, respondents):
+    at = start({"wave": "2024", "sector": "school", "weighted": "0"})
+    assert at.sidebar.selectbox(key="wave").value == "2024"
+    assert at.sidebar.selectbox(key="sector").value == "school"
+    assert at.sidebar.toggle(key="weighted").value is False
+    schools = (respondents["2024"]["sector"] == "school").sum()
+    assert metric(at, "Respondents analysed") == f"{schools:,}"
+    assert at.query_params == {"wave": "2024", "sector": "school", "weighted": "0"}
+
+
+def test_nonsense_in_the_link_falls_back_to_defaults(mode):
+    at = start({"wave": "1999", "sector": "nowhere", "weighted": "maybe"})
+    assert at.sidebar.selectbox(key="wave").value == LATEST
+    assert at.sidebar.selectbox(key="sector").value == "all"
+    assert "sector" not in at.query_params
+
+
+def test_page_choices_live_in_the_url_only_on_their_page(full):
+    at = start()
+    compare(at, question="formats", by="role", option="webinar")
+    assert at.query_params["question"] == "formats" and at.query_params["option"] == "webinar"
+    go(at, "overview")
+    assert "question" not in at.query_params
+    go(at, "compare")  # remembered for the session
+    assert at.selectbox(key="compare_question").value == "formats"
+    assert at.query_params["question"] == "formats"
+
+
+# ---------------------------------------------------------------------------- suppression
+def test_a_suppressed_group_shows_the_mark_and_is_not_drawn(mode, engine):
+    tables = engine[LATEST]
+    rows = shown_results(tables)
+    hidden = rows[
+        (rows["question"] == "barriers")
+        & (rows["option"] == "travel")
+        & (rows["by"] == "region")
+        & rows["suppressed"]
+    ]
+    assert len(hidden), "the demo has small regions"
+    at = start()
+    table = compare(at)
+    bars = figure(at, "compare_bars")["data"][0]["x"]
+    for group in hidden["group"]:
+        label = tables.labels.group("region", group)
+        assert table.loc[label, "Share"] == SUPPRESSED
+        assert table.loc[label, "95% CI"] == ""
+        assert not any(label in str(x) for x in bars)
+
+
+def test_a_suppressed_selection_shows_the_mark(public, engine):
+    tables = engine[LATEST]
+    rows = shown_results(tables)
+    small = rows[(rows["by"] == "region") & rows["suppressed"]]["group"].value_counts().index[0]
+    at = start({"region": small})
+    table = compare(at)
+    selected = f"Selected: {tables.labels.group('region', small)}"
+    assert table.loc[selected, "Share"] == SUPPRESSED
+    go(at, "needs")
+    assert not at.info  # no biggest need of a group too small to publish
+    assert any("fewer than 10 respondents" in w.value for w in at.warning)
+
+
+# ---------------------------------------------------------------------------- public mode
+def test_public_mode_never_reads_respondent_rows(public, monkeypatch):
+    import pandas
+
+    from dashboard import data
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("public mode read a parquet file")
+
+    monkeypatch.setattr(pandas, "read_parquet", refuse)
+    at = start({"sector": "school"})
+    for page in PAGES[:-1]:
+        go(at, page)
+    rerun(at.sidebar.toggle(key="weighted").set_value(False))
+    assert "Upload a wave" not in json.dumps([str(node) for node in at.main])
+    source = data.report_waves(data.Settings.from_env())[0]
+    with pytest.raises(data.PublicModeError):
+        data.respondents(source)
+
+
+# --------------------------------------------------------------------------------- upload
+@pytest.fixture
+def upload_folder(monkeypatch, tmp_path) -> Path:
+    """Uploads are processed in a temporary folder: this test's, not the system's."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_upload_a_valid_export_then_explore_it(full, book, upload_folder):
+    raw = export(book, upload_folder / "spring.csv", 40)
+    at = go(start(), "upload")
+    rerun(at.file_uploader(key="upload_raw").upload("spring.csv", raw.read_bytes(), "text/csv"))
+    rerun(at.button(key="upload_go").click())
+    assert not at.error
+    assert "40 analysed" in at.success[0].value
+    assert metric(at, "Analysed") == "40"
+    assert metric(at, "Rows in the export") == "40"
+    assert "spring (uploaded)" in at.sidebar.selectbox(key="wave").options
+    rerun(at.button(key="upload_explore").click())
+    assert at.sidebar.selectbox(key="wave").value == "upload:spring"
+    go(at, "overview")
+    assert metric(at, "Respondents analysed") == "40"
+    [folder] = upload_folder.glob("survey-upload-*")  # nothing written beside the reports
+    assert (folder / "processed" / "spring.parquet").is_file()
+
+
+def test_upload_junk_gets_one_line_naming_the_problem(full, upload_folder):
+    at = go(start(), "upload")
+    rerun(at.file_uploader(key="upload_raw").upload("junk.csv", bytes(range(256)) * 8, "text/csv"))
+    rerun(at.button(key="upload_go").click())
+    [error] = at.error
+    assert error.value == "junk.csv: this is not a text export (binary content)"
+    assert "\n" not in error.value
+    assert "junk (uploaded)" not in at.sidebar.selectbox(key="wave").options
+    assert not list(upload_folder.glob("survey-upload-*"))  # a refused file leaves nothing
+
+
+def test_text_from_the_codebook_cannot_become_markup():
+    from dashboard.ui import markdown_text
+
+    assert markdown_text("<b>*x*</b> [a](b) #1 $5") == r"\<b\>\*x\*\</b\> \[a\](b) \#1 \$5"
+    assert markdown_text("- not a list") == r"\- not a list"
+    assert markdown_text("Librarian, p < 0.001 (chi-square test).") == (
+        r"Librarian, p \< 0.001 (chi-square test)."
+    )
