@@ -211,8 +211,9 @@ def composition(
     Returns
     -------
     DataFrame
-        ``variable, category, frame, frame_share, respondents, sample_share, weighted_share``
-        (``weighted_share`` is missing without weights).
+        ``variable, category, frame, frame_share, respondents, sample_share, weighted_share,
+        response_rate`` (``weighted_share`` is missing without weights; ``response_rate`` is
+        the analysed respondents as a share of the frame's count).
     """
     rows = []
     for name, counts in margins.items():
@@ -233,6 +234,7 @@ def composition(
                     "weighted_share": float(weighted.get(category, 0.0)) / float(weights.sum())
                     if weighted is not None and weights is not None
                     else np.nan,
+                    "response_rate": float(observed.get(category, 0)) / count if count else np.nan,
                 }
             )
     return pd.DataFrame(rows)

@@ -72,6 +72,7 @@ def test_composition_compares_sample_and_frame():
     assert table.loc["school", ["frame", "respondents"]].tolist() == [40.0, 3]
     assert table.loc["school", "sample_share"] == pytest.approx(0.5)
     assert table.loc["school", "weighted_share"] == pytest.approx(0.4)
+    assert table.loc["school", "response_rate"] == pytest.approx(3 / 40)
 
 
 def _table(groups: dict[str, int]) -> pd.DataFrame:

@@ -195,6 +195,7 @@ def test_overview_shows_the_analysed_count_and_the_frame(mode, engine):
         f"{school['respondents']} of {int(school['frame']):,}"
     )
     assert frame.loc["School library (K-12)", "Weighted"] == percent(school["weighted_share"])
+    assert frame.loc["School library (K-12)", "Response rate"] == percent(school["response_rate"])
 
 
 def test_needs_shows_the_rank_one_topic_of_needs_csv(mode, engine):

@@ -83,6 +83,11 @@ else:
                         f"{ui.count_text(r)} of {ui.count_text(f)}"
                         for r, f in zip(rows["respondents"], rows["frame"], strict=True)
                     ],
+                    **(
+                        {"Response rate": [style.percent(x) for x in rows["response_rate"]]}
+                        if "response_rate" in rows
+                        else {}
+                    ),
                     "Frame": [style.percent(x) for x in rows["frame_share"]],
                     "Sample": [style.percent(x) for x in rows["sample_share"]],
                     **(
