@@ -309,8 +309,8 @@ def run_waves(
     destination. Only when every wave has succeeded do the files move into place, each with an
     atomic rename; a wave that fails leaves every destination as it was and raises its error
     (the first failing wave in the given order). With ``jobs > 1`` the waves run in that many
-    separate processes: each wave is independent, and on two cores three demo waves take about
-    two thirds of the time.
+    separate processes: each wave is independent, and on two cores the three demo waves take
+    13.1 s instead of 17.1 s (each process pays the imports again).
     """
     say = progress or (lambda message: None)
     if len(out_dirs) != len(waves):
