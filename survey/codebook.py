@@ -89,6 +89,7 @@ class Option(_Model):
     code: StrictStr
     label: StrictStr
     aliases: list[StrictStr] = Field(default_factory=list)
+    waves: list[StrictStr] | None = None  # offered only in these waves (default: every wave)
 
     @field_validator("code")
     @classmethod
@@ -134,6 +135,7 @@ class Question(_Model):
     topics: list[Topic] = Field(default_factory=list)
     straightline_check: bool = False
     renamed_from: StrictStr | None = None
+    waves: list[StrictStr] | None = None  # asked only in these waves (default: every wave)
 
     @field_validator("id")
     @classmethod
@@ -320,6 +322,24 @@ class Codebook(_Model):
                 raise ValueError(
                     f"frame.{dimension}: {unknown} are not option codes of {dimension!r}"
                 )
+        known = {wave.id for wave in self.waves}
+        for position, question in enumerate(self.questions):
+            named = [
+                (f"questions[{position}] ({question.id}).waves", question.waves),
+                *(
+                    (
+                        f"questions[{position}] ({question.id}).options.{option.code}.waves",
+                        option.waves,
+                    )
+                    for option in question.options
+                ),
+            ]
+            for where, waves in named:
+                unknown = sorted(set(waves or ()) - known) if known else []
+                if unknown:
+                    raise ValueError(
+                        f"{where}: {unknown} are not wave ids; expected {sorted(known)}"
+                    )
         variables = self.variables()
         _no_repeats("processed column", variables)
         for question_id, themes in self.themes.items():

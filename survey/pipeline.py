@@ -270,6 +270,11 @@ def process_wave(
     parquet_path = processed_dir / f"{wave.id}.parquet"
     atomic_write(parquet_path, lambda path: processed.to_parquet(path, index=False))
     seconds["write"] = time.perf_counter() - started
+    manifest_path = out_dir / "manifest.json"
+    atomic_write_text(
+        manifest_path, json.dumps(_manifest(codebook, raw, weighted, template), indent=2) + "\n"
+    )
+    outputs.append(manifest_path)
     if reports:
         from survey.export import write_reports
 
@@ -325,6 +330,9 @@ def run_waves(
             folder.mkdir(parents=True)
         options = {"weighted": weighted, "template": template}
         runs = _process_all(codebook, waves, stages, processed_stage, say, options, jobs)
+        trend_files = (
+            _write_trends(codebook, runs, stages, processed_stage) if len(runs) > 1 else []
+        )
         for run, stage, folder in zip(runs, stages, out_dirs, strict=True):
             folder.mkdir(parents=True, exist_ok=True)
             moved = {stage: folder, processed_stage: processed_dir}
@@ -334,6 +342,11 @@ def run_waves(
                 os.replace(path, target)
                 outputs.append(target)
             run.outputs = outputs
+        if trend_files:
+            root = out_dirs[0].parent
+            for path in trend_files:
+                os.replace(path, root / path.name)
+            runs[-1].outputs += [root / path.name for path in trend_files]
         return runs
     finally:
         for folder in [*stages, processed_stage]:
@@ -342,6 +355,53 @@ def run_waves(
             for empty in sorted(folder.glob("**/"), key=lambda path: -len(path.parts)):
                 with contextlib.suppress(OSError):
                     empty.rmdir()  # only if empty: a finished run's folders stay
+
+
+def _manifest(
+    codebook: Codebook, raw: Path, weighted: bool, template: Path | None
+) -> dict[str, object]:
+    """What a wave's outputs were made from: the toolkit, the codebook and raw file (with
+    SHA-256 hashes), the parameters and when."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    from survey.writing import now_iso
+
+    try:
+        toolkit = version("library-survey")
+    except PackageNotFoundError:
+        toolkit = "unknown"
+    source = codebook.source
+    return {
+        "toolkit": toolkit,
+        "codebook": str(source) if source else None,
+        "codebook_sha256": hashlib.sha256(source.read_bytes()).hexdigest() if source else None,
+        "raw": str(raw),
+        "raw_sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
+        "parameters": {"weighted": weighted, "template": str(template) if template else None},
+        "created": now_iso(),
+    }
+
+
+def _write_trends(
+    codebook: Codebook, runs: list[WaveRun], stages: Sequence[Path], folder: Path
+) -> list[Path]:
+    """``trends.csv`` and ``trend_flags.csv`` of a run of several waves, written into ``folder``
+    (a staging folder) from each wave's staged ``results.csv``."""
+    from survey.analysis.trends import trends
+
+    results_by_wave = {
+        run.wave: pd.read_csv(
+            stage / "results.csv",
+            dtype={name: "string" for name in ("wave", "question", "option", "by", "group")},
+        )
+        for run, stage in zip(runs, stages, strict=True)
+    }
+    table, flags = trends(results_by_wave, codebook)
+    written = [folder / "trends.csv", folder / "trend_flags.csv"]
+    atomic_write_text(written[0], table.to_csv(index=False))
+    atomic_write_text(written[1], flags.to_csv(index=False))
+    return written
 
 
 def _safe_text(table: pd.DataFrame, column: str) -> pd.DataFrame:

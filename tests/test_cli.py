@@ -139,6 +139,7 @@ def test_out_puts_a_single_wave_directly_in_the_folder(codebook, tmp_path):
     assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [
         "flags.csv",
         "letters.csv",
+        "manifest.json",
         "needs.csv",
         "pairwise.csv",
         "quarantine.csv",

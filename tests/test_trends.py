@@ -1,0 +1,173 @@
+"""Change between waves: the planted cross-wave effect is significant and unchanged topics are
+not; a renamed question is trended; a question whose options changed is flagged, not trended;
+a run's tables are the same bytes every time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from factories import export
+
+from survey.codebook import load_codebook, reference_codebook_path
+
+REPO = Path(__file__).resolve().parents[1]
+TEXT = {name: "string" for name in ("question", "option", "by", "group", "wave_from", "wave_to")}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    from survey.pipeline import run_waves
+
+    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
+    folder = tmp_path_factory.mktemp("trends")
+    run_waves(
+        book,
+        book.waves,
+        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
+        processed_dir=folder / "processed",
+        jobs=2,
+    )
+    return folder
+
+
+def test_the_planted_rise_in_assessment_is_a_significant_change(demo_run):
+    table = pd.read_csv(demo_run / "reports" / "trends.csv", dtype=TEXT)
+    assert list(table.columns[:11]) == [
+        "question", "option", "by", "group", "wave_from", "wave_to",
+        "estimate_from", "estimate_to", "change", "p", "significant",
+    ]  # fmt: skip
+    overall = table[(table["by"] == "all") & table["weighted"] & (table["option"] == "mean")]
+    topics = overall[overall["question"].str.startswith("imp_")]
+    changed = set(topics.loc[topics["significant"], "question"])
+    assert changed == {"imp_assessment"}  # planted 2.8 -> 3.3 -> 3.9; nothing else moves
+    rise = topics[topics["question"] == "imp_assessment"].set_index(["wave_from", "wave_to"])
+    assert set(rise.index) == {("2024", "2025"), ("2025", "2026"), ("2024", "2026")}
+    assert (rise["change"] > 0.3).all()
+    # the change is the difference of the two waves' own results.csv estimates
+    results = {
+        wave: pd.read_csv(demo_run / "reports" / wave / "results.csv", dtype=TEXT)
+        for wave in ("2024", "2026")
+    }
+    mean = {
+        wave: results[wave]
+        .query("question == 'imp_assessment' and option == 'mean' and by == 'all' and weighted")[
+            "estimate"
+        ]
+        .item()
+        for wave in results
+    }
+    assert rise.loc[("2024", "2026"), "change"] == pytest.approx(mean["2026"] - mean["2024"])
+
+
+def test_suppressed_rows_are_never_trended_and_p_is_adjusted(demo_run):
+    table = pd.read_csv(demo_run / "reports" / "trends.csv", dtype=TEXT)
+    assert table[["estimate_from", "estimate_to", "p"]].notna().all().all()
+    assert (table[["n_from", "n_to"]] >= 10).all().all()
+    assert (table["p_adjusted"] >= table["p"]).all()
+    assert (table["significant"] == (table["p_adjusted"] < 0.05)).all()
+    assert not table["option"].isin(["1", "2", "3", "4", "5"]).any()  # top2 and mean only
+
+
+def _codebook(tmp_path: Path, change) -> Path:
+    document = yaml.safe_load(reference_codebook_path().read_text(encoding="utf-8"))
+    document["waves"] = [
+        {"id": "spring", "file": "spring.csv", "layout": "qualtrics"},
+        {"id": "autumn", "file": "autumn.csv", "layout": "qualtrics"},
+    ]
+    change(document)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _question(document: dict, question_id: str) -> dict:
+    return next(q for q in document["questions"] if q["id"] == question_id)
+
+
+def _run(tmp_path: Path, codebook_path: Path, *, exports: bool = True) -> Path:
+    from survey.pipeline import run_waves
+
+    book = load_codebook(codebook_path)
+    if exports:
+        export(book, tmp_path / "spring.csv", 60)
+        export(book, tmp_path / "autumn.csv", 60, r3={"consent": "No"})
+    run_waves(
+        book,
+        book.waves,
+        out_dirs=[tmp_path / "reports" / wave.id for wave in book.waves],
+        processed_dir=tmp_path / "processed",
+    )
+    return tmp_path / "reports"
+
+
+def test_a_renamed_question_is_trended(tmp_path):
+    def rename(document: dict) -> None:
+        _question(document, "paid_time")["renamed_from"] = "paid_learning_time"
+
+    path = _codebook(tmp_path, rename)
+    book = load_codebook(path)
+    export(book, tmp_path / "autumn.csv", 60)
+    # the spring export still uses the old column name
+    spring = export(book, tmp_path / "spring.csv", 60).read_text(encoding="utf-8")
+    assert spring.count("paid_time") == 3  # three header rows
+    (tmp_path / "spring.csv").write_text(spring.replace("paid_time", "paid_learning_time"))
+    reports = _run(tmp_path, path, exports=False)
+    table = pd.read_csv(reports / "trends.csv", dtype=TEXT)
+    assert not table.query("question == 'paid_time' and by == 'all'").empty
+
+
+def test_a_question_whose_options_changed_is_flagged_not_trended(tmp_path):
+    def new_option(document: dict) -> None:
+        options = _question(document, "barriers")["options"]
+        next(o for o in options if o["code"] == "bandwidth")["waves"] = ["autumn"]
+
+    reports = _run(tmp_path, _codebook(tmp_path, new_option))
+    table = pd.read_csv(reports / "trends.csv", dtype=TEXT)
+    flags = pd.read_csv(reports / "trend_flags.csv", dtype="string")
+    assert table.query("question == 'barriers'").empty
+    assert not table.query("question == 'formats'").empty
+    assert flags.to_dict("records") == [
+        {
+            "question": "barriers",
+            "wave_from": "spring",
+            "wave_to": "autumn",
+            "reason": "options changed: added ['bandwidth']",
+        }
+    ]
+
+
+def test_an_unknown_wave_in_the_codebook_is_named(tmp_path):
+    from survey.errors import CodebookError
+
+    def typo(document: dict) -> None:
+        _question(document, "barriers")["waves"] = ["spirng"]
+
+    with pytest.raises(CodebookError, match=r"questions\[\d+\] \(barriers\)\.waves: \['spirng'\]"):
+        load_codebook(_codebook(tmp_path, typo))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_running_twice_gives_the_same_bytes(tmp_path):
+    path = _codebook(tmp_path, lambda document: None)
+    digests = []
+    for _ in range(2):
+        reports = _run(tmp_path, path)
+        files = [reports / "trends.csv"] + [
+            reports / wave / name
+            for wave in ("spring", "autumn")
+            for name in ("results.csv", "tests.csv", "needs.csv")
+        ]
+        digests.append({f"{p.parent.name}/{p.name}": _sha256(p) for p in files})
+        manifest = json.loads((reports / "spring" / "manifest.json").read_text())
+        assert manifest["codebook_sha256"] == _sha256(path)
+        assert manifest["raw_sha256"] == _sha256(tmp_path / "spring.csv")
+        assert manifest["parameters"] == {"weighted": True, "template": None}
+    assert digests[0] == digests[1]
