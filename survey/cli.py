@@ -220,6 +220,10 @@ def run(
             "--jobs", "-j", min=1, help="Waves processed at once (default: up to 2 cores)."
         ),
     ] = min(2, os.cpu_count() or 1),
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Process every wave again, even those unchanged."),
+    ] = False,
     template: Annotated[
         Path | None,
         typer.Option(
@@ -252,6 +256,7 @@ def run(
                 weighted=not unweighted,
                 jobs=jobs,
                 template=template,
+                force=force,
             )
         finally:
             done()
@@ -351,6 +356,10 @@ def _summary(runs: list[WaveRun]) -> Table:
     for reason in reasons:
         table.add_row(f"  {reason}", *[str(item.quarantined.get(reason, 0)) for item in runs])
     table.add_row("Values made missing or recoded", *[str(item.flagged) for item in runs])
+    if any(item.cached for item in runs):
+        table.add_row(
+            "Processed", *["no: unchanged, reused" if item.cached else "yes" for item in runs]
+        )
     if any(item.weighting for item in runs):
         table.add_row(
             "Design effect of weighting",

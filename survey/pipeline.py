@@ -55,6 +55,7 @@ class WaveRun:
     seconds: dict[str, float] = field(default_factory=dict)
     report: ValidationReport | None = None
     weighting: dict[str, object] | None = None
+    cached: bool = False  # reused from an earlier run: nothing it depends on changed
 
     @property
     def quarantined_total(self) -> int:
@@ -270,11 +271,6 @@ def process_wave(
     parquet_path = processed_dir / f"{wave.id}.parquet"
     atomic_write(parquet_path, lambda path: processed.to_parquet(path, index=False))
     seconds["write"] = time.perf_counter() - started
-    manifest_path = out_dir / "manifest.json"
-    atomic_write_text(
-        manifest_path, json.dumps(_manifest(codebook, raw, weighted, template), indent=2) + "\n"
-    )
-    outputs.append(manifest_path)
     if reports:
         from survey.export import write_reports
 
@@ -283,7 +279,7 @@ def process_wave(
         outputs += write_reports(out_dir, codebook, template=template)
         seconds["reports"] = time.perf_counter() - started
     outputs += [quarantine_path, flags_path, parquet_path]
-    return WaveRun(
+    run = WaveRun(
         wave=wave.id,
         file=raw,
         rows_in=len(coded),
@@ -295,6 +291,24 @@ def process_wave(
         report=report,
         weighting=weighting,
     )
+    manifest_path = out_dir / "manifest.json"
+    manifest = _manifest(codebook, raw, weighted, template) | {
+        "summary": {
+            "rows_in": run.rows_in,
+            "analysed": run.analysed,
+            "quarantined": run.quarantined,
+            "flagged": run.flagged,
+            "design_effect": weighting["design_effect"] if weighting else None,
+        },
+        "outputs": [
+            *sorted(path.name for path in outputs if path.parent == out_dir),
+            "manifest.json",
+        ],
+        "processed": parquet_path.name,
+    }
+    atomic_write_text(manifest_path, json.dumps(manifest, indent=2) + "\n")
+    run.outputs.insert(0, manifest_path)
+    return run
 
 
 def run_waves(
@@ -307,6 +321,7 @@ def run_waves(
     weighted: bool = True,
     jobs: int = 1,
     template: Path | None = None,
+    force: bool = False,
 ) -> list[WaveRun]:
     """Run several waves as one run: every wave's files are written, or none are.
 
@@ -316,24 +331,71 @@ def run_waves(
     (the first failing wave in the given order). With ``jobs > 1`` the waves run in that many
     separate processes: each wave is independent, and on two cores the three demo waves take
     13.1 s instead of 17.1 s (each process pays the imports again).
+
+    A wave whose raw file, codebook, parameters and toolkit version are those of its last run
+    (``manifest.json``'s ``cache_key``), with every file of that run still there, is reused,
+    not processed again (``force`` processes it anyway). When the wave folders are
+    ``<root>/<wave id>/``, ``trends.csv`` and ``trend_flags.csv`` are written into ``<root>``
+    across every codebook wave with results there, so adding a wave refreshes them.
     """
     say = progress or (lambda message: None)
     if len(out_dirs) != len(waves):
         raise ValueError("one output folder per wave")
     token = f"{os.getpid()}-{time.monotonic_ns()}"
-    stages = [folder.parent / f".{folder.name}.staging-{token}" for folder in out_dirs]
+    options: dict[str, Any] = {"weighted": weighted, "template": template}
+    reused = [
+        None if force else _cached(codebook, wave, folder, processed_dir, options)
+        for wave, folder in zip(waves, out_dirs, strict=True)
+    ]
+    todo = [index for index, run in enumerate(reused) if run is None]
+    for run in reused:
+        if run is not None:
+            say(f"wave {run.wave}: unchanged since its last run, reused")
+    # cross-wave outputs live beside the wave folders when they are <root>/<wave id>/
+    roots = {folder.parent for folder in out_dirs}
+    root = roots.pop() if len(roots) == 1 else None
+    if root is not None and any(f.name != w.id for f, w in zip(out_dirs, waves, strict=True)):
+        root = None
+    stages = {
+        index: out_dirs[index].parent / f".{out_dirs[index].name}.staging-{token}" for index in todo
+    }
     processed_stage = processed_dir / f".staging-{token}"
+    trend_stage = root / f".trends.staging-{token}" if root is not None else None
+    staging = [*stages.values(), processed_stage, *([trend_stage] if trend_stage else [])]
     # folders this run creates, removed again if the run fails (an empty reports/ helps nobody)
-    created = {_first_missing(folder) for folder in [*stages, processed_stage]}
+    created = {_first_missing(folder) for folder in staging}
     try:
-        for folder in [*stages, processed_stage]:
+        for folder in staging:
             folder.mkdir(parents=True)
-        options = {"weighted": weighted, "template": template}
-        runs = _process_all(codebook, waves, stages, processed_stage, say, options, jobs)
-        trend_files = (
-            _write_trends(codebook, runs, stages, processed_stage) if len(runs) > 1 else []
+        fresh = _process_all(
+            codebook,
+            [waves[index] for index in todo],
+            [stages[index] for index in todo],
+            processed_stage,
+            say,
+            options,
+            jobs,
         )
-        for run, stage, folder in zip(runs, stages, out_dirs, strict=True):
+        by_index = dict(zip(todo, fresh, strict=True))
+        runs: list[WaveRun] = []
+        for index, earlier in enumerate(reused):
+            runs.append(by_index[index] if earlier is None else earlier)
+        trend_files: list[Path] = []
+        if trend_stage is not None and root is not None:
+            sources = {
+                wave.id: root / wave.id / "results.csv"
+                for wave in codebook.waves
+                if (root / wave.id / "results.csv").is_file()
+            }
+            sources |= {waves[index].id: stages[index] / "results.csv" for index in todo}
+            sources |= {run.wave: root / run.wave / "results.csv" for run in runs if run.cached}
+            order = [wave.id for wave in codebook.waves if wave.id in sources]
+            order += [wave_id for wave_id in sources if wave_id not in order]
+            if len(order) > 1:
+                say(f"trends across waves {', '.join(order)}")
+                trend_files = _write_trends(codebook, {w: sources[w] for w in order}, trend_stage)
+        for index in todo:
+            run, stage, folder = by_index[index], stages[index], out_dirs[index]
             folder.mkdir(parents=True, exist_ok=True)
             moved = {stage: folder, processed_stage: processed_dir}
             outputs = []
@@ -342,14 +404,13 @@ def run_waves(
                 os.replace(path, target)
                 outputs.append(target)
             run.outputs = outputs
-        if trend_files:
-            root = out_dirs[0].parent
+        if trend_files and root is not None:
             for path in trend_files:
                 os.replace(path, root / path.name)
             runs[-1].outputs += [root / path.name for path in trend_files]
         return runs
     finally:
-        for folder in [*stages, processed_stage]:
+        for folder in staging:
             shutil.rmtree(folder, ignore_errors=True)
         for folder in sorted(created, key=lambda path: len(path.parts), reverse=True):
             for empty in sorted(folder.glob("**/"), key=lambda path: -len(path.parts)):
@@ -373,6 +434,7 @@ def _manifest(
         toolkit = "unknown"
     source = codebook.source
     return {
+        "cache_key": _cache_key(codebook, raw, weighted, template),
         "toolkit": toolkit,
         "codebook": str(source) if source else None,
         "codebook_sha256": hashlib.sha256(source.read_bytes()).hexdigest() if source else None,
@@ -383,20 +445,66 @@ def _manifest(
     }
 
 
-def _write_trends(
-    codebook: Codebook, runs: list[WaveRun], stages: Sequence[Path], folder: Path
-) -> list[Path]:
-    """``trends.csv`` and ``trend_flags.csv`` of a run of several waves, written into ``folder``
-    (a staging folder) from each wave's staged ``results.csv``."""
+def _cache_key(codebook: Codebook, raw: Path, weighted: bool, template: Path | None) -> str:
+    """What a wave's outputs depend on, hashed: the toolkit's version, the codebook's and the
+    raw file's bytes, the parameters and the template's bytes."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    try:
+        digest.update(version("library-survey").encode())
+    except PackageNotFoundError:
+        digest.update(b"unknown")
+    for path in (codebook.source, raw, template):
+        digest.update(path.read_bytes() if path is not None and path.is_file() else b"-")
+    digest.update(json.dumps({"weighted": weighted}).encode())
+    return digest.hexdigest()
+
+
+def _cached(
+    codebook: Codebook,
+    wave: Wave,
+    out_dir: Path,
+    processed_dir: Path,
+    options: dict[str, Any],
+) -> WaveRun | None:
+    """The wave's earlier run when nothing it depends on changed and its files are all there."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        raw = _resolve(codebook, wave)
+        key = _cache_key(codebook, raw, bool(options["weighted"]), options["template"])
+    except (OSError, ValueError, DataError):
+        return None
+    outputs = [out_dir / name for name in manifest.get("outputs", [])]
+    parquet = processed_dir / str(manifest.get("processed", ""))
+    if manifest.get("cache_key") != key or not all(p.is_file() for p in [*outputs, parquet]):
+        return None
+    summary = manifest["summary"]
+    return WaveRun(
+        wave=wave.id,
+        file=raw,
+        rows_in=int(summary["rows_in"]),
+        analysed=int(summary["analysed"]),
+        quarantined={str(k): int(v) for k, v in summary["quarantined"].items()},
+        flagged=int(summary["flagged"]),
+        outputs=[*outputs, parquet],
+        weighting=(
+            {"design_effect": summary["design_effect"]}
+            if summary.get("design_effect") is not None
+            else None
+        ),
+        cached=True,
+    )
+
+
+def _write_trends(codebook: Codebook, sources: dict[str, Path], folder: Path) -> list[Path]:
+    """``trends.csv`` and ``trend_flags.csv`` across the waves whose ``results.csv`` are given
+    (in wave order), written into ``folder`` (a staging folder)."""
     from survey.analysis.trends import trends
 
-    results_by_wave = {
-        run.wave: pd.read_csv(
-            stage / "results.csv",
-            dtype={name: "string" for name in ("wave", "question", "option", "by", "group")},
-        )
-        for run, stage in zip(runs, stages, strict=True)
-    }
+    text = {name: "string" for name in ("wave", "question", "option", "by", "group")}
+    results_by_wave = {wave: pd.read_csv(path, dtype=text) for wave, path in sources.items()}
     table, flags = trends(results_by_wave, codebook)
     written = [folder / "trends.csv", folder / "trend_flags.csv"]
     atomic_write_text(written[0], table.to_csv(index=False))

@@ -171,3 +171,45 @@ def test_running_twice_gives_the_same_bytes(tmp_path):
         assert manifest["raw_sha256"] == _sha256(tmp_path / "spring.csv")
         assert manifest["parameters"] == {"weighted": True, "template": None}
     assert digests[0] == digests[1]
+
+
+def test_an_unchanged_wave_is_reused_and_a_changed_codebook_processes_it_again(tmp_path):
+    path = _codebook(tmp_path, lambda document: None)
+    reports = _run(tmp_path, path)
+    results = reports / "spring" / "results.csv"
+    first = results.stat().st_mtime_ns
+    from survey.pipeline import run_waves
+
+    book = load_codebook(path)
+    kwargs = {
+        "out_dirs": [reports / wave.id for wave in book.waves],
+        "processed_dir": tmp_path / "processed",
+    }
+    again = run_waves(book, book.waves, **kwargs)
+    assert [run.cached for run in again] == [True, True]
+    assert results.stat().st_mtime_ns == first
+    assert (again[0].rows_in, again[0].analysed) == (60, 60)
+    path.write_text(path.read_text(encoding="utf-8") + "# a new comment\n", encoding="utf-8")
+    changed = run_waves(load_codebook(path), book.waves, **kwargs)
+    assert [run.cached for run in changed] == [False, False]
+    assert results.stat().st_mtime_ns != first
+    (reports / "autumn" / "needs.csv").unlink()  # a missing output is not a cache
+    assert [run.cached for run in run_waves(load_codebook(path), book.waves, **kwargs)] == [
+        True,
+        False,
+    ]
+
+
+def test_adding_a_wave_refreshes_the_trends(tmp_path):
+    from survey.pipeline import run_waves
+
+    book = load_codebook(_codebook(tmp_path, lambda document: None))
+    export(book, tmp_path / "spring.csv", 60)
+    export(book, tmp_path / "autumn.csv", 60, r3={"consent": "No"})
+    reports = tmp_path / "reports"
+    spring, autumn = book.waves
+    run_waves(book, [spring], out_dirs=[reports / "spring"], processed_dir=tmp_path / "p")
+    assert not (reports / "trends.csv").exists()  # one wave known: nothing to compare
+    run_waves(book, [autumn], out_dirs=[reports / "autumn"], processed_dir=tmp_path / "p")
+    table = pd.read_csv(reports / "trends.csv", dtype=TEXT)
+    assert set(zip(table["wave_from"], table["wave_to"], strict=True)) == {("spring", "autumn")}
