@@ -263,9 +263,12 @@ def run(
         stdout.print(_summary(runs))
         for finished in runs:
             folder = finished.outputs[0].parent
-            stdout.print(
-                f"wave {finished.wave}: {folder}/ and {finished.outputs[-1]}", highlight=False
-            )
+            parquet = next((p for p in finished.outputs if p.suffix == ".parquet"), None)
+            reused = " (unchanged, reused)" if finished.cached else ""
+            stdout.print(f"wave {finished.wave}: {folder}/ and {parquet}{reused}", highlight=False)
+        trends = [p for item in runs for p in item.outputs if p.name == "trends.csv"]
+        if trends:
+            stdout.print(f"changes between waves: {trends[0]}", highlight=False)
         stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
