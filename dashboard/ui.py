@@ -92,29 +92,12 @@ def count_text(number: Any) -> str:
     return style.SUPPRESSED if missing(number) else f"{int(number):,}"
 
 
-def plotly_text(text: str) -> str:
-    """Text for a plotly label: plotly reads a few HTML tags in labels, so ``<``, ``>`` and
-    ``&`` are written as entities (shown as the characters)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+plotly_text = style.plotly_text
 
 
 def wrap(text: str, width: int = 28) -> str:
-    """A long label on several lines of a chart axis (plotly breaks lines at ``<br>``); a
-    word longer than a line breaks after a slash or a hyphen, never inside."""
-    pieces: list[tuple[str, str]] = []  # (what joins it to the piece before, the piece)
-    for word in plotly_text(text).split():
-        parts = [word] if len(word) <= width else [p for p in re.split(r"(?<=[/-])", word) if p]
-        pieces += [("" if index else " ", part) for index, part in enumerate(parts)]
-    lines: list[str] = []
-    line = ""
-    for joiner, piece in pieces:
-        if line and len(line) + len(joiner) + len(piece) > width:
-            lines.append(line)
-            line = piece
-        else:
-            line = f"{line}{joiner}{piece}" if line else piece
-    lines.append(line)
-    return "<br>".join(lines)
+    """A long label, escaped for plotly, on several lines of a chart axis."""
+    return style.wrap_label(plotly_text(text), width)
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")

@@ -22,7 +22,6 @@ reader who cannot see the chart gets all of it.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,35 +174,8 @@ def _slug(*parts: str) -> str:
     return "-".join(str(part).replace("_", "-") for part in parts)
 
 
-def _wrap(label: str, width: int = 34) -> str:
-    """A long label on several lines for a chart axis (plotly breaks lines at ``<br>``); a
-    word longer than a line breaks after a slash or a hyphen.
-
-    >>> _wrap("Library technology and systems", 16), _wrap("Mainland/Southwest", 14)
-    ('Library<br>technology and<br>systems', 'Mainland/<br>Southwest')
-    """
-    pieces: list[tuple[str, str]] = []  # (what joins it to the piece before, the piece)
-    for word in label.split():
-        parts = [part for part in re.split(r"(?<=[/-])", word) if part]
-        if len(word) <= width:
-            parts = [word]
-        pieces += [("" if index else " ", part) for index, part in enumerate(parts)]
-    lines: list[str] = []
-    line = ""
-    for joiner, piece in pieces:
-        if line and len(line) + len(joiner) + len(piece) > width:
-            lines.append(line)
-            line = piece
-        else:
-            line = f"{line}{joiner}{piece}" if line else piece
-    lines.append(line)
-    return "<br>".join(lines)
-
-
-def _escape_plotly(text: str) -> str:
-    """Text for a plotly label: plotly reads a few HTML-like tags in labels, so ``<`` and
-    ``>`` are written as entities (plotly shows them as the characters)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+_wrap = style.wrap_label
+_escape_plotly = style.plotly_text
 
 
 # ----------------------------------------------------------------------------- the tables

@@ -7,6 +7,7 @@ the dashboard show the same figure for the same cell of ``results.csv``.
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
@@ -16,8 +17,10 @@ __all__ = [
     "SUPPRESSED_NOTE",
     "neutralise",
     "percent",
+    "plotly_text",
     "restore",
     "value",
+    "wrap_label",
 ]
 
 #: Okabe and Ito's palette, distinguishable with every common colour-vision deficiency.
@@ -97,3 +100,36 @@ def restore(text: str) -> str:
     if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
         return text[1:]
     return text
+
+
+def plotly_text(text: str) -> str:
+    """Text for a plotly label: plotly reads a few HTML tags in labels, so ``&``, ``<`` and
+    ``>`` are written as entities (plotly shows them as the characters).
+
+    >>> plotly_text("<b>R&D</b>")
+    '&lt;b&gt;R&amp;D&lt;/b&gt;'
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def wrap_label(label: str, width: int = 34) -> str:
+    """A long chart label on several lines (plotly breaks lines at ``<br>``); a word longer
+    than a line breaks after a slash or a hyphen, never inside.
+
+    >>> wrap_label("Library technology and systems", 16), wrap_label("Mainland/Southwest", 14)
+    ('Library<br>technology and<br>systems', 'Mainland/<br>Southwest')
+    """
+    pieces: list[tuple[str, str]] = []  # (what joins it to the piece before, the piece)
+    for word in label.split():
+        parts = [word] if len(word) <= width else [p for p in re.split(r"(?<=[/-])", word) if p]
+        pieces += [("" if index else " ", part) for index, part in enumerate(parts)]
+    lines: list[str] = []
+    line = ""
+    for joiner, piece in pieces:
+        if line and len(line) + len(joiner) + len(piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line = f"{line}{joiner}{piece}" if line else piece
+    lines.append(line)
+    return "<br>".join(lines)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1270,13 +1270,6 @@ def _write_contents(
 # --- the workbook --------------------------------------------------------------------------
 
 
-def _save(workbook: Any) -> Callable[[Path], None]:
-    def save(path: Path) -> None:
-        workbook.save(path)
-
-    return save
-
-
 def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path:
     """Write the wave's workbook.
 
@@ -1405,4 +1398,4 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
         styles,
     )
     _write_contents(contents, tables, described, styles)
-    return atomic_write(path, _save(workbook))
+    return atomic_write(path, workbook.save)
