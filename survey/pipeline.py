@@ -36,7 +36,14 @@ from survey.validation import Action, ValidationReport, validate, write_report
 from survey.weighting import composition, rake
 from survey.writing import atomic_write, atomic_write_text
 
-__all__ = ["WaveRun", "process_wave", "run_waves", "validate_wave", "wave_for_file"]
+__all__ = [
+    "WaveRun",
+    "process_wave",
+    "run_waves",
+    "validate_wave",
+    "wave_for_file",
+    "wave_history",
+]
 
 Progress = Callable[[str], None]
 
@@ -322,6 +329,7 @@ def run_waves(
     jobs: int = 1,
     template: Path | None = None,
     force: bool = False,
+    reports: bool = True,
 ) -> list[WaveRun]:
     """Run several waves as one run: every wave's files are written, or none are.
 
@@ -334,9 +342,15 @@ def run_waves(
 
     A wave whose raw file, codebook, parameters and toolkit version are those of its last run
     (``manifest.json``'s ``cache_key``), with every file of that run still there, is reused,
-    not processed again (``force`` processes it anyway). When the wave folders are
-    ``<root>/<wave id>/``, ``trends.csv`` and ``trend_flags.csv`` are written into ``<root>``
-    across every codebook wave with results there, so adding a wave refreshes them.
+    not processed again (``force`` processes it anyway).
+
+    Every wave after the first gets its history (:func:`wave_history`: ``trends.csv``,
+    ``trend_flags.csv``, ``rankings.csv``), and its reports show it. The waves known are this
+    run's and, when the wave folders are ``<root>/<wave id>/``, every codebook wave already run
+    into ``<root>``; a wave whose history changed (an earlier wave was re-run, a wave was
+    inserted before it) gets its history and reports rewritten, so adding a wave refreshes
+    every cross-wave output. ``<root>/trends.csv`` and ``<root>/trend_flags.csv`` hold the
+    changes across every known wave (the same rows as the latest wave's).
     """
     say = progress or (lambda message: None)
     if len(out_dirs) != len(waves):
@@ -356,58 +370,124 @@ def run_waves(
     root = roots.pop() if len(roots) == 1 else None
     if root is not None and any(f.name != w.id for f, w in zip(out_dirs, waves, strict=True)):
         root = None
+    # every wave known: the codebook's waves already run into root, then this run's waves
+    folders: dict[str, Path] = {}
+    if root is not None:
+        folders = {
+            wave.id: root / wave.id
+            for wave in codebook.waves
+            if (root / wave.id / "results.csv").is_file()
+            and (root / wave.id / "needs.csv").is_file()
+        }
+    folders |= {wave.id: folder for wave, folder in zip(waves, out_dirs, strict=True)}
+    order = [wave.id for wave in codebook.waves if wave.id in folders]
+    order += [wave_id for wave_id in folders if wave_id not in order]
+    # a staging folder for each wave whose files this run writes (all waves of the run, and
+    # earlier runs' waves whose history changes), moved into place only at the very end
     stages = {
-        index: out_dirs[index].parent / f".{out_dirs[index].name}.staging-{token}" for index in todo
+        wave_id: folders[wave_id].parent / f".{folders[wave_id].name}.staging-{token}"
+        for wave_id in order
     }
     processed_stage = processed_dir / f".staging-{token}"
-    trend_stage = root / f".trends.staging-{token}" if root is not None else None
-    staging = [*stages.values(), processed_stage, *([trend_stage] if trend_stage else [])]
+    root_stage = root / f".trends.staging-{token}" if root is not None else None
+    staging = [*stages.values(), processed_stage, *([root_stage] if root_stage else [])]
     # folders this run creates, removed again if the run fails (an empty reports/ helps nobody)
     created = {_first_missing(folder) for folder in staging}
+    fresh_ids = {waves[index].id for index in todo}
     try:
         for folder in staging:
             folder.mkdir(parents=True)
-        fresh = _process_all(
-            codebook,
-            [waves[index] for index in todo],
-            [stages[index] for index in todo],
-            processed_stage,
-            say,
-            options,
-            jobs,
-        )
+        with _Workers(jobs, len(todo), say) as workers:
+            fresh = workers.run(
+                "processing",
+                [waves[index].id for index in todo],
+                process_wave,
+                [
+                    {
+                        "codebook": codebook,
+                        "wave": waves[index],
+                        "out_dir": stages[waves[index].id],
+                        "processed_dir": processed_stage,
+                        "reports": False,
+                        **options,
+                    }
+                    for index in todo
+                ],
+            )
+            # the history of every known wave, from this run's results where it made them
+            source = {w: stages[w] if w in fresh_ids else folders[w] for w in order}
+            if len(order) > 1:
+                say(f"trends across waves {', '.join(order)}")
+            history = wave_history(codebook, source)
+            rewrite: dict[str, Path | None] = {}  # wave -> the template of its deck
+            for wave_id in order:
+                files = history[wave_id]
+                changed = wave_id in fresh_ids or _history_changed(folders[wave_id], files)
+                if not changed:
+                    continue
+                for name, content in files.items():
+                    atomic_write_text(stages[wave_id] / name, content)
+                if wave_id in fresh_ids:
+                    rewrite[wave_id] = template
+                else:
+                    rewrite[wave_id] = _template_of(folders[wave_id])
+            written: dict[str, tuple[list[Path], float]] = {}
+            if reports:
+                calls = [
+                    {
+                        "folder": source[wave_id],
+                        "codebook": codebook,
+                        "template": deck,
+                        "out_dir": stages[wave_id],
+                        "history": stages[wave_id],
+                    }
+                    for wave_id, deck in rewrite.items()
+                ]
+                say_reports = "writing the workbook, HTML report and slides"
+                made = workers.run(say_reports, list(rewrite), _write_reports, calls)
+                written = dict(zip(rewrite, made, strict=True))
         by_index = dict(zip(todo, fresh, strict=True))
         runs: list[WaveRun] = []
         for index, earlier in enumerate(reused):
             runs.append(by_index[index] if earlier is None else earlier)
-        trend_files: list[Path] = []
-        if trend_stage is not None and root is not None:
-            sources = {
-                wave.id: root / wave.id / "results.csv"
-                for wave in codebook.waves
-                if (root / wave.id / "results.csv").is_file()
-            }
-            sources |= {waves[index].id: stages[index] / "results.csv" for index in todo}
-            sources |= {run.wave: root / run.wave / "results.csv" for run in runs if run.cached}
-            order = [wave.id for wave in codebook.waves if wave.id in sources]
-            order += [wave_id for wave_id in sources if wave_id not in order]
-            if len(order) > 1:
-                say(f"trends across waves {', '.join(order)}")
-                trend_files = _write_trends(codebook, {w: sources[w] for w in order}, trend_stage)
-        for index in todo:
-            run, stage, folder = by_index[index], stages[index], out_dirs[index]
-            folder.mkdir(parents=True, exist_ok=True)
+        for run in fresh:
+            paths, seconds = written.get(run.wave, ([], 0.0))
+            if paths:
+                run.outputs += paths
+                run.seconds["reports"] = seconds
+                _record_outputs(stages[run.wave] / "manifest.json", paths)
+        # every wave has succeeded: move the files into place
+        for wave_id in order:
+            stage, folder = stages[wave_id], folders[wave_id]
             moved = {stage: folder, processed_stage: processed_dir}
-            outputs = []
-            for path in run.outputs:
-                target = moved[path.parent] / path.name
-                os.replace(path, target)
-                outputs.append(target)
-            run.outputs = outputs
-        if trend_files and root is not None:
-            for path in trend_files:
-                os.replace(path, root / path.name)
-            runs[-1].outputs += [root / path.name for path in trend_files]
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in _history_names(folder) - set(history[wave_id]):
+                (folder / name).unlink()  # a wave that became the first has no history
+            run_of = {run.wave: run for run in fresh}.get(wave_id)
+            if run_of is not None:
+                outputs = []
+                for path in run_of.outputs:
+                    target = moved[path.parent] / path.name
+                    os.replace(path, target)
+                    outputs.append(target)
+                run_of.outputs = outputs
+            for path in sorted(stage.iterdir()):  # history, and refreshed reports
+                os.replace(path, folder / path.name)
+        runs_by_wave = {run.wave: run for run in runs}
+        for wave_id in order:
+            if wave_id in runs_by_wave and history[wave_id]:
+                runs_by_wave[wave_id].outputs += [
+                    folders[wave_id] / name for name in sorted(history[wave_id])
+                ]
+        if root is not None and root_stage is not None:
+            latest = history[order[-1]] if order else {}
+            for name in ("trends.csv", "trend_flags.csv"):
+                if name in latest:
+                    atomic_write_text(root_stage / name, latest[name])
+                    os.replace(root_stage / name, root / name)
+                    runs[-1].outputs.append(root / name)
+                else:
+                    (root / name).unlink(missing_ok=True)
         return runs
     finally:
         for folder in staging:
@@ -416,6 +496,51 @@ def run_waves(
             for empty in sorted(folder.glob("**/"), key=lambda path: -len(path.parts)):
                 with contextlib.suppress(OSError):
                     empty.rmdir()  # only if empty: a finished run's folders stay
+
+
+_HISTORY = ("trends.csv", "trend_flags.csv", "rankings.csv")
+
+
+def _history_names(folder: Path) -> set[str]:
+    return {name for name in _HISTORY if (folder / name).is_file()}
+
+
+def _history_changed(folder: Path, files: dict[str, str]) -> bool:
+    """Whether a wave's history files differ from ``files`` (their new text)."""
+    if _history_names(folder) != set(files):
+        return True
+    return any((folder / name).read_text(encoding="utf-8") != text for name, text in files.items())
+
+
+def _template_of(folder: Path) -> Path | None:
+    """The deck template a wave's last run used, if it is still there."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    template = (manifest.get("parameters") or {}).get("template")
+    return Path(template) if template and Path(template).is_file() else None
+
+
+def _write_reports(
+    folder: Path, codebook: Codebook, template: Path | None, out_dir: Path, history: Path
+) -> tuple[list[Path], float]:
+    """A wave's reports from the tables in ``folder`` and the history in ``history``, and the
+    seconds they took."""
+    from survey.export import write_reports
+
+    started = time.perf_counter()
+    paths = write_reports(folder, codebook, template=template, out_dir=out_dir, history=history)
+    return paths, time.perf_counter() - started
+
+
+def _record_outputs(manifest_path: Path, paths: list[Path]) -> None:
+    """Add files written after :func:`process_wave` (the reports) to its manifest."""
+    if not paths:
+        return
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["outputs"] = sorted({*manifest["outputs"], *(path.name for path in paths)})
+    atomic_write_text(manifest_path, json.dumps(manifest, indent=2) + "\n")
 
 
 def _manifest(
@@ -498,18 +623,49 @@ def _cached(
     )
 
 
-def _write_trends(codebook: Codebook, sources: dict[str, Path], folder: Path) -> list[Path]:
-    """``trends.csv`` and ``trend_flags.csv`` across the waves whose ``results.csv`` are given
-    (in wave order), written into ``folder`` (a staging folder)."""
-    from survey.analysis.trends import trends
+def wave_history(codebook: Codebook, folders: dict[str, Path]) -> dict[str, dict[str, str]]:
+    """Each wave's history as the CSV text of its files: for every wave after the first (in
+    the order given, which is wave order), ``trends.csv`` and ``trend_flags.csv`` between the
+    waves up to it (consecutive pairs, and first to it), and ``rankings.csv`` (the topics'
+    learning-need ranks in each of those waves).
 
-    text = {name: "string" for name in ("wave", "question", "option", "by", "group")}
-    results_by_wave = {wave: pd.read_csv(path, dtype=text) for wave, path in sources.items()}
-    table, flags = trends(results_by_wave, codebook)
-    written = [folder / "trends.csv", folder / "trend_flags.csv"]
-    atomic_write_text(written[0], table.to_csv(index=False))
-    atomic_write_text(written[1], flags.to_csv(index=False))
-    return written
+    ``folders`` maps each wave's id to the folder holding its ``results.csv`` and
+    ``needs.csv``. The first wave has no history (an empty dict).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> book = load_codebook(reference_codebook_path())
+    >>> root = Path(tempfile.mkdtemp())
+    >>> runs = run_waves(book, book.waves[:2], out_dirs=[root / w.id for w in book.waves[:2]],
+    ...                  processed_dir=root, reports=False)
+    >>> history = wave_history(book, {w.id: root / w.id for w in book.waves[:2]})
+    >>> history["2024"], sorted(history["2025"])
+    ({}, ['rankings.csv', 'trend_flags.csv', 'trends.csv'])
+    """
+    from survey.analysis.trends import topic_rankings, trends
+
+    text = {name: "string" for name in ("wave", "question", "option", "by", "group", "topic")}
+
+    def read(path: Path) -> pd.DataFrame:
+        table = pd.read_csv(path, dtype=text)
+        return table
+
+    results_by_wave = {wave: read(folder / "results.csv") for wave, folder in folders.items()}
+    needs_by_wave = {wave: read(folder / "needs.csv") for wave, folder in folders.items()}
+    order = list(folders)
+    history: dict[str, dict[str, str]] = {order[0]: {}} if order else {}
+    for end in range(1, len(order)):
+        known = order[: end + 1]
+        table, flags = trends({wave: results_by_wave[wave] for wave in known}, codebook)
+        ranks = topic_rankings({wave: needs_by_wave[wave] for wave in known})
+        history[order[end]] = {
+            "trends.csv": table.to_csv(index=False),
+            "trend_flags.csv": flags.to_csv(index=False),
+            "rankings.csv": ranks.to_csv(index=False),
+        }
+    return history
 
 
 def _safe_text(table: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -532,47 +688,48 @@ def _first_missing(folder: Path) -> Path:
     return missing
 
 
-def _process_all(
-    codebook: Codebook,
-    waves: Sequence[Wave],
-    stages: Sequence[Path],
-    processed_stage: Path,
-    say: Progress,
-    options: dict[str, Any],
-    jobs: int,
-) -> list[WaveRun]:
-    """:func:`process_wave` for each wave, in this process or in ``jobs`` worker processes."""
-    if jobs <= 1 or len(waves) <= 1:
-        return [
-            process_wave(
-                codebook,
-                wave,
-                out_dir=stage,
-                processed_dir=processed_stage,
-                progress=say,
-                **options,
-            )
-            for wave, stage in zip(waves, stages, strict=True)
-        ]
-    import multiprocessing
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+class _Workers:
+    """Runs calls in this process, or in ``jobs`` spawned worker processes kept for the whole
+    run (each pays the imports once, then processes waves and writes reports)."""
 
-    names = ", ".join(wave.id for wave in waves)
-    workers = min(jobs, len(waves))
-    say(f"waves {names}: processing on {workers} processes")
-    # spawn, not fork: the parent may hold a progress thread's lock when it forks
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [
-            pool.submit(
-                process_wave,
-                codebook,
-                wave,
-                out_dir=stage,
-                processed_dir=processed_stage,
-                **options,
-            )
-            for wave, stage in zip(waves, stages, strict=True)
-        ]
+    def __init__(self, jobs: int, waves: int, say: Progress) -> None:
+        self.workers = min(jobs, waves)
+        self.say = say
+        self.pool: Any = None
+
+    def __enter__(self) -> _Workers:
+        if self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: the parent may hold a progress thread's lock when it forks
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def run(
+        self, what: str, names: list[str], function: Callable[..., Any], calls: list[dict]
+    ) -> list[Any]:
+        """``function(**call)`` for each call, in order; the first failure (in the given
+        order, as a sequential run would meet it) is raised."""
+        if self.pool is None or len(calls) <= 1:
+            results = []
+            for name, call in zip(names, calls, strict=True):
+                if function is process_wave:
+                    call = {**call, "progress": self.say}
+                else:
+                    self.say(f"wave {name}: {what}")
+                results.append(function(**call))
+            return results
+        from concurrent.futures import FIRST_EXCEPTION, wait
+
+        listed = ", ".join(names)
+        self.say(f"waves {listed}: {what} on {self.workers} processes")
+        futures = [self.pool.submit(function, **call) for call in calls]
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
@@ -580,9 +737,9 @@ def _process_all(
                 for future in pending:
                     future.cancel()
                 break
-            done = [wave.id for wave, future in zip(waves, futures, strict=True) if future.done()]
-            say(f"waves {names}: {len(done)} of {len(waves)} done ({', '.join(done)})")
+            done = [name for name, future in zip(names, futures, strict=True) if future.done()]
+            self.say(f"waves {listed}: {len(done)} of {len(calls)} done ({', '.join(done)})")
         for future in futures:  # the first failure in wave order, as a sequential run
             if future.done() and future.exception() is not None:
-                raise future.exception()  # type: ignore[misc]
+                raise future.exception()
         return [future.result() for future in futures]

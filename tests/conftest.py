@@ -70,3 +70,32 @@ def hostile_tables(wave_tables):
         wave_tables,
         quotes=pd.concat([hostile, wave_tables.quotes], ignore_index=True).astype("string"),
     )
+
+
+@pytest.fixture(scope="session")
+def history_root(tmp_path_factory) -> Path:
+    """The three demo waves run together (no reports): ``<root>/2024``, ``2025`` and ``2026``,
+    each later wave with its history (``trends.csv``, ``trend_flags.csv``, ``rankings.csv``)."""
+    from survey.pipeline import run_waves
+
+    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
+    folder = tmp_path_factory.mktemp("history")
+    run_waves(
+        book,
+        book.waves,
+        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
+        processed_dir=folder / "processed",
+        jobs=2,
+        reports=False,
+    )
+    return folder / "reports"
+
+
+@pytest.fixture(scope="session")
+def latest_tables(history_root):
+    """The 2026 wave's tables with its history (changes since 2025 and since 2024)."""
+    from survey.export.tables import load_tables
+
+    return load_tables(
+        history_root / "2026", load_codebook(REPO / "data" / "raw" / "codebook.yaml")
+    )

@@ -17,6 +17,8 @@ from survey.codebook import load_codebook, reference_codebook_path
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT = {name: "string" for name in ("question", "option", "by", "group", "wave_from", "wave_to")}
+TEXT |= {"topic": "string", "wave": "string"}
+HISTORY = ("trends.csv", "trend_flags.csv", "rankings.csv")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,28 @@ def test_the_planted_rise_in_assessment_is_a_significant_change(demo_run):
         for wave in results
     }
     assert rise.loc[("2024", "2026"), "change"] == pytest.approx(mean["2026"] - mean["2024"])
+
+
+def test_each_wave_has_its_history_and_it_never_changes_when_a_wave_is_added(demo_run):
+    reports = demo_run / "reports"
+    assert not any((reports / "2024" / name).exists() for name in HISTORY)  # the first wave
+    latest = pd.read_csv(reports / "2026" / "trends.csv", dtype=TEXT)
+    assert latest.equals(pd.read_csv(reports / "trends.csv", dtype=TEXT))
+    middle = pd.read_csv(reports / "2025" / "trends.csv", dtype=TEXT)
+    assert set(zip(middle["wave_from"], middle["wave_to"], strict=True)) == {("2024", "2025")}
+    # one Benjamini-Hochberg family per pair of waves and weighting: 2024 -> 2025 reads the
+    # same in 2025's history as in 2026's, so adding 2026 changed nothing 2025 said
+    same_pair = latest[latest["wave_to"] == "2025"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(same_pair, middle)
+    ranks = pd.read_csv(reports / "2026" / "rankings.csv", dtype=TEXT)
+    assessment = ranks.query("topic == 'assessment' and by == 'all' and weighted")
+    by_wave = dict(zip(assessment["wave"], assessment["rank"].astype(int), strict=True))
+    assert list(by_wave) == ["2024", "2025", "2026"]
+    assert by_wave["2026"] < by_wave["2024"]  # the planted rise makes it a bigger need
+    assert assessment["rank_before"].iloc[1:].astype(int).tolist() == [
+        by_wave["2024"],
+        by_wave["2025"],
+    ]
 
 
 def test_suppressed_rows_are_never_trended_and_p_is_adjusted(demo_run):
@@ -213,3 +237,33 @@ def test_adding_a_wave_refreshes_the_trends(tmp_path):
     run_waves(book, [autumn], out_dirs=[reports / "autumn"], processed_dir=tmp_path / "p")
     table = pd.read_csv(reports / "trends.csv", dtype=TEXT)
     assert set(zip(table["wave_from"], table["wave_to"], strict=True)) == {("spring", "autumn")}
+
+    assert sorted(p.name for p in (reports / "autumn").iterdir() if p.name in HISTORY) == sorted(
+        HISTORY
+    )
+    assert not any((reports / "spring" / name).exists() for name in HISTORY)
+
+
+def test_re_running_an_earlier_wave_refreshes_a_later_waves_history_and_reports(tmp_path):
+    from survey.pipeline import run_waves
+
+    path = _codebook(tmp_path, lambda document: None)
+    reports = _run(tmp_path, path)
+    book = load_codebook(path)
+    autumn = reports / "autumn"
+    before = {name: _sha256(autumn / name) for name in ("trends.csv", "results.csv")}
+    deck = (autumn / "slides.pptx").stat().st_mtime_ns
+    export(book, tmp_path / "spring.csv", 80)  # a corrected spring export, 20 more rows
+    runs = run_waves(
+        book, [book.wave("spring")], out_dirs=[reports / "spring"], processed_dir=tmp_path / "p"
+    )
+    assert [run.wave for run in runs] == ["spring"]
+    assert _sha256(autumn / "results.csv") == before["results.csv"]  # autumn not re-analysed
+    assert _sha256(autumn / "trends.csv") != before["trends.csv"]  # but its history is new
+    table = pd.read_csv(autumn / "trends.csv", dtype=TEXT)
+    spring = pd.read_csv(reports / "spring" / "results.csv", dtype=TEXT)
+    overall = spring.query("question == 'cpd_hours' and option == 'mean' and by == 'all'")
+    row = table.query("question == 'cpd_hours' and option == 'mean' and by == 'all'")
+    assert sorted(row["estimate_from"]) == pytest.approx(sorted(overall["estimate"]))
+    assert (autumn / "slides.pptx").stat().st_mtime_ns != deck  # its reports were rewritten
+    assert not list(reports.glob(".*staging*"))

@@ -13,9 +13,14 @@ Only what can be compared is trended: a question asked in both waves with the sa
 codebook's ``waves:`` on a question or an option says when it was offered; a renamed question
 keeps its new id in every wave, see ``renamed_from``). A question whose options changed is
 reported in the flags table and never trended. Suppressed rows are not trended, and p-values
-get a Benjamini-Hochberg adjustment over the whole table (one family); ``significant`` is
-``p_adjusted < alpha``. For ratings, the top-2 share and the mean are trended, not each scale
-point.
+get a Benjamini-Hochberg adjustment within each pair of waves and kind of row (weighted or
+not: one family is what a report shows of one comparison, and adding next year's wave never
+changes what an earlier comparison said); ``significant``
+is ``p_adjusted < alpha``. For ratings, the top-2 share and the mean are trended, not each
+scale point.
+
+:func:`topic_rankings` follows the learning-needs ranking (``needs.csv``'s ``rank``, by MWDS)
+of every topic across the waves.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import pandas as pd
 
 from survey.codebook import Codebook, Question, QuestionType
 
-__all__ = ["TREND_COLUMNS", "TREND_FLAG_COLUMNS", "trends"]
+__all__ = ["RANKING_COLUMNS", "TREND_COLUMNS", "TREND_FLAG_COLUMNS", "topic_rankings", "trends"]
 
 TREND_COLUMNS = [
     "question",
@@ -49,6 +54,18 @@ TREND_COLUMNS = [
     "weighted",
 ]
 TREND_FLAG_COLUMNS = ["question", "wave_from", "wave_to", "reason"]
+RANKING_COLUMNS = [
+    "topic",
+    "by",
+    "group",
+    "weighted",
+    "wave",
+    "rank",
+    "rank_before",
+    "mwds",
+    "top2_importance",
+    "n",
+]
 
 _KEYS = ["question", "option", "by", "group", "weighted"]
 
@@ -183,7 +200,9 @@ def trends(
     table["test"] = np.where(
         weighted, "design_difference_z", np.where(share, "two_proportion_z", "difference_z")
     )
-    table["p_adjusted"] = false_discovery_control(table["p"].to_numpy(float), method="bh")
+    table["p_adjusted"] = table.groupby(["wave_from", "wave_to", "weighted"], sort=False)[
+        "p"
+    ].transform(lambda p: false_discovery_control(p.to_numpy(float), method="bh"))
     table["significant"] = table["p_adjusted"] < alpha
     table["n_from"] = table["n_from"].astype(int)
     table["n_to"] = table["n_to"].astype(int)
@@ -191,3 +210,55 @@ def trends(
         table[TREND_COLUMNS].reset_index(drop=True),
         pd.DataFrame(flags, columns=TREND_FLAG_COLUMNS),
     )
+
+
+def topic_rankings(needs_by_wave: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each topic's learning-need rank in every wave, beside its rank in the wave before.
+
+    Parameters
+    ----------
+    needs_by_wave
+        Each wave's ``needs.csv`` (suppressed), in wave order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``RANKING_COLUMNS``: one row per topic, group and wave where the topic was ranked
+        (suppressed rows have no rank), with ``rank_before`` the rank in the previous wave
+        (empty when it was not ranked there). Ranks are positions among the topics the wave
+        asked about, so a topic added or dropped moves the others by one.
+
+    Examples
+    --------
+    >>> def wave(name, order):
+    ...     return pd.DataFrame({"wave": name, "topic": order, "by": "all", "group": "all",
+    ...         "weighted": False, "rank": range(1, len(order) + 1), "mwds": 0.0,
+    ...         "top2_importance": 0.5, "n": 100, "suppressed": False})
+    >>> table = topic_rankings({"2024": wave("2024", ["a", "b"]), "2025": wave("2025", ["b", "a"])})
+    >>> print(table[["wave", "topic", "rank", "rank_before"]].to_string(index=False))
+    wave topic  rank  rank_before
+    2024     a     1         <NA>
+    2024     b     2         <NA>
+    2025     b     1            2
+    2025     a     2            1
+    """
+    keys = ["topic", "by", "group", "weighted"]
+    frames, before = [], None
+    for name, table in needs_by_wave.items():
+        ranked = table[table["rank"].notna()]
+        if "suppressed" in ranked:
+            ranked = ranked[~ranked["suppressed"].astype(bool)]
+        ranked = ranked.assign(wave=name, rank=ranked["rank"].astype("Int64"))
+        current = ranked[[*keys, "wave", "rank", "mwds", "top2_importance", "n"]]
+        if before is None:
+            current = current.assign(rank_before=pd.array([pd.NA] * len(current), "Int64"))
+        else:
+            earlier = before[[*keys, "rank"]].rename(columns={"rank": "rank_before"})
+            current = current.merge(earlier, on=keys, how="left")
+        frames.append(current[RANKING_COLUMNS])
+        before = ranked
+    if not frames:
+        return pd.DataFrame(columns=RANKING_COLUMNS)
+    table = pd.concat(frames, ignore_index=True)
+    table["rank_before"] = table["rank_before"].astype("Int64")
+    return table

@@ -18,21 +18,31 @@ __all__ = ["REPORT_FILES", "Labels", "ReportTables", "load_tables", "write_repor
 REPORT_FILES = ("report.xlsx", "report.html", "slides.pptx")
 
 
-def write_reports(folder: Path, codebook: Codebook, *, template: Path | None = None) -> list[Path]:
+def write_reports(
+    folder: Path,
+    codebook: Codebook,
+    *,
+    template: Path | None = None,
+    out_dir: Path | None = None,
+    history: Path | None = None,
+) -> list[Path]:
     """Write ``report.xlsx``, ``report.html`` and ``slides.pptx`` into a wave's folder from the
     tables ``survey run`` wrote there (each file atomically).
 
     ``template`` is a .pptx whose slide master the deck uses (the association's own).
+    ``out_dir`` writes them elsewhere; ``history`` reads the wave's history (``trends.csv``
+    ...) from another folder (both: a run's staging folder).
     """
     from survey.export.findings import headline_findings
     from survey.export.html import write_html
     from survey.export.pptx import write_pptx
     from survey.export.xlsx import write_xlsx
 
-    tables = load_tables(folder, codebook)
+    tables = load_tables(folder, codebook, history=history)
     findings = headline_findings(tables)
+    out = out_dir or folder
     return [
-        write_xlsx(tables, findings, folder / "report.xlsx"),
-        write_html(tables, findings, folder / "report.html"),
-        write_pptx(tables, findings, folder / "slides.pptx", template=template),
+        write_xlsx(tables, findings, out / "report.xlsx"),
+        write_html(tables, findings, out / "report.html"),
+        write_pptx(tables, findings, out / "slides.pptx", template=template),
     ]

@@ -23,6 +23,13 @@ test: both are a correlation's scale), then by the size of the difference, with 
 most ``per_group`` findings about one group so that one distinctive group (trustees, say) does
 not fill the headlines. The breakdown dimensions and the codebook's ``profile`` questions
 (who the respondents are, not what they need) are not findings.
+
+:func:`change_findings` says what changed since the wave before, from the wave's
+``trends.csv``: only changes significant after the Benjamini-Hochberg adjustment of that pair
+of waves, everyone's first, then groups', biggest first::
+
+    Everyone: 52% rate "Assessment and evaluation" as very or extremely important, up from 38%
+    in 2025.
 """
 
 from __future__ import annotations
@@ -31,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 from survey.codebook import QuestionType
+from survey.export import style
 from survey.export.tables import ReportTables
 
-__all__ = ["FINDING_COLUMNS", "headline_findings"]
+__all__ = ["CHANGE_COLUMNS", "FINDING_COLUMNS", "change_findings", "headline_findings"]
 
 FINDING_COLUMNS = [
     "rank",
@@ -49,6 +57,23 @@ FINDING_COLUMNS = [
     "p_adjusted",
     "effect_size",
     "effect_name",
+    "text",
+]
+
+CHANGE_COLUMNS = [
+    "rank",
+    "question",
+    "option",
+    "by",
+    "group",
+    "wave_from",
+    "wave_to",
+    "estimate_from",
+    "estimate_to",
+    "change",
+    "p_adjusted",
+    "n_from",
+    "n_to",
     "text",
 ]
 
@@ -240,3 +265,89 @@ def headline_findings(
         findings = findings.head(limit)
     findings["rank"] = range(1, len(findings) + 1)
     return findings[FINDING_COLUMNS]
+
+
+def _change_sentence(tables: ReportTables, row: pd.Series) -> str:
+    labels = tables.labels
+    question, option, by, group = row["question"], row["option"], row["by"], row["group"]
+    who = (
+        "Everyone" if by == "all" else f"{labels.group(by, group)} ({labels.dimension(by).lower()})"
+    )
+    direction = "up" if row["change"] > 0 else "down"
+    since = f"{direction} from {{before}} in {row['wave_from']}"
+    if option == "mean":
+        before, after = style.value(row["estimate_from"]), style.value(row["estimate_to"])
+        what = f'the mean of "{labels.question(question)}" is {after}'
+        return f"{who}: {what}, {since.format(before=before)}."
+    before, after = style.percent(row["estimate_from"]), style.percent(row["estimate_to"])
+    kind = _kind(tables, question if option in ("top2",) else f"{question}__{option}")
+    name = kind[0] if kind else "single"
+    if name == "grid":
+        what = f'rate "{labels.short(question)}" as {labels.option(question, option).lower()}'
+    elif name == "likert":
+        what = f'{labels.option(question, option).lower()}: "{labels.question(question)}"'
+    else:
+        what = f'chose "{labels.option(question, option)}" for "{labels.question(question)}"'
+    return f"{who}: {after} {what}, {since.format(before=before)}."
+
+
+def change_findings(
+    tables: ReportTables, *, since: str | None = None, limit: int | None = 8
+) -> pd.DataFrame:
+    """What changed significantly since an earlier wave (by default the wave before).
+
+    Parameters
+    ----------
+    tables
+        The wave's tables, with its history (``trends.csv``).
+    since
+        The earlier wave (``None``: :attr:`~survey.export.tables.ReportTables.previous_wave`).
+    limit
+        At most this many changes (``None``: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``CHANGE_COLUMNS``: the shown rows (weighted for a weighted wave) of the wave's trends
+        from ``since`` to this wave that are significant after adjustment, everyone's first,
+        then by size of the change; a rating is said by its top-2 share, not its mean (the
+        mean of a number is said as a mean). Dimensions and ``profile`` questions are left
+        out, as in :func:`headline_findings`. Empty for a first wave.
+    """
+    since = since or tables.previous_wave
+    trends = tables.trends
+    if since is None or trends.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    ratings = {
+        name
+        for question in tables.codebook.questions
+        if question.type in (QuestionType.GRID, QuestionType.LIKERT)
+        for name in (
+            [question.id]
+            if question.type is QuestionType.LIKERT
+            else [c for item in question.items for c in question.grid_columns(item)]
+        )
+    }
+    left_out = {*tables.codebook.dimensions, *tables.codebook.profile}
+    rows = trends[
+        (trends["weighted"].astype(str).str.lower() == str(tables.weighted).lower())
+        & (trends["wave_from"] == since)
+        & (trends["wave_to"] == tables.wave)
+        & trends["significant"].astype(bool)
+        & ~trends["question"].isin(left_out)
+        & ~((trends["option"] == "mean") & trends["question"].isin(ratings))
+    ].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    rows["everyone"] = rows["by"] == "all"
+    rows["size"] = rows["change"].abs()
+    rows = rows.sort_values(
+        ["everyone", "size", "question", "by", "group"],
+        ascending=[False, False, True, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
+    if limit is not None:
+        rows = rows.head(limit)
+    rows["text"] = [_change_sentence(tables, row) for _, row in rows.iterrows()]
+    rows["rank"] = range(1, len(rows) + 1)
+    return rows[CHANGE_COLUMNS]

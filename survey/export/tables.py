@@ -7,6 +7,12 @@ weighted), and name things with :class:`Labels` (the codebook's own wording). Re
 files (``quarantine.csv``, ``flags.csv``) are only ever read as counts by reason here, so no
 respondent id can reach a report. Quotes are read back as the respondent wrote them (the CSV
 guards formulas with an apostrophe): each writer guards them again for its own format.
+
+A wave with earlier waves before it also has its history (:data:`HISTORY_FILES`, written by
+``survey run`` when more than one wave is known): the changes up to this wave
+(``trends.csv``), the questions that could not be compared (``trend_flags.csv``) and the
+topics' learning-need ranks in every wave so far (``rankings.csv``). For a first wave they are
+empty tables.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from typing import Any
 
 import pandas as pd
 
+from survey.analysis.trends import RANKING_COLUMNS, TREND_COLUMNS, TREND_FLAG_COLUMNS
 from survey.codebook import Codebook, QuestionType
 from survey.errors import DataError
 from survey.export.style import restore
 
-__all__ = ["TABLE_FILES", "Labels", "ReportTables", "load_tables"]
+__all__ = ["HISTORY_FILES", "TABLE_FILES", "Labels", "ReportTables", "load_tables"]
 
 #: The engine's tables a report reads, by name.
 TABLE_FILES = {
@@ -34,6 +41,13 @@ TABLE_FILES = {
     "reliability": "reliability.csv",
     "themes": "themes.csv",
     "quotes": "quotes.csv",
+}
+
+#: A wave's history: optional, empty tables with these columns when the wave is the first.
+HISTORY_FILES = {
+    "trends": ("trends.csv", TREND_COLUMNS),
+    "trend_flags": ("trend_flags.csv", TREND_FLAG_COLUMNS),
+    "rankings": ("rankings.csv", RANKING_COLUMNS),
 }
 
 #: Columns read as text whatever they look like (codes such as "1" or "2024" stay codes).
@@ -54,6 +68,9 @@ _TEXT_COLUMNS = (
     "quote",
     "test",
     "effect_name",
+    "wave_from",
+    "wave_to",
+    "reason",
 )
 
 
@@ -188,6 +205,8 @@ class ReportTables:
         ``validation.json`` without its per-check examples.
     weighting
         ``weighting.json`` (raking diagnostics and composition), ``None`` when unweighted.
+    trends, trend_flags, rankings
+        The wave's history (``trends.csv`` ...): empty for a first wave.
     """
 
     wave: str
@@ -204,6 +223,11 @@ class ReportTables:
     flagged: pd.Series
     validation: dict[str, Any]
     weighting: dict[str, Any] | None
+    trends: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TREND_COLUMNS))
+    trend_flags: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=TREND_FLAG_COLUMNS)
+    )
+    rankings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RANKING_COLUMNS))
     labels: Labels = field(init=False)
 
     def __post_init__(self) -> None:
@@ -228,6 +252,15 @@ class ReportTables:
         return table[table["weighted"] == self.weighted].reset_index(drop=True)
 
     @property
+    def previous_wave(self) -> str | None:
+        """The wave just before this one that its trends compare with, if any."""
+        ending_here = self.trends.loc[self.trends["wave_to"] == self.wave, "wave_from"]
+        earlier = [str(wave) for wave in ending_here.dropna().unique()]
+        order = [wave.id for wave in self.codebook.waves]
+        # the pair ending here with the latest start (first-to-last also ends here)
+        return max(earlier, key=lambda w: (order.index(w) if w in order else -1, w), default=None)
+
+    @property
     def analysed(self) -> int:
         """Respondents analysed (the base of the whole wave)."""
         overall = self.results[(self.results["by"] == "all")]
@@ -243,7 +276,7 @@ def _read(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: empty; run `survey run` again") from None
     text = {column: "string" for column in header.columns if column in _TEXT_COLUMNS}
     table = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
-    for column in ("weighted", "suppressed"):
+    for column in ("weighted", "suppressed", "significant"):
         if column in table:
             table[column] = table[column].astype(str).str.lower().eq("true")
     return table
@@ -256,8 +289,9 @@ def _counts(path: Path) -> pd.Series:
     return reasons.value_counts().rename("count")
 
 
-def load_tables(folder: Path, codebook: Codebook) -> ReportTables:
-    """Read a wave's tables from the folder ``survey run`` wrote (``reports/<wave>/``).
+def load_tables(folder: Path, codebook: Codebook, *, history: Path | None = None) -> ReportTables:
+    """Read a wave's tables from the folder ``survey run`` wrote (``reports/<wave>/``), its
+    history (:data:`HISTORY_FILES`) from ``history`` if given, else from the same folder.
 
     Raises
     ------
@@ -265,6 +299,15 @@ def load_tables(folder: Path, codebook: Codebook) -> ReportTables:
         A table is missing or empty (the folder is not a finished run).
     """
     tables = {name: _read(folder / file) for name, file in TABLE_FILES.items()}
+    for name, (file, columns) in HISTORY_FILES.items():
+        path = (history or folder) / file
+        if path.is_file():
+            tables[name] = _read(path)
+            if name == "rankings":
+                for column in ("rank", "rank_before"):
+                    tables[name][column] = tables[name][column].astype("Int64")
+        else:
+            tables[name] = pd.DataFrame(columns=columns)
     if "quote" in tables["quotes"]:  # as the respondent wrote it; each writer guards it again
         tables["quotes"]["quote"] = tables["quotes"]["quote"].map(restore, na_action="ignore")
     validation_path = folder / "validation.json"

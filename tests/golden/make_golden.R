@@ -259,3 +259,52 @@ for (dname in names(designs)) {
 }
 wald <- do.call(rbind, wald)
 write_golden(wald, "wald.csv")
+
+## ------------------------------------------------------------------ change between two waves
+## The sample split into two independent "waves": ids 1-60 are wave a, 61-120 wave b. Each
+## wave's estimate is its own svymean/svyby (its own design); the change b - a is tested in
+## the stacked design with the wave as stratum (two independent samples):
+##   ds <- svydesign(ids = ~1, strata = ~wave, weights = ~w, data = sample)
+##   svycontrast(svyby(~v, ~wave, subset(ds, group & !is.na(v)), svymean, covmat = TRUE),
+##               c(-1, 1))
+## with z = contrast / SE and p = 2 pnorm(-|z|). For the unweighted design a share's change
+## is also tested with prop.test(x, n, correct = FALSE) (the pooled two-proportion z test,
+## chi-square = z^2): `p_prop`.
+sample$wave <- factor(ifelse(sample$id <= 60, "a", "b"))
+stacked <- list(
+  weighted = svydesign(ids = ~1, strata = ~wave, weights = ~w, data = sample),
+  unweighted = svydesign(ids = ~1, strata = ~wave, weights = ~w0, data = sample))
+change <- list()
+for (dname in names(stacked)) {
+  des <- stacked[[dname]]
+  for (v in c("travel", "imp_top2", "hours", "imp")) {
+    for (g in c("all", bys)) {
+      levels_g <- if (g == "all") "all" else levels(sample[[g]])
+      for (level in levels_g) {
+        sub <- if (g == "all") des else
+          eval(bquote(subset(des, .(as.name(g)) == .(level))))
+        ## svyby(covmat = TRUE) cannot take na.rm: subset to the answers instead (a
+        ## subset design keeps every row's place, as svymean's na.rm does)
+        sub <- eval(bquote(subset(sub, !is.na(.(as.name(v))))))
+        r <- svyby(as.formula(paste0("~", v)), ~wave, sub, svymean, covmat = TRUE)
+        k <- svycontrast(r, c(-1, 1))
+        z <- as.numeric(coef(k)) / as.numeric(SE(k))
+        p_prop <- NA_real_
+        if (dname == "unweighted" && v %in% c("travel", "imp_top2")) {
+          rows <- sample[!is.na(sample[[v]]) &
+                         (if (g == "all") TRUE else sample[[g]] == level), ]
+          x <- tapply(rows[[v]], rows$wave, sum)
+          n <- tapply(rows[[v]], rows$wave, length)
+          p_prop <- suppressWarnings(prop.test(x, n, correct = FALSE)$p.value)
+        }
+        change[[length(change) + 1]] <- data.frame(
+          design = dname, variable = v, by = g, group = level,
+          estimate_a = unname(coef(r)[1]), estimate_b = unname(coef(r)[2]),
+          change = as.numeric(coef(k)), se = as.numeric(SE(k)),
+          p = 2 * pnorm(-abs(z)), p_prop = p_prop)
+      }
+    }
+  }
+}
+change <- do.call(rbind, change)
+write_golden(change, "change.csv")
