@@ -381,3 +381,42 @@ def test_an_unweighted_wave_shows_its_unweighted_rows(wave_tables, tmp_path):
     )
     assert "This wave is not weighted" in _text(soup.find(id="method"))
     assert not math.isnan(rows["estimate"].dropna().iloc[0])
+
+
+def test_what_changed_says_the_significant_changes_since_the_wave_before(latest_tables, tmp_path):
+    from survey.export.findings import change_findings
+
+    flagged = dataclasses.replace(
+        latest_tables,
+        trend_flags=pd.DataFrame(
+            [{"question": "barriers", "wave_from": "2025", "wave_to": "2026",
+              "reason": "options changed: added ['<b>x</b>']"}]
+        ),
+    )  # fmt: skip
+    path = write_html(flagged, headline_findings(flagged), tmp_path / "report.html")
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    section = soup.find("section", id="changes")
+    assert section is not None
+    assert section.h2.get_text() == "What changed since 2025"
+    said = [li.get_text() for li in section.find_all("li")]
+    expected = change_findings(latest_tables)["text"].tolist()
+    assert said == expected and len(said) == 8
+    assert said[0].startswith('Everyone: 74% rate "Assessment, evaluation and data skills"')
+    note = section.find("p", class_="note").get_text()
+    assert "options changed: added ['<b>x</b>']" in note  # shown as text, not markup
+    assert section.find("b") is None
+    assert soup.find("a", href="#changes").get_text() == "Since 2025"
+
+
+def test_no_change_is_said_plainly_and_a_first_wave_has_no_section(
+    latest_tables, wave_tables, soup, tmp_path
+):
+    trends = latest_tables.trends.assign(significant=False)
+    calm = dataclasses.replace(latest_tables, trends=trends)
+    path = write_html(calm, headline_findings(calm), tmp_path / "calm.html")
+    section = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find(
+        "section", id="changes"
+    )
+    assert "No change since 2025 is larger than chance would explain." in section.get_text()
+    assert section.find("li") is None
+    assert soup.find("section", id="changes") is None  # 2024: the first wave

@@ -31,6 +31,7 @@ import pandas as pd
 
 from survey.codebook import Question, QuestionType
 from survey.export import style
+from survey.export.findings import change_findings
 from survey.export.tables import ReportTables
 from survey.writing import atomic_write_text
 
@@ -1171,6 +1172,13 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
                 {"id": _slug("multi", question.id), "title": question.text, "charts": shown}
             )
     headline = [str(text) for text in findings.get("text", pd.Series(dtype=str)).dropna()]
+    since = tables.previous_wave
+    flags = tables.trend_flags
+    flags = flags[(flags["wave_from"] == since) & (flags["wave_to"] == tables.wave)]
+    not_compared = "; ".join(
+        f"{tables.labels.question(str(row.question))} ({row.reason})"
+        for row in flags.itertuples(index=False)
+    )
     environment = Environment(
         loader=PackageLoader("survey", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -1184,6 +1192,9 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
         wave=tables.wave,
         summary=_summary(report),
         findings=headline,
+        since=since,
+        changes=[str(text) for text in change_findings(tables)["text"]],
+        not_compared=not_compared,
         charts_needs=charts_needs,
         needs_question=next(
             (grid.text for grid in tables.codebook.questions_of(QuestionType.GRID)), ""
