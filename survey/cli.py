@@ -267,8 +267,14 @@ def run(
             reused = " (unchanged, reused)" if finished.cached else ""
             stdout.print(f"wave {finished.wave}: {folder}/ and {parquet}{reused}", highlight=False)
         trends = [p for item in runs for p in item.outputs if p.name == "trends.csv"]
+        folders = {item.outputs[0].parent for item in runs}
+        across = [p for p in trends if p.parent not in folders]  # beside the wave folders
         if trends:
-            stdout.print(f"changes between waves: {trends[0]}", highlight=False)
+            stdout.print(
+                f"changes between waves: {(across or trends)[-1]}"
+                + (" (each later wave has its own history in its folder)" if across else ""),
+                highlight=False,
+            )
         stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
 
 

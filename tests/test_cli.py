@@ -285,11 +285,12 @@ def test_waves_in_parallel_write_the_same_bytes(codebook, tmp_path):
         )
         assert completed.returncode == 0, completed.stderr
         assert f"wave autumn: {out}/autumn/" in completed.stdout
+        assert f"changes between waves: {out}/trends.csv (each later wave" in completed.stdout
         written[jobs] = {
             (wave, name): (tmp_path / out / wave / name).read_bytes()
             for wave in ("spring", "autumn")
             for name in tables
-        }
+        } | {("autumn", "trends.csv"): (tmp_path / out / "autumn" / "trends.csv").read_bytes()}
     assert written["1"] == written["2"]
     assert b"no_consent" in written["2"][("autumn", "quarantine.csv")]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
