@@ -399,8 +399,9 @@ def test_what_changed_says_the_significant_changes_since_the_wave_before(latest_
     assert section is not None
     assert section.h2.get_text() == "What changed since 2025"
     said = [li.get_text() for li in section.find_all("li")]
-    expected = change_findings(latest_tables)["text"].tolist()
-    assert said == expected and len(said) == 8
+    changes = change_findings(latest_tables)
+    assert said == changes["text"].tolist() and len(said) >= 3
+    assert changes.groupby(["question", "option"]).size().max() == 2  # one shift, twice at most
     assert said[0].startswith('Everyone: 74% rate "Assessment, evaluation and data skills"')
     note = section.find("p", class_="note").get_text()
     assert "options changed: added ['<b>x</b>']" in note  # shown as text, not markup

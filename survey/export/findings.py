@@ -292,7 +292,11 @@ def _change_sentence(tables: ReportTables, row: pd.Series) -> str:
 
 
 def change_findings(
-    tables: ReportTables, *, since: str | None = None, limit: int | None = 8
+    tables: ReportTables,
+    *,
+    since: str | None = None,
+    limit: int | None = 8,
+    per_question: int | None = 2,
 ) -> pd.DataFrame:
     """What changed significantly since an earlier wave (by default the wave before).
 
@@ -304,6 +308,9 @@ def change_findings(
         The earlier wave (``None``: :attr:`~survey.export.tables.ReportTables.previous_wave`).
     limit
         At most this many changes (``None``: all).
+    per_question
+        At most this many changes of one question's option (``None``: no cap), so that one
+        big shift (everyone's, then each group's) does not fill the list.
 
     Returns
     -------
@@ -346,8 +353,11 @@ def change_findings(
         ascending=[False, False, True, True, True],
         kind="stable",
     ).reset_index(drop=True)
+    if per_question is not None:
+        rows = rows[rows.groupby(["question", "option"]).cumcount() < per_question]
     if limit is not None:
         rows = rows.head(limit)
+    rows = rows.reset_index(drop=True)
     rows["text"] = [_change_sentence(tables, row) for _, row in rows.iterrows()]
     rows["rank"] = range(1, len(rows) + 1)
     return rows[CHANGE_COLUMNS]
