@@ -17,16 +17,22 @@ own columns where the rows with ``by == "all"`` describe the selected population
 - public mode with a filter: the published rows of that group (``by == "all"`` relabelled),
   the ``by`` rows staying the whole wave's, since published tables never cross two dimensions.
 
+The changes between waves (:func:`trends_view`) follow the same three cases: the latest wave's
+``trends.csv``, :func:`survey.analysis.trends.trends` of the filtered respondents' results of
+every wave, or the group's published rows of ``trends.csv``.
+
 Public mode (``SURVEY_PUBLIC=1``) never reads respondent-level data: :func:`respondents`
 raises :class:`PublicModeError` there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +42,7 @@ import streamlit as st
 
 from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.errors import SurveyError
-from survey.export.tables import ReportTables, load_tables
+from survey.export.tables import HISTORY_FILES, ReportTables, load_tables
 
 __all__ = [
     "ENV_CODEBOOK",
@@ -49,6 +55,7 @@ __all__ = [
     "Settings",
     "Upload",
     "WaveSource",
+    "change_findings",
     "codebook",
     "composition_view",
     "findings",
@@ -56,12 +63,14 @@ __all__ = [
     "needs_view",
     "population_size",
     "process_upload",
+    "rankings_view",
     "report_waves",
     "respondents",
     "results_view",
     "tables",
     "tests_view",
     "themes_view",
+    "trends_view",
     "warm_up",
 ]
 
@@ -186,7 +195,8 @@ def _tables(source: WaveSource, stamp: int) -> ReportTables:
 
 def _tables_stamp(source: WaveSource) -> int:
     folder = Path(source.folder)
-    return _stamp(folder / "results.csv", folder / "validation.json", source.codebook)
+    history = [folder / file for file, _columns in HISTORY_FILES.values()]
+    return _stamp(folder / "results.csv", folder / "validation.json", *history, source.codebook)
 
 
 def tables(source: WaveSource) -> ReportTables:
@@ -204,6 +214,23 @@ def _findings(source: WaveSource, stamp: int) -> pd.DataFrame:
 def findings(source: WaveSource) -> pd.DataFrame:
     """The wave's headline findings (:func:`survey.export.findings.headline_findings`)."""
     return _findings(source, _tables_stamp(source))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _change_findings(source: WaveSource, stamp: int, weighted: bool) -> pd.DataFrame:
+    from survey.export.findings import change_findings as sentences
+
+    wave = tables(source)
+    if wave.weighted and not weighted:  # the wave's unweighted rows, as an unweighted run has
+        wave = dataclasses.replace(wave, weighting=None)
+    return sentences(wave)
+
+
+def change_findings(source: WaveSource, *, weighted: bool = True) -> pd.DataFrame:
+    """What changed significantly since the wave before, for the whole wave
+    (:func:`survey.export.findings.change_findings`: the sentences of the workbook and the
+    deck); ``weighted=False`` says it from the unweighted rows of ``trends.csv``."""
+    return _change_findings(source, _tables_stamp(source), weighted and tables(source).weighted)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -433,6 +460,63 @@ def themes_view(
         )
         return _only(table, by)
     return _from_tables(tables(selection.source).themes, selection, questions, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _filtered_trends(
+    sources: tuple[WaveSource, ...], stamp: int, filters: Filters, weighted: bool
+) -> pd.DataFrame:
+    from survey.analysis.trends import trends
+
+    results_by_wave = {
+        source.wave: _filtered_results(
+            source, _stamp(source.parquet), filters, weighted, None, None
+        )
+        for source in sources
+    }
+    table, _flags = trends(results_by_wave, codebook(sources[-1]))
+    return table
+
+
+def trends_view(
+    selection: Selection,
+    sources: Sequence[WaveSource],
+    questions: tuple[str, ...] | None = None,
+    *,
+    by: Breakdowns = None,
+) -> pd.DataFrame:
+    """``trends.csv`` rows of the view: the changes between the waves ``sources`` (in wave
+    order, ``selection.source`` the last) of ``questions`` (``None``: all), overall and by the
+    dimensions ``by`` (``None``: all, ``()``: overall only), weighted or not as the selection
+    (every wave the same kind: a weighted estimate is never compared with an unweighted one).
+
+    - No filter: the last wave's ``trends.csv`` (its comparisons among the waves up to it).
+    - Full mode with filters: :func:`survey.analysis.trends.trends` of every wave's
+      :func:`~survey.analysis.results.results` of the filtered respondents, so that
+      ``p_adjusted`` is adjusted over every comparison of the selection for a pair of waves
+      (as ``trends.csv`` is over the whole wave's).
+    - Public mode with a filter: the group's published rows of ``trends.csv``, relabelled as
+      the population, the ``by`` rows staying the whole wave's.
+    """
+    if selection.filters and not selection.public:
+        table = _filtered_trends(
+            tuple(sources),
+            _stamp(*(source.parquet for source in sources)),
+            selection.filters,
+            selection.weighted,
+        )
+        if questions is not None:
+            table = table[table["question"].isin(questions)]
+        return _only(table.reset_index(drop=True), by)
+    return _from_tables(tables(selection.source).trends, selection, questions, by)
+
+
+def rankings_view(source: WaveSource, *, weighted: bool = True) -> pd.DataFrame:
+    """The topics' learning-need ranks in every wave up to ``source`` (``rankings.csv``), of
+    all respondents, weighted (when the wave was) or not."""
+    rankings = tables(source).rankings
+    rankings = rankings[(rankings["by"] == "all") & (rankings["group"] == "all")]
+    return _shown(rankings, weighted and tables(source).weighted)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

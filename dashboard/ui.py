@@ -504,10 +504,15 @@ def line_figure(
     title: str,
     x_title: str,
     y_title: str,
+    marks: Sequence[str | None] | None = None,
+    mark_name: str = "",
 ) -> dict[str, Any]:
     """Lines of shares across waves with their intervals: one ``(name, estimates, lows,
-    highs)`` per line, ``None`` where a wave's estimate is not published."""
+    highs)`` per line, ``None`` where a wave's estimate is not published. ``marks``: for each
+    line, the words of a ring around its last wave's point (a significant change, say; ``None``:
+    no ring), named ``mark_name`` in the legend."""
     traces = []
+    ringed: list[tuple[float, str]] = []
     for index, (name, estimates, lows, highs) in enumerate(series):
         colour = style.PALETTE[index % len(style.PALETTE)]
         above = [
@@ -537,6 +542,27 @@ def line_figure(
                 },
                 "connectgaps": False,
                 "hovertemplate": "%{x}: %{y:.0%}<extra>" + plotly_text(name) + "</extra>",
+            }
+        )
+        words = marks[index] if marks is not None else None
+        if words is not None and estimates and estimates[-1] is not None:
+            ringed.append((float(estimates[-1]), f"{plotly_text(name)}: {plotly_text(words)}"))
+    if ringed:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": plotly_text(mark_name),
+                "x": [waves[-1]] * len(ringed),
+                "y": [level for level, _words in ringed],
+                "marker": {
+                    "symbol": "circle-open",
+                    "size": 18,
+                    "color": "#1f2328",
+                    "line": {"width": 2},
+                },
+                "hovertext": [words for _level, words in ringed],
+                "hovertemplate": "%{hovertext}<extra></extra>",
             }
         )
     layout = figure_layout(

@@ -42,15 +42,23 @@ PAGES = [
     "upload",
 ]
 LATEST = "2025"
+#: A question the fixture says could not be compared (the demo's questions all can).
+FLAG = {
+    "question": "formats",
+    "wave_from": "2024",
+    "wave_to": LATEST,
+    "reason": "options changed: added ['podcast']",
+}
 
 
 # ------------------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="session")
 def dashboard_folder(report_folder, tmp_path_factory) -> Path:
-    """Two demo waves as ``survey run`` leaves them: ``<folder>/<wave>/`` tables and
-    ``<folder>/<wave>.parquet``; 2025 gets a stand-in workbook (for the downloads page) and
+    """Two demo waves as ``survey run`` leaves them: ``<folder>/<wave>/`` tables with their
+    history (2025's ``trends.csv`` ...) and ``<folder>/<wave>.parquet``; 2025 gets a stand-in
+    workbook (for the downloads page), a question flagged as not comparable (:data:`FLAG`) and
     quotes that try to act as markup."""
-    from survey.pipeline import process_wave
+    from survey.pipeline import process_wave, wave_history
 
     folder = tmp_path_factory.mktemp("dashboard")
     shutil.copytree(report_folder, folder / "2024")
@@ -58,6 +66,14 @@ def dashboard_folder(report_folder, tmp_path_factory) -> Path:
     book = load_codebook(CODEBOOK)
     process_wave(
         book, book.wave(LATEST), out_dir=folder / LATEST, processed_dir=folder, reports=False
+    )
+    history = wave_history(book, {"2024": folder / "2024", LATEST: folder / LATEST})
+    for wave, files in history.items():
+        for name, text in files.items():
+            (folder / wave / name).write_text(text, encoding="utf-8")
+    flags = pd.read_csv(folder / LATEST / "trend_flags.csv", dtype=str, keep_default_na=False)
+    pd.concat([flags, pd.DataFrame([FLAG])]).to_csv(
+        folder / LATEST / "trend_flags.csv", index=False
     )
     (folder / LATEST / "report.xlsx").write_bytes(b"a stand-in workbook")
     quotes = pd.read_csv(folder / LATEST / "quotes.csv", dtype=str, keep_default_na=False)
@@ -270,7 +286,6 @@ def test_trends_shows_each_waves_top_two_importance(mode, engine):
     for wave in ("2024", LATEST):
         row = one(shown_results(engine[wave]), question="imp_leadership", option="top2", by="all")
         assert table.loc["Leadership and management", wave] == percent(row["estimate"])
-    assert "waves issue" in " ".join(c.value for c in at.caption)
 
 
 def test_comments_shows_theme_shares_and_quotes_as_text(mode, engine):
@@ -329,6 +344,224 @@ def test_every_page_runs_with_filters(mode, query):
             continue
         go(at, page)
         assert not at.error, [e.value for e in at.error]
+
+
+# --------------------------------------------------------------------------------- trends
+#: The topics the demo's story is about (assessment rises in 2025, leadership does not move).
+ASSESSMENT = "Assessment, evaluation and data skills"
+LEADERSHIP = "Leadership and management"
+
+
+def trend_row(trends: pd.DataFrame, *, weighted: bool = True, **where) -> pd.Series:
+    """A row of a ``trends.csv`` table (everyone's top-two share unless told)."""
+    where = {"option": "top2", "by": "all", "group": "all", **where}
+    return one(trends[trends["weighted"] == weighted], **where)
+
+
+def change_cells(row) -> dict[str, str]:
+    """How the Trends page's change table shows a row of ``trends.csv``."""
+    p = row["p_adjusted"]
+    points = f"{row['change'] * 100:+.0f}".replace("+0", "0").replace("-0", "0")
+    unit = "point" if points.lstrip("+-") == "1" else "points"
+    return {
+        "Between": f"{row['wave_from']} → {row['wave_to']}",
+        "Before": percent(row["estimate_from"]),
+        "After": percent(row["estimate_to"]),
+        "Change": f"{points} {unit}",
+        "Adjusted p": ("p < 0.001" if p < 0.001 else f"p = {p:.3f}") + " after adjustment",
+    }
+
+
+def trend_lines(at: AppTest) -> dict[str, list]:
+    """The Trends chart's lines by name (the rings of significant changes apart)."""
+    traces = figure(at, "trends_lines")["data"]
+    return {
+        t["name"].replace("<br>", " "): t["y"]  # long names are wrapped
+        for t in traces
+        if not t["name"].startswith("Significant")
+    }
+
+
+def rings(at: AppTest) -> list[float]:
+    """The levels of the rings marking a significant change since the wave before."""
+    traces = figure(at, "trends_lines")["data"]
+    return next((t["y"] for t in traces if t["name"].startswith("Significant")), [])
+
+
+def test_trends_tests_the_change_as_trends_csv_says(mode, engine):
+    from survey.export.findings import change_findings
+
+    tables = engine[LATEST]
+    assessment = trend_row(tables.trends, question="imp_assessment")
+    leadership = trend_row(tables.trends, question="imp_leadership")
+    assert assessment["significant"] and not leadership["significant"]  # the demo's story
+    at = go(start(), "trends")
+    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment", "imp_leadership"]))
+    table = shown_table(at, "trends_changes").set_index("Topic")
+    for label, row in [
+        (ASSESSMENT, assessment),
+        (LEADERSHIP, leadership),
+    ]:
+        for column, text in change_cells(row).items():
+            assert table.loc[label, column] == text, column
+    assert table.loc[ASSESSMENT, "Significant change"] == "▲ Yes, up"
+    assert table.loc[LEADERSHIP, "Significant change"] == "No"
+    assert rings(at) == [pytest.approx(assessment["estimate_to"])]  # only the significant one
+    # the changes since 2024 in the words of the workbook and the deck, at the top
+    changes = change_findings(tables)
+    assert len(changes) and at.subheader[0].value == "What changed since 2024"
+    said = plain(" ".join(m.value for m in at.markdown))
+    for text in changes["text"]:
+        assert text in said
+
+
+def test_trends_by_sector_draws_each_published_group(mode, engine, book):
+    tables = engine[LATEST]
+    at = go(start(), "trends")
+    rerun(at.selectbox(key="trends_by").set_value("sector"))
+    rerun(at.selectbox(key="trends_topic").set_value("imp_assessment"))
+    assert at.query_params["by"] == "sector" and at.query_params["topic"] == "imp_assessment"
+    sectors = book.question("sector").option_codes()
+    names = [group_label(book, "sector", code) for code in sectors]
+    assert list(trend_lines(at)) == names  # every sector is published in both waves
+    changes = shown_table(at, "trends_changes").set_index("Group")
+    assert list(changes.index) == names
+    for code, name in zip(sectors, names, strict=True):
+        row = trend_row(tables.trends, question="imp_assessment", by="sector", group=code)
+        for column, text in change_cells(row).items():
+            assert changes.loc[name, column] == text, (name, column)
+    public = trend_row(tables.trends, question="imp_assessment", by="sector", group="public")
+    assert public["significant"] and changes.loc[names[0], "Significant change"] == "▲ Yes, up"
+
+
+def test_trends_by_region_leaves_a_suppressed_group_out(mode, engine, book):
+    rows = shown_results(engine[LATEST])
+    rows = rows[(rows["question"] == "imp_assessment") & (rows["option"] == "top2")]
+    hidden = rows[(rows["by"] == "region") & rows["suppressed"]]["group"].tolist()
+    assert hidden, "the demo has small regions"
+    at = go(start(), "trends")
+    rerun(at.selectbox(key="trends_by").set_value("region"))
+    rerun(at.selectbox(key="trends_topic").set_value("imp_assessment"))
+    lines = trend_lines(at)
+    estimates = shown_table(at, "trends_table").set_index("Group")
+    changes = shown_table(at, "trends_changes").set_index("Group")
+    for group in hidden:
+        label = group_label(book, "region", group)
+        assert label not in lines
+        assert estimates.loc[label, LATEST] == SUPPRESSED
+        assert changes.loc[label, "After"] == SUPPRESSED
+        assert changes.loc[label, "Change"] == SUPPRESSED
+        assert changes.loc[label, "Adjusted p"] == "not tested"
+    published = rows[(rows["by"] == "region") & ~rows["suppressed"]]
+    for row in published.itertuples():
+        label = group_label(book, "region", row.group)
+        assert lines[label][-1] == pytest.approx(row.estimate)
+        assert estimates.loc[label, LATEST] == percent(row.estimate)
+
+
+def test_trends_of_a_filter_are_the_engines_trends_of_the_selection(full, book, respondents):
+    from survey.analysis.trends import trends
+
+    selected = {}
+    for wave, frame in respondents.items():
+        chosen = frame[frame["region"] == "mainland_southwest"]
+        selected[wave] = results(chosen, book, wave=wave, weights=chosen["weight"].to_numpy())
+    expected, _flags = trends(selected, book)
+    row = trend_row(expected, question="imp_assessment")
+    at = start({"region": "mainland_southwest"})
+    go(at, "trends")
+    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
+    table = shown_table(at, "trends_changes").set_index("Topic")
+    for column, text in change_cells(row).items():
+        assert table.loc[ASSESSMENT, column] == text, column
+    assert "Tested on the selected respondents" in plain(" ".join(c.value for c in at.caption))
+    # with a breakdown: the selection's groups, tested on the selection
+    rerun(at.selectbox(key="trends_by").set_value("sector"))
+    rerun(at.selectbox(key="trends_topic").set_value("imp_assessment"))
+    changes = shown_table(at, "trends_changes").set_index("Group")
+    groups = expected[
+        expected["weighted"]
+        & (expected["question"] == "imp_assessment")
+        & (expected["option"] == "top2")
+        & (expected["by"] == "sector")
+    ]
+    assert len(groups)
+    for group in groups.itertuples():
+        assert changes.loc[group_label(book, "sector", group.group), "After"] == percent(
+            group.estimate_to
+        )
+
+
+def test_trends_public_filter_shows_the_groups_published_tests(public, engine):
+    row = trend_row(engine[LATEST].trends, question="imp_assessment", by="sector", group="public")
+    at = start({"sector": "public"})
+    go(at, "trends")
+    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
+    table = shown_table(at, "trends_changes").set_index("Topic")
+    for column, text in change_cells(row).items():
+        assert table.loc[ASSESSMENT, column] == text, column
+
+
+def test_trends_unweighted_shows_the_unweighted_tests(mode, engine):
+    tables = engine[LATEST]
+    at = go(start(), "trends")
+    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
+    rerun(at.sidebar.toggle(key="weighted").set_value(False))
+    row = trend_row(tables.trends, weighted=False, question="imp_assessment")
+    assert row["estimate_to"] != trend_row(tables.trends, question="imp_assessment")["estimate_to"]
+    table = shown_table(at, "trends_changes").set_index("Topic")
+    for column, text in change_cells(row).items():
+        assert table.loc[ASSESSMENT, column] == text, column
+    assert "two-proportion z test" in " ".join(c.value for c in at.caption)
+
+
+def test_trends_shows_the_topics_ranks_and_the_questions_not_compared(mode, engine):
+    tables = engine[LATEST]
+    at = go(start(), "trends")
+    ranks = shown_table(at, "trends_ranks").set_index("Topic")
+    rankings = tables.rankings[(tables.rankings["by"] == "all") & tables.rankings["weighted"]]
+    assert len(ranks) == rankings["topic"].nunique()
+    for row in rankings.itertuples():
+        assert ranks.loc[tables.labels.topic(row.topic), row.wave] == str(row.rank)
+    first = one(rankings, wave=LATEST, rank=1)
+    assert ranks.index[0] == tables.labels.topic(first["topic"])
+    rerun(at.multiselect(key="trends_topics").set_value([]))
+    assert at.info[0].value == "Choose one or more topics."
+    assert shown_table(at, "trends_ranks").equals(ranks.reset_index())  # still shown
+    [expander] = [e for e in at.expander if "could not be compared" in e.label]
+    flags = shown_table(at, "trends_flags")
+    assert expander.label == f"Questions that could not be compared ({len(tables.trend_flags)})"
+    assert flags.to_dict("records") == [
+        {
+            "Question": tables.labels.question(FLAG["question"]),
+            "Between": f"{FLAG['wave_from']} → {FLAG['wave_to']}",
+            "Reason": FLAG["reason"],
+        }
+    ]
+
+
+def test_trends_of_a_single_wave_say_so(monkeypatch, dashboard_folder, tmp_path):
+    shutil.copytree(dashboard_folder / "2024", tmp_path / "2024")
+    shutil.copy(dashboard_folder / "2024.parquet", tmp_path / "2024.parquet")
+    _environment(monkeypatch, tmp_path, public=False)
+    at = go(start(), "trends")
+    assert at.info[0].value.startswith("Trends need more than one wave; only 2024 is known.")
+    assert not at.get("plotly_chart")
+
+
+def test_a_shared_link_opens_trends_with_its_breakdown(full, engine):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params = {"by": "region", "topic": "imp_assessment"}
+    at.switch_page("views/trends.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="trends_by").value == "region"
+    assert at.selectbox(key="trends_topic").value == "imp_assessment"
+    assert at.query_params["by"] == "region"
+    changes = shown_table(at, "trends_changes").set_index("Group")
+    row = trend_row(
+        engine[LATEST].trends, question="imp_assessment", by="region", group="mainland_southwest"
+    )
+    assert changes.loc["Mainland/Southwest", "After"] == percent(row["estimate_to"])
 
 
 # ------------------------------------------------------------------- filters and the URL
