@@ -18,7 +18,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from survey.codebook import QuestionType
 from survey.errors import DataError
-from survey.export.findings import headline_findings
+from survey.export.findings import change_findings, headline_findings
 from survey.export.pptx import MAX_SLIDES, write_pptx
 from survey.export.style import SUPPRESSED, percent
 
@@ -368,3 +368,250 @@ def test_a_bad_template_is_a_one_line_data_error(
     assert str(template) in str(error.value) and message in str(error.value)
     assert "\n" not in str(error.value)
     assert not (tmp_path / "slides.pptx").exists()
+
+
+# --------------------------------------------------------------------------- what changed
+
+#: Bars of a change chart that did not change significantly (the earlier wave, this wave).
+GREY = {"D9D9D9", "8C8C8C"}
+NO_CHANGE = "No change since 2025 is larger than chance would explain."
+
+
+def _write(tables, path: Path):
+    write_pptx(tables, headline_findings(tables), path)
+    return Presentation(str(path))
+
+
+def _bullets(slide) -> list[str]:
+    """The bulleted paragraphs of a slide's text boxes."""
+    from pptx.oxml.ns import qn
+
+    return [
+        paragraph.text
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+        if paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("a:buChar")) is not None
+    ]
+
+
+def _notes(slide) -> str:
+    return slide.notes_slide.notes_text_frame.text
+
+
+def _colour(series, point: int) -> str:
+    """A bar's fill: its own if it has one, else its series'."""
+    fill = series.points[point].format.fill
+    if fill.type is None:
+        fill = series.format.fill
+    return str(fill.fore_color.rgb)
+
+
+def _pair(tables) -> pd.DataFrame:
+    """The shown trends rows from the previous wave to this one, by (question, option, by,
+    group)."""
+    trends = tables.shown("trends")
+    rows = trends[
+        (trends["wave_from"] == tables.previous_wave) & (trends["wave_to"] == tables.wave)
+    ]
+    return rows.set_index(["question", "option", "by", "group"])
+
+
+def _topic_codes(tables) -> list[str]:
+    """The learning topics' codes."""
+    grid = tables.codebook.questions_of(QuestionType.GRID)[0]
+    return [topic.code for topic in grid.topics]
+
+
+@pytest.fixture(scope="module")
+def latest_deck(latest_tables, tmp_path_factory):
+    """The 2026 deck: the previous wave is 2025."""
+    return _write(latest_tables, tmp_path_factory.mktemp("latest") / "slides.pptx")
+
+
+@pytest.fixture(scope="module")
+def unweighted_tables(latest_tables):
+    """The 2026 tables as an unweighted wave would have them (its unweighted rows shown)."""
+    return dataclasses.replace(latest_tables, weighting=None)
+
+
+@pytest.fixture(scope="module")
+def unweighted_deck(unweighted_tables, tmp_path_factory):
+    return _write(unweighted_tables, tmp_path_factory.mktemp("unweighted") / "slides.pptx")
+
+
+def test_what_changed_follows_the_headlines_and_names_the_previous_wave(latest_deck, latest_tables):
+    assert latest_tables.previous_wave == "2025"
+    titles = [_title(s) for s in latest_deck.slides]
+    position = titles.index("Headline findings")
+    assert titles[position + 1] == "What changed since 2025"
+    ranks = titles.index("Top learning needs overall") + 1
+    assert titles[ranks] == "Learning-need ranks across waves"
+    # the two new slides push out two more second breakdowns: the deck stays at the limit
+    assert len(latest_deck.slides) == MAX_SLIDES
+    assert titles[-2:] == ["How the survey was done", "Reading the numbers"]
+
+
+def test_a_first_wave_has_no_change_or_ranks_slide(deck, wave_tables):
+    assert wave_tables.previous_wave is None
+    titles = [_title(s) for s in deck.slides]
+    assert not [t for t in titles if t.startswith("What changed")]
+    assert "Learning-need ranks across waves" not in titles
+
+
+def test_what_changed_bullets_are_the_change_findings_everyones_first(latest_deck, latest_tables):
+    slide = _slide(latest_deck, "What changed since 2025")
+    changes = change_findings(latest_tables)
+    bullets = _bullets(slide)
+    assert bullets == changes["text"].head(4).tolist()
+    assert len(changes) > 4  # the top four only
+    # the planted change: everyone's top-2 importance of assessment, about 41% -> 74%
+    assert bullets[0].startswith("Everyone: ")
+    assert (
+        'rate "Assessment, evaluation and data skills" as very or extremely important, up'
+        in (bullets[0])
+    )
+
+
+@pytest.mark.parametrize("kind", ["weighted", "unweighted"])
+def test_what_changed_chart_holds_the_trends_values(kind, request):
+    tables = request.getfixturevalue("latest_tables" if kind == "weighted" else "unweighted_tables")
+    slide_deck = request.getfixturevalue("latest_deck" if kind == "weighted" else "unweighted_deck")
+    chart = _charts(_slide(slide_deck, "What changed since 2025"))[0]
+    plot = chart.plots[0]
+    assert [s.name for s in plot.series] == ["2025", "2026"]
+    topics = {tables.labels.topic(t): t for t in _topic_codes(tables)}
+    pair = _pair(tables)
+    rows = [pair.loc[(f"imp_{topics[c]}", "top2", "all", "all")] for c in plot.categories]
+    assert len(rows) == 5
+    before, after = (list(series.values) for series in plot.series)
+    for row, first, last in zip(rows, before, after, strict=True):
+        assert abs(first - row["estimate_from"]) <= 1e-12
+        assert abs(last - row["estimate_to"]) <= 1e-12
+    # the significant topics first (coloured), then the largest other changes (grey)
+    significant = [bool(row["significant"]) for row in rows]
+    assert significant[0] and significant == sorted(significant, reverse=True)
+    assert plot.categories[0] == "Assessment, evaluation and data skills"
+    others = pair[
+        (pair.index.get_level_values("by") == "all")
+        & (pair.index.get_level_values("option") == "top2")
+        & pair.index.get_level_values("question").str.startswith("imp_")
+        & ~pair["significant"]
+    ]
+    largest = others["change"].abs().sort_values(ascending=False).head(significant.count(False))
+    assert sorted(abs(r["change"]) for r in rows if not r["significant"]) == sorted(largest)
+    for point, changed in enumerate(significant):
+        colours = {_colour(series, point) for series in plot.series}
+        assert (colours & GREY == set()) if changed else (colours <= GREY)
+
+
+def test_what_changed_notes_name_the_test_the_adjustment_and_the_bases(
+    latest_deck, unweighted_deck, latest_tables
+):
+    notes = _notes(_slide(latest_deck, "What changed since 2025"))
+    assert "design-based difference of two independent samples" in notes
+    assert "Benjamini-Hochberg within the pair of waves (2025 with 2026" in notes
+    everyone = _pair(latest_tables).xs(("all", "all"), level=("by", "group"))
+    assert f"n = {everyone['n_from'].max()} in 2025 and n = {everyone['n_to'].max()} in 2026" in (
+        notes
+    )
+    first = change_findings(latest_tables).iloc[0]
+    assert f"1. All respondents n = {first['n_from']} in 2025 and {first['n_to']} in 2026" in notes
+    assert "Suppressed groups (under 10 respondents" in notes and "never compared" in notes
+    assert "Every question asked in both 2025 and 2026 was compared." in notes
+    unweighted = _notes(_slide(unweighted_deck, "What changed since 2025"))
+    assert "two-proportion z test" in unweighted and "design-based" not in unweighted
+
+
+def test_questions_not_compared_are_listed_in_the_notes(latest_tables, tmp_path):
+    flags = pd.DataFrame(
+        {
+            "question": ["formats", "mentoring"],
+            "wave_from": ["2025", "2024"],
+            "wave_to": ["2026", "2026"],
+            "reason": ["options changed: added ['podcast']", "not asked in 2024"],
+        },
+        dtype="string",
+    )
+    flagged = dataclasses.replace(latest_tables, trend_flags=flags)
+    slide = _slide(_write(flagged, tmp_path / "slides.pptx"), "What changed since 2025")
+    notes = _notes(slide)
+    assert "Which formats do you prefer? (options changed: added ['podcast'])" in notes
+    assert "not asked in 2024" not in notes  # another pair of waves
+    assert "Not compared: 1 question asked differently (see notes)." in _text(slide)
+
+
+def test_with_no_significant_change_the_slide_says_so(latest_tables, tmp_path):
+    trends = latest_tables.trends.assign(significant=False)
+    steady = dataclasses.replace(latest_tables, trends=trends)
+    assert change_findings(steady).empty
+    slide = _slide(_write(steady, tmp_path / "slides.pptx"), "What changed since 2025")
+    assert _bullets(slide) == [NO_CHANGE]
+    assert "No change is significant after adjustment." in _notes(slide)
+    plot = _charts(slide)[0].plots[0]
+    for series in plot.series:  # nothing in colour, the legend included
+        assert {_colour(series, p) for p in range(len(plot.categories))} <= GREY
+
+
+def test_a_long_topic_label_is_kept_literally_and_fits(latest_tables, template, tmp_path):
+    label = (
+        'Assessment & evaluation: "data" <skills>, outcome measurement and evidence-based '
+        "decision-making for library services, programmes and partnerships"
+    )
+    codebook = latest_tables.codebook
+    questions = [
+        question.model_copy(
+            update={
+                "topics": [
+                    topic.model_copy(update={"label": label})
+                    if topic.code == "assessment"
+                    else topic
+                    for topic in question.topics
+                ]
+            }
+        )
+        for question in codebook.questions
+    ]
+    relabelled = dataclasses.replace(
+        latest_tables, codebook=codebook.model_copy(update={"questions": questions})
+    )
+    path = tmp_path / "slides.pptx"
+    write_pptx(relabelled, headline_findings(relabelled), path, template=template)
+    made = Presentation(str(path))
+    slide = _slide(made, "What changed since 2025")
+    assert _charts(slide)[0].plots[0].categories[0] == label
+    assert f'rate "{label}" as very or extremely important' in _bullets(slide)[0]
+    for shape in slide.shapes:  # inside the 4:3 slide
+        assert shape.left + shape.width <= made.slide_width
+        assert shape.top + shape.height <= made.slide_height
+    with zipfile.ZipFile(path) as package:
+        xml = "\n".join(
+            package.read(name).decode("utf-8")
+            for name in package.namelist()
+            if name.endswith(".xml")  # slides, charts, notes (not the embedded workbooks)
+        )
+    assert "&lt;skills&gt;" in xml and "<skills>" not in xml
+
+
+def test_ranks_table_follows_the_top_needs_across_waves(latest_deck, latest_tables):
+    slide = _slide(latest_deck, "Learning-need ranks across waves")
+    table = next(s for s in slide.shapes if s.has_table).table
+    header = [table.cell(0, c).text for c in range(len(table.columns))]
+    assert header == ["Learning topic", "2024", "2025", "2026", "Since 2025"]
+    rankings = latest_tables.shown("rankings").query("by == 'all'")
+    rank = rankings.set_index(["topic", "wave"])["rank"]
+    top = rankings.query("wave == '2026'").sort_values("rank")["topic"].head(8).tolist()
+    labels = latest_tables.labels
+    assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == [
+        labels.topic(t) for t in top
+    ]
+    for r, topic in enumerate(top, start=1):
+        cells = [table.cell(r, c).text for c in range(1, 5)]
+        before, now = (int(rank[(topic, wave)]) for wave in ("2025", "2026"))
+        since = (
+            "same" if before == now else f"{'up' if before > now else 'down'} {abs(before - now)}"
+        )
+        assert cells == [*(str(rank[(topic, wave)]) for wave in ("2024", "2025", "2026")), since]
+    assert top[0] == "assessment" and table.cell(1, 4).text.startswith("up ")  # the planted rise
+    notes = _notes(slide)
+    assert BASE.search(notes) and "2024 n = " in notes and "What changed since 2025" in notes

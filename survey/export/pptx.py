@@ -7,19 +7,24 @@ headline findings (:func:`~survey.export.findings.headline_findings`) into a dec
 1. the title (instrument, wave, organisation);
 2. who responded against the membership frame, by each weighting variable;
 3. the headline findings;
-4. the top learning needs overall (Borich MWDS), the top three of each group of the first
-   dimension, and the top-2 importance of the leading topics by the other dimensions;
-5. every multi-select question (barriers, formats ...) by the dimensions where it differs
+4. what changed since the previous wave (when there is one): the significant changes as
+   :func:`~survey.export.findings.change_findings` says them, and the learning topics'
+   top-2 importance in both waves; said plainly when nothing changed significantly;
+5. the top learning needs overall (Borich MWDS), their ranks in every wave so far, the top
+   three of each group of the first dimension, and the top-2 importance of the leading topics
+   by the other dimensions;
+6. every multi-select question (barriers, formats ...) by the dimensions where it differs
    significantly (else the first two), every single-choice question (mentoring ...) and
    every Likert statement (employer support ...) by group;
-6. the themes of the open answers with a few respondents' quotes;
-7. how the survey was done, and how to read the numbers.
+7. the themes of the open answers with a few respondents' quotes;
+8. how the survey was done, and how to read the numbers.
 
 Charts are native, editable PowerPoint charts whose data are the values of ``results.csv``
-(``needs.csv``, ``themes.csv``) as the engine wrote them; labels and tables show them rounded
-by :mod:`survey.export.style`. A suppressed group is never drawn: it is left out of the chart
-and named in the footnote, or shown as :data:`~survey.export.style.SUPPRESSED` in a table.
-Every content slide carries speaker notes with its base sizes and caveats.
+(``needs.csv``, ``themes.csv``, ``trends.csv``) as the engine wrote them; labels and tables
+show them rounded by :mod:`survey.export.style`. A suppressed group is never drawn: it is
+left out of the chart and named in the footnote, or shown as
+:data:`~survey.export.style.SUPPRESSED` in a table. Every content slide carries speaker notes
+with its base sizes and caveats.
 
 With ``template=`` the association's own ``.pptx`` is used: its masters, layouts, theme and
 slide size, without the slides it carried.
@@ -39,6 +44,7 @@ import pandas as pd
 from survey.codebook import Question, QuestionType
 from survey.errors import DataError
 from survey.export import style
+from survey.export.findings import change_findings
 from survey.export.tables import ReportTables
 from survey.writing import atomic_write
 
@@ -57,6 +63,9 @@ _LEADING_TOPICS = 5
 _MAX_THEMES = 8
 _MAX_QUOTES = 3
 _MAX_HEADLINES = 6
+#: Changes said on the "What changed" slide, and learning topics drawn in its chart.
+_MAX_CHANGES = 4
+_CHANGE_TOPICS = 5
 
 #: A stacked segment smaller than this share gets no label (it would not fit).
 _SMALL_SEGMENT = 0.05
@@ -70,6 +79,19 @@ _TEST_NAMES = {
     "kruskal_wallis": "Kruskal-Wallis test (ratings and numbers)",
     "mann_whitney": "Mann-Whitney test",
 }
+
+#: ``trends.csv``'s tests, in words (see :mod:`survey.analysis.trends`).
+_TREND_TEST_NAMES = {
+    "design_difference_z": (
+        "the design-based difference of two independent samples (a z test with each wave's "
+        "own standard error from the weighted data)"
+    ),
+    "two_proportion_z": "the two-proportion z test (pooled share) on the unweighted data",
+    "difference_z": "a z test of the difference of two independent means",
+}
+
+#: Bars of a change chart that did not change significantly: the earlier wave, this wave.
+_MUTED = ("#D9D9D9", "#8C8C8C")
 
 
 # --------------------------------------------------------------------------- slide plan
@@ -93,6 +115,12 @@ class _Chart:
     maximum: float | None = None
     #: Category labels shown (the panels after the first leave them to the first).
     category_labels: bool = True
+    #: One colour per series (else the palette in order).
+    series_colours: list[str] | None = None
+    #: Categories drawn in grey (:data:`_MUTED`): shown for contrast, not the point.
+    muted: list[int] = field(default_factory=list)
+    #: A bold line above the chart (when it shares the slide with bullets).
+    heading: str = ""
 
 
 @dataclass
@@ -404,6 +432,175 @@ def _headline_slide(wave: _Wave, findings: pd.DataFrame) -> _Slide:
     )
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 topic``, ``4 topics``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _who(tables: ReportTables, by: str, group: str) -> str:
+    """``All respondents``, ``Cariboo (region)``."""
+    name = tables.labels.group(by, group)
+    return name if by == "all" else f"{name} ({tables.labels.dimension(by).lower()})"
+
+
+def _span(sizes: Sequence[int]) -> str:
+    """``752`` or ``735 to 756``: a range of bases."""
+    low, high = min(sizes), max(sizes)
+    return f"{low}" if low == high else f"{low} to {high}"
+
+
+def _trend_pair(tables: ReportTables, since: str) -> pd.DataFrame:
+    """The shown ``trends.csv`` rows comparing ``since`` with this wave: one family of the
+    Benjamini-Hochberg adjustment."""
+    trends = tables.shown("trends")
+    return trends[(trends["wave_from"] == since) & (trends["wave_to"] == tables.wave)]
+
+
+def _change_chart(
+    tables: ReportTables, pair: pd.DataFrame, since: str
+) -> tuple[_Chart, pd.DataFrame] | None:
+    """Everyone's top-2 importance of the learning topics in both waves: the topics that
+    changed significantly (largest change first), then the largest changes that did not, in
+    grey, for contrast; with the rows drawn."""
+    labels = tables.labels
+    topic_of = {column: topic for topic, column in _importance_columns(tables).items()}
+    rows = pair[
+        (pair["by"] == "all") & (pair["option"] == "top2") & pair["question"].isin(topic_of)
+    ]
+    if rows.empty:
+        return None
+    rows = rows.assign(size=rows["change"].abs()).sort_values(
+        ["size", "question"], ascending=[False, True], kind="stable"
+    )
+    significant = rows["significant"].astype(bool)
+    changed = rows[significant].head(_CHANGE_TOPICS)
+    steady = rows[~significant].head(_CHANGE_TOPICS - len(changed))
+    drawn = pd.concat([changed, steady])
+    agree = labels.option(str(drawn["question"].iloc[0]), "top2").lower()
+    chart = _Chart(
+        categories=[labels.topic(topic_of[str(q)]) for q in drawn["question"]],
+        series=[
+            (since, [float(v) for v in drawn["estimate_from"]]),
+            (tables.wave, [float(v) for v in drawn["estimate_to"]]),
+        ],
+        # all grey when nothing changed significantly, so that the legend matches the bars
+        series_colours=[style.PALETTE[4], style.PALETTE[0]] if len(changed) else list(_MUTED),
+        muted=list(range(len(changed), len(drawn))) if len(changed) else [],
+        heading=f"Everyone: learning topics rated {agree}",
+    )
+    return chart, drawn
+
+
+def _change_chart_text(
+    tables: ReportTables, chart: _Chart, rows: pd.DataFrame, since: str
+) -> tuple[str, str]:
+    """The notes and the footnote of a change chart."""
+    changed = int(rows["significant"].astype(bool).sum())
+    steady = len(rows) - changed
+    if changed and steady:
+        which = (
+            f"the {_count(changed, 'topic')} whose change is significant (coloured), then the "
+            "largest changes of the other topics (grey), for contrast"
+        )
+    elif changed:
+        which = f"the {_count(changed, 'topic')} whose change is significant"
+    else:
+        which = "no topic's change is significant; in grey, the largest changes"
+    values = "; ".join(
+        f"{category} {style.percent(row.estimate_from)} to {style.percent(row.estimate_to)} "
+        f"(n = {int(row.n_from)} and {int(row.n_to)})"
+        for category, row in zip(chart.categories, _records(rows), strict=True)
+    )
+    notes = f"Chart: everyone's share in {since} and {tables.wave}, {which}: {values}."
+    footnote = _join(
+        "Coloured: a change larger than chance would explain." if changed else "",
+        "Grey: no change beyond what chance would explain." if steady else "",
+        f"n = {_span([int(n) for n in rows['n_from']])} ({since}), "
+        f"{_span([int(n) for n in rows['n_to']])} ({tables.wave}).",
+    )
+    return notes, footnote
+
+
+def _change_slide(wave: _Wave) -> _Slide | None:
+    """What changed since the previous wave: ``change_findings``' sentences, everyone's
+    first, beside the learning topics' top-2 importance in both waves."""
+    tables, labels = wave.tables, wave.labels
+    since = tables.previous_wave
+    if since is None:
+        return None
+    pair = _trend_pair(tables, since)
+    if pair.empty:  # nothing compared with the earlier wave: no slide rather than "no change"
+        return None
+    changes = change_findings(tables, since=since, limit=None)
+    shown = changes.head(_MAX_CHANGES)
+    if shown.empty:
+        bullets = [f"No change since {since} is larger than chance would explain."]
+        named = "No change is significant after adjustment."
+    else:
+        bullets = [str(text) for text in shown["text"]]
+        bases = "; ".join(
+            f"{i}. {_who(tables, row.by, row.group)} n = {int(row.n_from)} in {since} and "
+            f"{int(row.n_to)} in {tables.wave}"
+            for i, row in enumerate(_records(shown), start=1)
+        )
+        named = (
+            f"The slide says {len(shown)} of the {len(changes)} significant changes listed "
+            f"(everyone's first, then groups', the largest first). Bases: {bases}."
+        )
+    everyone = pair[pair["by"] == "all"]
+    respondents = (
+        f"Respondents: n = {int(everyone['n_from'].max())} in {since} and "
+        f"n = {int(everyone['n_to'].max())} in {tables.wave}."
+        if len(everyone)
+        else ""
+    )
+    tests = "; ".join(
+        _TREND_TEST_NAMES.get(t, t.replace("_", " ")) for t in dict.fromkeys(map(str, pair["test"]))
+    )
+    flags = tables.trend_flags
+    flags = flags[(flags["wave_from"] == since) & (flags["wave_to"] == tables.wave)]
+    if len(flags):
+        not_compared = (
+            "Not compared, because the question was not asked the same way in both waves: "
+            + "; ".join(
+                f"{labels.question(str(row.question))} ({row.reason})" for row in _records(flags)
+            )
+            + "."
+        )
+    else:
+        not_compared = f"Every question asked in both {since} and {tables.wave} was compared."
+    drawn = _change_chart(tables, pair, since)
+    chart_notes, footnote = _change_chart_text(tables, *drawn, since) if drawn else ("", "")
+    if len(flags):
+        footnote = _join(
+            footnote,
+            f"Not compared: {_count(len(flags), 'question')} asked differently (see notes).",
+        )
+    return _Slide(
+        kind=_Kind.CHART if drawn is not None else _Kind.BULLETS,
+        title=f"What changed since {since}",
+        bullets=bullets,
+        chart=drawn[0] if drawn is not None else None,
+        notes=_join(
+            f"Changes from {since} to {tables.wave}. Each wave is an independent sample; a "
+            f"change is tested with {tests}. The p-values are adjusted for the many "
+            f"comparisons with Benjamini-Hochberg within the pair of waves ({since} with "
+            f"{tables.wave}: {len(pair)} estimates); a change is named when its adjusted "
+            f"p-value is under {_ALPHA:g}.",
+            named,
+            respondents,
+            chart_notes,
+            f"Suppressed groups (under {tables.threshold} respondents, or hidden along with "
+            "one) are never compared, in either wave; a rating is compared by its top-2 share "
+            "and mean, not each point of the scale.",
+            not_compared,
+            _caveats(tables),
+        ),
+        footnote=footnote,
+        priority=0,
+    )
+
+
 def _importance_columns(tables: ReportTables) -> dict[str, str]:
     """Topic code -> its importance column (``imp_leadership``): a grid's first item."""
     columns: dict[str, str] = {}
@@ -462,6 +659,77 @@ def _needs_slides(wave: _Wave) -> list[_Slide]:
         if slide is not None:
             slides.append(slide)
     return slides
+
+
+def _ranks_slide(wave: _Wave) -> _Slide | None:
+    """This wave's top learning needs with their rank in every wave so far."""
+    tables, labels = wave.tables, wave.labels
+    since = tables.previous_wave
+    rankings = tables.shown("rankings")
+    overall = rankings[(rankings["by"] == "all") & rankings["rank"].notna()]
+    present = set(map(str, overall["wave"]))
+    order = [w.id for w in tables.codebook.waves]
+    waves = [w for w in order if w in present]
+    if since is None or tables.wave not in waves:
+        return None
+    waves = waves[: waves.index(tables.wave) + 1]
+    if len(waves) < 2:
+        return None
+    ranks = {
+        (str(topic), str(w)): int(rank)
+        for topic, w, rank in zip(overall["topic"], overall["wave"], overall["rank"], strict=True)
+    }
+    current = overall[overall["wave"] == tables.wave].sort_values(["rank", "topic"], kind="stable")
+    top = [str(topic) for topic in current["topic"].head(_TOP_NEEDS)]
+    table_rows: list[list[tuple[str, bool]]] = []
+    missing = False
+    for topic in top:
+        cells = [(labels.topic(topic), False)]
+        for w in waves:
+            rank = ranks.get((topic, w))
+            missing = missing or rank is None
+            cells.append((style.SUPPRESSED if rank is None else str(rank), w == tables.wave))
+        before, now = ranks.get((topic, since)), ranks[(topic, tables.wave)]
+        if before is None:
+            movement = style.SUPPRESSED
+        elif before == now:
+            movement = "same"
+        else:
+            movement = f"{'up' if before > now else 'down'} {abs(before - now)}"
+        table_rows.append([*cells, (movement, False)])
+    shown = overall[overall["topic"].isin(top) & overall["wave"].isin(waves)]
+    bases = "; ".join(
+        f"{w} n = {_span([int(n) for n in shown.loc[shown['wave'] == w, 'n']])}"
+        for w in waves
+        if (shown["wave"] == w).any()
+    )
+    topics = int((overall["wave"] == tables.wave).sum())
+    return _Slide(
+        kind=_Kind.TABLE,
+        title="Learning-need ranks across waves",
+        subtitle=(
+            f"This wave's top {len(top)} learning needs and their rank in each wave "
+            f"(1 = the biggest need of {topics} topics, by Borich MWDS)"
+        ),
+        table=_Table(
+            header=["Learning topic", *waves, f"Since {since}"],
+            rows=table_rows,
+            widths=[4.6, *([1.2] * len(waves)), 1.6],
+        ),
+        notes=(
+            f"Each wave's topics ranked by Borich's MWDS (importance × the gap between "
+            f"importance and confidence); rank 1 is the biggest need. Bases (respondents who "
+            f"rated both, per topic): {bases}. A rank compares topics within a wave: a topic "
+            "can move a place or two when its neighbours' scores are close, without any real "
+            f"change; the changes larger than chance are on the slide “What changed since "
+            f"{since}”. {_caveats(tables)}"
+        ),
+        footnote=_join(
+            f"Bold: {tables.wave}.",
+            f"{style.SUPPRESSED} = not ranked that wave." if missing else "",
+        ),
+        priority=2,
+    )
 
 
 def _needs_by_group(wave: _Wave, needs: pd.DataFrame, by: str) -> _Slide:
@@ -832,7 +1100,12 @@ def _plan(tables: ReportTables, findings: pd.DataFrame) -> list[_Slide]:
     codebook = tables.codebook
     not_topics = {*codebook.dimensions, *codebook.profile}
     slides = [_title_slide(tables), *_composition_slides(wave), _headline_slide(wave, findings)]
-    slides += _needs_slides(wave)
+    change = _change_slide(wave)
+    if change is not None:
+        slides.append(change)
+    needs = _needs_slides(wave)
+    ranks = _ranks_slide(wave)
+    slides += needs[:1] + ([ranks] if ranks is not None else []) + needs[1:]
     for question in codebook.questions_of(QuestionType.MULTI):
         slides += _multi_slides(wave, question)
     for question in codebook.questions:
@@ -1238,12 +1511,53 @@ def _draw_chart(deck: _Deck, spec: _Slide) -> None:
         for paragraph in shape.text_frame.paragraphs[1:]:
             for run in paragraph.runs:
                 run.font.italic = True
+    elif spec.bullets:
+        gap = int(Inches(0.35))
+        text_width = int(box.width * 0.42)
+        _bullet_box(slide, _Box(box.left, box.top, text_width, box.height), spec.bullets)
+        chart_box = _Box(
+            box.left + text_width + gap, box.top, box.width - text_width - gap, box.height
+        )
+        _add_chart(slide, spec.chart, _headed(slide, spec.chart.heading, chart_box))
     elif spec.chart.panels:
         _add_panels(slide, spec.chart, box)
     else:
         _add_chart(slide, spec.chart, box)
     _footnote(deck, slide, spec.footnote)
     _notes(slide, spec.notes)
+
+
+def _headed(slide: Any, heading: str, box: _Box) -> _Box:
+    """A bold heading at the top of a box; the box left under it."""
+    if not heading:
+        return box
+    size = 15.0
+    height = int((_lines(heading, box.width, size, bold=True) * size * 1.25 + 10) * 12700)
+    shape = _text_box(slide, _Box(box.left, box.top, box.width, height), [heading], size=size)
+    shape.text_frame.paragraphs[0].runs[0].font.bold = True
+    return _Box(box.left, box.top + height, box.width, box.height - height)
+
+
+def _bullet_box(slide: Any, box: _Box, bullets: Sequence[str]) -> Any:
+    """Bulleted paragraphs in a text box, the largest size (18 to 12 points) that fits."""
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    indent = int(Pt(16))
+    spacing = 10.0
+    size = 18.0
+    while size > 12 and _text_height(bullets, box.width - indent, size, spacing=spacing) > (
+        box.height
+    ):
+        size -= 1
+    shape = _text_box(slide, box, bullets, size=size, colour="#222222", spacing=spacing)
+    for paragraph in shape.text_frame.paragraphs:
+        properties = paragraph._p.get_or_add_pPr()
+        properties.set("marL", str(indent))
+        properties.set("indent", str(-indent))
+        bullet = properties.makeelement(qn("a:buChar"), {"char": "•"})
+        properties.append(bullet)
+    return shape
 
 
 def _add_panels(slide: Any, spec: _Chart, box: _Box) -> None:
@@ -1379,7 +1693,11 @@ def _add_chart(slide: Any, spec: _Chart, box: _Box) -> Any:
     bars = len(spec.categories) * (1 if spec.stacked else len(spec.series))
     label_size = 12 if bars <= 12 else 11 if bars <= 24 else 10
     for index, series in enumerate(plot.series):
-        colour = style.PALETTE[index % len(style.PALETTE)]
+        colour = (
+            spec.series_colours[index]
+            if spec.series_colours is not None
+            else style.PALETTE[index % len(style.PALETTE)]
+        )
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = _rgb(colour)
         series.invert_if_negative = False
@@ -1402,6 +1720,10 @@ def _add_chart(slide: Any, spec: _Chart, box: _Box) -> Any:
                 fill = series.points[point].format.fill
                 fill.solid()
                 fill.fore_color.rgb = _rgb(point_colour)
+        for point in spec.muted:
+            fill = series.points[point].format.fill
+            fill.solid()
+            fill.fore_color.rgb = _rgb(_MUTED[min(index, len(_MUTED) - 1)])
     return chart
 
 
