@@ -16,7 +16,7 @@ from conftest import HOSTILE_QUOTES
 from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
-from survey.export.findings import headline_findings
+from survey.export.findings import change_findings, headline_findings
 from survey.export.style import PALETTE, SEQUENTIAL, SUPPRESSED
 from survey.export.xlsx import write_xlsx
 
@@ -488,3 +488,300 @@ def test_write_is_atomic_and_replaces_a_previous_file(wave_tables, findings, tmp
     assert write_xlsx(wave_tables, findings, path) == path
     assert load_workbook(path).sheetnames == SHEETS
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary left
+
+
+# --- the wave's history: Trends, Not trended, Topic ranks, what changed ----------------------
+
+HISTORY_SHEETS = ["Trends", "Not trended", "Topic ranks"]
+TREND_HEADER = [
+    "Waves",
+    "Question",
+    "Answer",
+    "Dimension",
+    "Group",
+    "Earlier estimate",
+    "Later estimate",
+    "Change",
+    "p",
+    "p (adjusted)",
+    "Significant",
+    "n, earlier",
+    "n, later",
+    "Test",
+]
+
+
+def close(number: float) -> object:
+    """A trends.csv float as the workbook stores it (to 12 significant digits at least)."""
+    return pytest.approx(number, rel=1e-12, abs=0)
+
+
+@pytest.fixture(scope="module")
+def latest_workbook(latest_tables, tmp_path_factory):
+    """The 2026 wave's workbook, with its history (2024 → 2025 → 2026)."""
+    path = tmp_path_factory.mktemp("latest") / "report.xlsx"
+    return load_workbook(write_xlsx(latest_tables, headline_findings(latest_tables), path))
+
+
+def _trend_key(tables, row) -> tuple[str, str, str, str, str]:
+    """What identifies a trends.csv row on the Trends sheet: its visible labels."""
+    labels = tables.labels
+    return (
+        f"{row.wave_from} → {row.wave_to}",
+        labels.question(row.question),
+        labels.option(row.question, row.option),
+        labels.dimension(row.by),
+        labels.group(row.by, row.group),
+    )
+
+
+def _sheet_rows(ws, header_row: int = 5) -> list[dict[str, object]]:
+    """The cells of each row below a header row, by header (the cells, for their formats)."""
+    header = [cell.value for cell in ws[header_row]]
+    return [
+        dict(zip(header, cells, strict=False))
+        for cells in ws.iter_rows(min_row=header_row + 1)
+        if any(cell.value is not None for cell in cells)
+    ]
+
+
+@pytest.fixture(scope="module")
+def trend_rows(latest_workbook) -> list[dict[str, object]]:
+    ws = latest_workbook["Trends"]
+    assert [cell.value for cell in ws[5]] == TREND_HEADER
+    return _sheet_rows(ws)
+
+
+@pytest.fixture(scope="module")
+def trend_cells(trend_rows) -> dict[tuple[str, ...], dict[str, object]]:
+    return {tuple(row[name].value for name in TREND_HEADER[:5]): row for row in trend_rows}
+
+
+def test_history_sheets_are_linked_from_contents_and_link_back(latest_workbook):
+    assert latest_workbook.sheetnames == [*SHEETS[:-2], *HISTORY_SHEETS, *SHEETS[-2:]]
+    contents = latest_workbook["Contents"]
+    linked = {
+        cell.value: cell.hyperlink.location
+        for row in contents.iter_rows()
+        for cell in row
+        if cell.hyperlink is not None
+    }
+    for name in HISTORY_SHEETS:
+        assert linked[name] == f"'{name}'!A1"
+        assert latest_workbook[name]["A3"].hyperlink.location == "'Contents'!A1"
+    trends = latest_workbook["Trends"]
+    assert trends["B3"].hyperlink.location == "'Not trended'!A1"
+    assert trends.freeze_panes == "C6"
+    assert latest_workbook["Topic ranks"].freeze_panes == "B6"
+
+
+def test_trends_sheet_has_one_row_per_shown_trend(latest_workbook, latest_tables, trend_rows):
+    shown = latest_tables.shown("trends")
+    assert latest_tables.weighted and shown["weighted"].all()
+    assert set(shown["wave_to"]) == {"2025", "2026"}
+    shown = shown[shown["wave_to"] == "2026"]  # 2024 -> 2025 is in the 2025 workbook
+    assert 0 < len(shown) < len(latest_tables.trends)  # the unweighted rows are not shown
+    assert len(trend_rows) == len(shown)
+    keys = {tuple(row[name].value for name in TREND_HEADER[:5]) for row in trend_rows}
+    assert len(keys) == len(trend_rows)  # every row tells itself apart by its labels
+    assert keys == {_trend_key(latest_tables, row) for row in shown.itertuples()}
+    assert latest_workbook["Trends"].auto_filter.ref == f"A5:N{5 + len(shown)}"
+    note = latest_workbook["Trends"]["A2"].value
+    for words in ("design-based difference of two independent waves", "Benjamini-Hochberg"):
+        assert words in note
+    assert "Suppressed groups are never trended" in note
+
+
+def test_significant_changes_show_the_engines_numbers(latest_tables, trend_rows, trend_cells):
+    shown = latest_tables.shown("trends")
+    shown = shown[shown["wave_to"] == "2026"]
+    significant = shown[
+        (shown["wave_from"] == "2025") & (shown["wave_to"] == "2026") & shown["significant"]
+    ]
+    assert len(significant) > 10
+    for trend in significant.itertuples():
+        row = trend_cells[_trend_key(latest_tables, trend)]
+        for name, expected in (
+            ("Earlier estimate", trend.estimate_from),
+            ("Later estimate", trend.estimate_to),
+            ("Change", trend.change),
+            ("p", trend.p),
+            ("p (adjusted)", trend.p_adjusted),
+        ):
+            assert row[name].data_type == "n" and row[name].value == close(expected), name
+        assert (row["n, earlier"].value, row["n, later"].value) == (trend.n_from, trend.n_to)
+        share = trend.option != "mean"
+        assert row["Earlier estimate"].number_format == ("0%" if share else "0.0")
+        assert row["Change"].number_format == ("+0%;-0%;0%" if share else "+0.0;-0.0;0.0")
+        assert row["Significant"].value == "Yes"
+        assert row["Test"].value == "Design-based difference"
+        assert {cell.fill.fgColor.rgb for cell in row.values()} == {row["Waves"].fill.fgColor.rgb}
+        assert row["Waves"].fill.fill_type == "solid"  # highlighted
+    quiet = [row for row in trend_rows if row["Significant"].value is None]
+    assert len(quiet) + int(shown["significant"].sum()) == len(trend_rows)
+    assert all(row["Waves"].fill.fill_type is None for row in quiet)
+
+
+@pytest.mark.parametrize("option", ["top2", "mean"])
+def test_the_planted_change_is_significant(latest_tables, trend_cells, option):
+    labels = latest_tables.labels
+    key = (
+        "2025 → 2026",
+        labels.question("imp_assessment"),
+        labels.option("imp_assessment", option),
+        "All respondents",
+        "All respondents",
+    )
+    row = trend_cells[key]
+    assert row["Significant"].value == "Yes"
+    assert row["Change"].value > (0.2 if option == "top2" else 0.5)
+    assert row["p (adjusted)"].value < 0.001
+
+
+def test_trends_read_pair_by_pair_in_codebook_order(latest_tables, trend_rows):
+    waves = list(dict.fromkeys(row["Waves"].value for row in trend_rows))
+    assert waves == ["2025 → 2026", "2024 → 2026"]  # the wave before first; 2024 → 2025 is 2025's
+    labels = latest_tables.labels
+    first = [row for row in trend_rows if row["Waves"].value == waves[0]]
+    questions = list(dict.fromkeys(row["Question"].value for row in first))
+    codebook_order = [labels.question(q.id) for q in latest_tables.codebook.questions]
+    plain = [question for question in questions if question in codebook_order]
+    assert plain == [q for q in codebook_order if q in plain]
+    assert questions[0] == labels.question(latest_tables.codebook.questions[0].id)
+    # within a question and answer, all respondents first, then the dimensions in order
+    dimensions = ["All respondents", *map(labels.dimension, latest_tables.codebook.dimensions)]
+    block = [
+        row["Dimension"].value
+        for row in first
+        if row["Question"].value == labels.question("imp_assessment")
+        and row["Answer"].value == labels.option("imp_assessment", "top2")
+    ]
+    assert block[0] == "All respondents"
+    assert sorted(block, key=dimensions.index) == block
+
+
+def test_flagged_questions_are_listed_and_text_is_never_a_formula(latest_tables, tmp_path):
+    flags = pd.DataFrame(
+        {
+            "question": ["formats", "=cmd|' /C calc'!A0"],
+            "wave_from": ["2025", "2024"],
+            "wave_to": ["2026", "2026"],
+            "reason": ["options changed: added ['podcast']", "=1+1"],
+        },
+        dtype="string",
+    )
+    shown = latest_tables.shown("trends")
+    some = shown[shown["wave_to"] == "2026"].head(40)  # enough for the sheet; quick to write
+    hostile = some.iloc[:1].assign(group='=HYPERLINK("http://x","y")', by="region")
+    tables = dataclasses.replace(
+        latest_tables, trend_flags=flags, trends=pd.concat([hostile, some], ignore_index=True)
+    )
+    workbook = load_workbook(write_xlsx(tables, headline_findings(tables), tmp_path / "f.xlsx"))
+    assert workbook["Trends"]["B3"].value == "Not trended: 2 questions →"
+    rows = _sheet_rows(workbook["Not trended"])
+    assert [(row["Waves"].value, row["Question"].value, row["Reason"].value) for row in rows] == [
+        (
+            "2025 → 2026",
+            latest_tables.labels.question("formats"),
+            "Not trended: options changed: added ['podcast']",
+        ),
+        ("2024 → 2026", "'=cmd|' /C calc'!A0", "Not trended: =1+1"),
+    ]
+    group = next(
+        row["Group"]
+        for row in _sheet_rows(workbook["Trends"])
+        if str(row["Group"].value).endswith('=HYPERLINK("http://x","y")')
+    )
+    assert group.data_type == "s" and group.value == '\'=HYPERLINK("http://x","y")'
+    formulas = [
+        (ws.title, cell.coordinate)
+        for ws in workbook
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas and {title for title, _ in formulas} == {"Method"}
+
+
+def test_topic_ranks_are_the_rankings(latest_workbook, latest_tables):
+    ws = latest_workbook["Topic ranks"]
+    header = [cell.value for cell in ws[5]]
+    assert header == [
+        "Topic",
+        "Rank in 2024",
+        "Rank in 2025",
+        "Rank in 2026",
+        "Places moved since 2025",
+        "MWDS in 2026",
+        "Top-2 importance in 2026",
+    ]
+    rankings = latest_tables.shown("rankings")
+    overall = rankings[rankings["by"] == "all"]
+    labels = latest_tables.labels
+    rows = _sheet_rows(ws)
+    latest = overall[overall["wave"] == "2026"].sort_values("rank")
+    assert [row["Topic"].value for row in rows] == [labels.topic(t) for t in latest["topic"]]
+    by_topic = {row["Topic"].value: row for row in rows}
+    for ranking in overall.itertuples():
+        row = by_topic[labels.topic(ranking.topic)]
+        assert row[f"Rank in {ranking.wave}"].value == ranking.rank
+    for ranking in latest.itertuples():
+        row = by_topic[labels.topic(ranking.topic)]
+        assert row["Places moved since 2025"].value == ranking.rank_before - ranking.rank
+        assert row["MWDS in 2026"].value == close(ranking.mwds)
+    moved = by_topic[labels.topic("assessment")]["Places moved since 2025"]
+    assert moved.value > 0 and moved.number_format == '"up "0;"down "0;"same"'
+
+
+def test_summary_says_what_changed_since_the_previous_wave(latest_workbook, latest_tables):
+    changes = change_findings(latest_tables)
+    assert latest_tables.previous_wave == "2025" and len(changes) > 3
+    ws = latest_workbook["Summary"]
+    heading = next(
+        row
+        for row in range(1, ws.max_row + 1)
+        if ws.cell(row, 1).value == "What changed since 2025"
+    )
+    rows = _sheet_rows(ws, heading + 2)
+    assert [row["What changed"].value for row in rows] == list(changes["text"])
+    for row, change in zip(rows, changes.itertuples(), strict=True):
+        assert row["In 2025"].value == close(change.estimate_from)
+        assert row["In 2026"].value == close(change.estimate_to)
+        assert row["Change"].value == close(change.change)
+        assert row["Rank"].value == change.rank
+    assert "imp_assessment" in set(changes["question"])
+
+
+def test_a_first_wave_has_no_history_and_does_not_fail(workbook, wave_tables):
+    assert wave_tables.trends.empty and wave_tables.rankings.empty
+    assert wave_tables.previous_wave is None and change_findings(wave_tables).empty
+    assert not set(HISTORY_SHEETS) & set(workbook.sheetnames)
+    summary = [c.value for row in workbook["Summary"].iter_rows() for c in row if c.value]
+    assert not any(str(value).startswith("What changed") for value in summary)
+
+
+def test_history_sheets_store_numbers_as_numbers(latest_workbook):
+    numeric = re.compile(r"^[-+]?\d+(\.\d+)?%?$")
+    for name in HISTORY_SHEETS:
+        for row in latest_workbook[name].iter_rows(min_row=5):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not numeric.match(cell.value.strip()), (name, cell.coordinate)
+
+
+def test_a_history_with_nothing_comparable_says_so(latest_tables, tmp_path):
+    flags = pd.DataFrame(
+        {"question": ["formats"], "wave_from": ["2025"], "wave_to": ["2026"], "reason": ["x"]},
+        dtype="string",
+    )
+    tables = dataclasses.replace(
+        latest_tables, trends=latest_tables.trends.iloc[:0], trend_flags=flags
+    )
+    workbook = load_workbook(write_xlsx(tables, headline_findings(tables), tmp_path / "n.xlsx"))
+    rows = _sheet_rows(workbook["Trends"])
+    assert [row["Question"].value for row in rows] == [
+        "No estimate could be compared with an earlier wave."
+    ]
+    assert [row["Reason"].value for row in _sheet_rows(workbook["Not trended"])] == [
+        "Not trended: x"
+    ]
