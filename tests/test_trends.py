@@ -267,3 +267,32 @@ def test_re_running_an_earlier_wave_refreshes_a_later_waves_history_and_reports(
     assert sorted(row["estimate_from"]) == pytest.approx(sorted(overall["estimate"]))
     assert (autumn / "slides.pptx").stat().st_mtime_ns != deck  # its reports were rewritten
     assert not list(reports.glob(".*staging*"))
+
+
+def test_the_three_reports_say_the_same_changes_since_the_wave_before(demo_run):
+    """survey run's own reports of 2026: the workbook's Summary, the HTML page and the deck
+    say change_findings' sentences, with the trends.csv numbers in the workbook."""
+    from bs4 import BeautifulSoup
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    from survey.export.findings import change_findings
+    from survey.export.tables import load_tables
+
+    folder = demo_run / "reports" / "2026"
+    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
+    changes = change_findings(load_tables(folder, book))
+    assert changes["text"].iloc[0].startswith('Everyone: 74% rate "Assessment')
+    summary = load_workbook(folder / "report.xlsx")["Summary"]
+    cells = [cell.value for row in summary.iter_rows() for cell in row]
+    page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    section = [li.get_text() for li in page.find("section", id="changes").find_all("li")]
+    deck = Presentation(str(folder / "slides.pptx"))
+    slide = next(s for s in deck.slides if s.shapes.title.text == "What changed since 2025")
+    deck_text = " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    assert section == changes["text"].tolist()
+    for change in changes.itertuples():
+        assert change.text in cells
+        assert pytest.approx(change.estimate_to, rel=1e-15) in cells
+    for text in changes["text"].head(4):
+        assert text in deck_text
