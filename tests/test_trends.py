@@ -189,6 +189,7 @@ def test_running_twice_gives_the_same_bytes(tmp_path):
             for wave in ("spring", "autumn")
             for name in ("results.csv", "tests.csv", "needs.csv")
         ]
+        files += [reports / "autumn" / name for name in HISTORY]
         digests.append({f"{p.parent.name}/{p.name}": _sha256(p) for p in files})
         manifest = json.loads((reports / "spring" / "manifest.json").read_text())
         assert manifest["codebook_sha256"] == _sha256(path)
