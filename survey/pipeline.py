@@ -635,8 +635,8 @@ def wave_history(codebook: Codebook, folders: dict[str, Path]) -> dict[str, dict
     Examples
     --------
     >>> import tempfile
-    >>> from survey.codebook import load_codebook, reference_codebook_path
-    >>> book = load_codebook(reference_codebook_path())
+    >>> from survey.codebook import load_codebook
+    >>> book = load_codebook("data/raw/codebook.yaml")
     >>> root = Path(tempfile.mkdtemp())
     >>> runs = run_waves(book, book.waves[:2], out_dirs=[root / w.id for w in book.waves[:2]],
     ...                  processed_dir=root, reports=False)
