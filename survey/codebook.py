@@ -77,6 +77,9 @@ class Layout(StrEnum):
 
     QUALTRICS = "qualtrics"
     SURVEYMONKEY = "surveymonkey"
+    LIMESURVEY = "limesurvey"
+    SPSS = "spss"
+    CSV = "csv"  # plain CSV or XLSX with one header row
 
 
 class _Model(BaseModel):

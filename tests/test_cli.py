@@ -76,7 +76,7 @@ def test_no_codebook_says_how_to_get_one(tmp_path):
     [
         (b"", "the file is empty; export the responses again"),
         (bytes(range(256)) * 20, "this is not a text export (binary content)"),
-        (b"a,b,c\n1,2,3\n", "cannot tell the export layout"),
+        (b"1,2,3\n4,5,6\n", "cannot tell the export layout"),  # no header row
     ],
 )
 def test_bad_files_get_one_line(tmp_path, content, message):

@@ -113,9 +113,7 @@ def _question(document: dict, question_id: str) -> dict:
     return next(q for q in document["questions"] if q["id"] == question_id)
 
 
-def _run(
-    tmp_path: Path, codebook_path: Path, *, exports: bool = True, force: bool = False
-) -> Path:
+def _run(tmp_path: Path, codebook_path: Path, *, exports: bool = True, force: bool = False) -> Path:
     from survey.pipeline import run_waves
 
     book = load_codebook(codebook_path)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from survey.codebook import Layout
 from survey.errors import DataError
-from survey.io import qualtrics, surveymonkey
+from survey.io import limesurvey, plain, qualtrics, spss, surveymonkey
 from survey.io.raw import SUBLABEL_SEPARATOR, RawExport
 from survey.io.text import first_rows, readable
 
@@ -25,6 +27,19 @@ __all__ = ["READERS", "SUBLABEL_SEPARATOR", "RawExport", "detect_layout", "read_
 READERS: dict[Layout, Callable[[Path, str | None], RawExport]] = {
     Layout.QUALTRICS: qualtrics.read,
     Layout.SURVEYMONKEY: surveymonkey.read,
+    Layout.LIMESURVEY: limesurvey.read,
+    Layout.SPSS: spss.read,
+    Layout.CSV: plain.read,
+}
+
+#: The order layouts are tried in when detecting; plain CSV (one header row) comes last.
+DETECTION_ORDER = (spss, qualtrics, surveymonkey, limesurvey, plain)
+_LAYOUT_OF = {
+    spss: Layout.SPSS,
+    qualtrics: Layout.QUALTRICS,
+    surveymonkey: Layout.SURVEYMONKEY,
+    limesurvey: Layout.LIMESURVEY,
+    plain: Layout.CSV,
 }
 
 
@@ -38,7 +53,8 @@ def read_export(
     path
         The raw export. It is only read, never written.
     layout
-        ``"qualtrics"`` or ``"surveymonkey"``; detected from the file when ``None``.
+        One of :class:`~survey.codebook.Layout` (``"qualtrics"``, ``"surveymonkey"``,
+        ``"limesurvey"``, ``"spss"``, ``"csv"``); detected from the file when ``None``.
     encoding
         The text encoding of a CSV; when ``None`` UTF-8 (with or without BOM) is tried, then
         Windows-1252.
@@ -60,23 +76,76 @@ def read_export(
     ('surveymonkey', 50)
     """
     path = readable(Path(path))
-    chosen = Layout(layout) if layout is not None else detect_layout(path, encoding=encoding)
-    return READERS[chosen](path, encoding)
+    if layout is None:
+        chosen = detect_layout(path, encoding=encoding)
+    else:
+        try:
+            chosen = Layout(layout)
+        except ValueError:
+            raise DataError(
+                f"{path}: unknown layout {layout!r}; use one of {_layout_names()}"
+            ) from None
+    try:
+        return READERS[chosen](path, encoding)
+    except DataError:
+        raise
+    except Exception as error:  # a reader's bug or an unforeseen file: still one clear line
+        raise DataError(
+            f"{path}: cannot be read as a {chosen.value} export ({_one_line(error)}); "
+            "check the wave's layout and encoding in the codebook"
+        ) from error
+
+
+def _layout_names() -> str:
+    return ", ".join(layout.value for layout in Layout)
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _fits(module: ModuleType, path: Path, rows: list[list[Any]]) -> bool:
+    """Whether a layout's module claims the file; one whose check cannot parse it does not."""
+    try:
+        return bool(module.looks_like(path, rows))
+    except DataError:
+        raise
+    except Exception:
+        return False
 
 
 def detect_layout(path: Path, *, encoding: str | None = None) -> Layout:
     """Tell the layout of an export from its first rows.
 
-    A Qualtrics export's third row holds ``{"ImportId": ...}``; a SurveyMonkey export starts
-    with ``Respondent ID`` and has a second header row of sub-labels.
+    Layouts are tried in :data:`DETECTION_ORDER`: an SPSS ``.sav`` file by its signature; a
+    Qualtrics export by its third row ``{"ImportId": ...}`` (or, legacy, ``V1`` ... over
+    ``ResponseID`` ...); a SurveyMonkey export by its first cell ``Respondent ID``; a LimeSurvey
+    export; last, any file whose first row is a header of column names (plain CSV or XLSX).
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty or unreadable, or fits no layout.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_text("respondent_id;sector\\n1;public\\n", encoding="utf-8")
+    >>> detect_layout(path).value
+    'csv'
     """
-    rows = first_rows(readable(path), encoding, count=3)
-    if qualtrics.looks_like(rows):
-        return Layout.QUALTRICS
-    if surveymonkey.looks_like(rows):
-        return Layout.SURVEYMONKEY
+    path = readable(path)
+    binary = spss.looks_like(path, [])
+    rows = [] if binary else first_rows(path, encoding, count=3)
+    for module in DETECTION_ORDER:
+        if _fits(module, path, rows):
+            return _LAYOUT_OF[module]
+    layouts = _layout_names()
     raise DataError(
-        f"{path}: cannot tell the export layout (expected a Qualtrics export with an ImportId "
-        "header row, or a SurveyMonkey export starting with 'Respondent ID'); "
-        "set the wave's layout in the codebook"
+        f"{path}: cannot tell the export layout (not an SPSS .sav file, a Qualtrics export "
+        "with an ImportId row or V1... ids, a SurveyMonkey export starting with 'Respondent ID', "
+        "a LimeSurvey export, or a file whose first row names its columns); "
+        f"set the wave's layout in the codebook ({layouts})"
     )
