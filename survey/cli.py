@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["app"]
 
 DEFAULT_CODEBOOK = Path("data/raw/codebook.yaml")
+DEFAULT_EXPORT = Path("data/raw/2024.csv")
 DEFAULT_REPORTS = Path("reports")
 DEFAULT_PROCESSED = Path("data/processed")
 
@@ -198,6 +199,153 @@ def validate_command(
             raise DataError("; ".join(problems))
 
 
+@app.command("codebook")
+def codebook_command(
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="An export of the questionnaire, in any supported layout.", dir_okay=False
+        ),
+    ] = DEFAULT_EXPORT,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            dir_okay=False,
+            help="Where to write it (default: <export name>.codebook.yaml).",
+        ),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--layout",
+            help="The export's layout (qualtrics, surveymonkey, limesurvey, spss, csv); "
+            "detected when not given.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing --out file.")
+    ] = False,
+) -> None:
+    """Draft a codebook for a new questionnaire from one of its exports.
+
+    The draft holds question ids and text, guessed types, options, scales, missing codes and
+    personal-data columns. It loads as written; a run of it is unweighted, with breakdowns
+    picked by `survey run ... --by`. Read it and correct the guesses before trusting results.
+    """
+    from survey.codebook import Layout
+
+    if layout is not None and layout not in {item.value for item in Layout}:
+        choices = ", ".join(item.value for item in Layout)
+        raise typer.BadParameter(f"{layout!r} is not a layout; expected one of {choices}")
+    with _user_errors("survey codebook"):
+        from survey.draft import draft_codebook
+        from survey.errors import DataError
+        from survey.io import read_export
+        from survey.writing import atomic_write_text
+
+        if export == DEFAULT_EXPORT and not export.exists():
+            raise DataError(
+                f"{export}: no export to draft from; give EXPORT, or run `survey demo` first"
+            )
+        target = out if out is not None else Path(f"{export.stem}.codebook.yaml")
+        if target.exists() and not force:
+            raise DataError(
+                f"{target}: already exists; pass --force to overwrite it, or --out another file"
+            )
+        say, done = _progress()
+        try:
+            say(f"reading {export.name}")
+            raw = read_export(export, layout=layout)
+            say(f"guessing {raw.frame.shape[1]} columns of {raw.rows} responses")
+            draft = draft_codebook(raw, codebook_path=target)
+            text = draft.to_yaml()
+        finally:
+            done()
+        atomic_write_text(target, text)
+        counts = ", ".join(f"{count} {kind}" for kind, count in draft.type_counts().items())
+        total = sum(draft.type_counts().values())
+        stdout.print(
+            f"{export.name}: {raw.layout.value} export, {raw.rows} responses",
+            highlight=False,
+            soft_wrap=True,
+        )
+        stdout.print(f"questions: {total} ({counts})", highlight=False, soft_wrap=True)
+        stdout.print(
+            "personal data (dropped before anything is saved): "
+            + (", ".join(draft.personal_data) or "none found"),
+            highlight=False,
+            soft_wrap=True,
+        )
+        if draft.left_out:
+            stdout.print(
+                f"platform columns left out: {', '.join(draft.left_out)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if draft.unfindable:
+            stdout.print(
+                f"[bold yellow]warning:[/] `survey run` cannot find the option columns of "
+                f"{len(draft.unfindable)} multi-select question(s) yet "
+                f"({', '.join(draft.unfindable[:5])}{' ...' if len(draft.unfindable) > 5 else ''}):"
+                " remove them from the draft, or export the options as '<question> | <option>'",
+                highlight=False,
+                soft_wrap=True,
+            )
+        stdout.print(
+            f"wrote {target} (a draft: check the types, scales and options)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        stdout.print(
+            f"next: survey run {export} --codebook {target} --by QUESTION[,QUESTION]",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _with_breakdowns(book: Codebook, by: str, *, weighted: bool) -> Codebook:
+    """The codebook with ``by`` (comma-separated question ids) as its dimensions, for a run."""
+    from pydantic import ValidationError
+
+    from survey.codebook import Codebook, QuestionType
+    from survey.errors import CodebookError
+
+    names = list(dict.fromkeys(name.strip() for name in by.split(",") if name.strip()))
+    if not names:
+        raise typer.BadParameter("--by needs question ids, e.g. --by sector,role")
+    singles = ", ".join(q.id for q in book.questions_of(QuestionType.SINGLE)) or "none"
+    for name in names:
+        try:
+            question = book.question(name)
+        except KeyError:
+            raise CodebookError(
+                f"--by {name}: {book.source} has no question {name!r}; "
+                f"its single-choice questions are {singles}"
+            ) from None
+        if question.type is not QuestionType.SINGLE:
+            raise CodebookError(
+                f"--by {name}: a {question.type.value} question in {book.source}; breakdowns "
+                f"are single-choice questions: {singles}"
+            )
+    update: dict[str, object] = {"dimensions": names}
+    margins = [name for name in book.frame if name not in names]
+    if margins and weighted:
+        raise CodebookError(
+            f"--by {by}: {book.source} weights by {', '.join(book.frame)} (its frame margins), "
+            "so --by must include them; add them, or pass --unweighted"
+        )
+    if margins:
+        update["frame"] = {name: counts for name, counts in book.frame.items() if name in names}
+    try:
+        Codebook.model_validate(book.model_dump() | update)
+    except ValidationError as error:
+        problem = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise CodebookError(f"--by {by}: {problem}") from None
+    return book.model_copy(update=update)
+
+
 @app.command()
 def run(
     raw: RawFiles = None,
@@ -233,6 +381,14 @@ def run(
             help="A .pptx whose slide master the deck uses (the association's own).",
         ),
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Break results down by these single-choice questions (ids, comma-separated) "
+            "instead of the codebook's dimensions.",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline (import, validate, clean, weight, estimate, report) into
     reports/<wave>/.
@@ -244,6 +400,8 @@ def run(
 
         started = time.perf_counter()
         book = _load_codebook(codebook)
+        if by is not None:
+            book = _with_breakdowns(book, by, weighted=not unweighted)
         waves = _waves(book, raw, wave)
         say, done = _progress()
         try:

@@ -566,6 +566,7 @@ def _manifest(
         "raw": str(raw),
         "raw_sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
         "parameters": {"weighted": weighted, "template": str(template) if template else None},
+        "dimensions": list(codebook.dimensions),
         "created": now_iso(),
     }
 
@@ -583,7 +584,8 @@ def _cache_key(codebook: Codebook, raw: Path, weighted: bool, template: Path | N
         digest.update(b"unknown")
     for path in (codebook.source, raw, template):
         digest.update(path.read_bytes() if path is not None and path.is_file() else b"-")
-    digest.update(json.dumps({"weighted": weighted}).encode())
+    # the breakdowns: `survey run --by` sets them for one run, over the codebook file's
+    digest.update(json.dumps({"weighted": weighted, "dimensions": codebook.dimensions}).encode())
     return digest.hexdigest()
 
 

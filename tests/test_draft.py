@@ -1,0 +1,474 @@
+"""A draft codebook for any questionnaire: `survey codebook EXPORT`, then `survey run --by`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from survey.codebook import Layout, load_codebook, reference_codebook_path
+from survey.draft import Draft, draft_codebook
+from survey.errors import CodebookError, DataError
+from survey.io import RawExport, read_export
+
+SAMPLES = Path("/work/shared/samples/exports")
+AGREEMENT = {
+    1: "Strongly disagree",
+    2: "Disagree",
+    3: "Neither agree nor disagree",
+    4: "Agree",
+    5: "Strongly agree",
+}
+
+
+def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "survey", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "Traceback" not in completed.stderr
+    lines = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, completed.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo_exports(tmp_path_factory) -> Path:
+    """The demo waves at 60 rows: 2024.csv and 2026.csv Qualtrics, 2025.xlsx SurveyMonkey."""
+    from survey.demo import write_demo
+
+    folder = tmp_path_factory.mktemp("exports")
+    write_demo(folder, n=60)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def qualtrics_draft(demo_exports) -> Draft:
+    return draft_codebook(read_export(demo_exports / "2024.csv"))
+
+
+@pytest.fixture(scope="module")
+def surveymonkey_draft(demo_exports) -> Draft:
+    return draft_codebook(read_export(demo_exports / "2025.xlsx"))
+
+
+def by_text(draft: Draft, text: str) -> dict:
+    """The drafted question asked with this text (SurveyMonkey ids are made from it)."""
+    return next(q for q in draft.document["questions"] if q["text"] == text)
+
+
+def export_of(columns: dict[str, list[str | None]], **metadata) -> RawExport:
+    """A small export as a reader would return it: text cells, ``None`` for blanks."""
+    frame = pd.DataFrame(columns, dtype=object)
+    return RawExport(frame, Path("synthetic.csv"), Layout.QUALTRICS, **metadata)
+
+
+def cycle(values: list[str], n: int = 24) -> list[str | None]:
+    return [values[i % len(values)] for i in range(n)]
+
+
+# ----------------------------------------------------------------------- the draft loads
+@pytest.mark.parametrize("name", ["2024.csv", "2025.xlsx", "2026.csv"])
+def test_a_draft_loads_with_load_codebook_as_written(demo_exports, tmp_path, name):
+    draft = draft_codebook(read_export(demo_exports / name), codebook_path=tmp_path / "d.yaml")
+    text = draft.to_yaml()
+    (tmp_path / "d.yaml").write_text(text, encoding="utf-8")
+    codebook = load_codebook(tmp_path / "d.yaml")
+    assert yaml.safe_load(text) == draft.document  # the comments hide nothing
+    assert text.startswith("# DRAFT codebook")
+    assert codebook.dimensions == [] and codebook.frame == {}  # unweighted, --by picks
+    assert [wave.id for wave in codebook.waves] == [Path(name).stem]
+    assert codebook.raw_path(codebook.waves[0]).resolve() == (demo_exports / name).resolve()
+
+
+# ------------------------------------------------------------------------ guessed types
+def test_qualtrics_types_are_guessed(qualtrics_draft):
+    types = {q["id"]: q["type"] for q in qualtrics_draft.document["questions"]}
+    assert types["sector"] == "single"
+    assert types["barriers"] == "multi"  # one column of comma-joined choices
+    assert types["employer_support"] == "likert"
+    assert types["cpd_hours"] == "number"  # "40 hrs", "approx 20", "-1" too
+    assert types["comments"] == "text"
+    assert types["learn_next"] == "text"
+    assert qualtrics_draft.question("employer_support")["scale"] == "agreement"
+    assert qualtrics_draft.scales()["agreement"] == AGREEMENT  # in scale order, 1 lowest
+
+
+def test_importance_and_confidence_topics_make_one_grid(qualtrics_draft):
+    grid = qualtrics_draft.question("imp")
+    assert grid["type"] == "grid"
+    assert [(item["prefix"], item["scale"]) for item in grid["items"]] == [
+        ("imp", "importance"),
+        ("comp", "confidence"),
+    ]
+    assert len(grid["topics"]) == 16
+    assert {"code": "leadership", "label": "Leadership and management"} in grid["topics"]
+    scales = qualtrics_draft.scales()
+    assert scales["importance"][1] == "Not important"
+    assert scales["importance"][5] == "Extremely important"
+    assert scales["confidence"][1] == "Not at all confident"
+    # "Not applicable to my role" is no answer, never a point of the scale
+    assert "Not applicable to my role" in qualtrics_draft.document["missing_labels"]
+
+
+def test_surveymonkey_types_are_guessed(surveymonkey_draft):
+    draft = surveymonkey_draft
+    assert by_text(draft, "In which sector do you mainly work?")["type"] == "single"
+    barriers = by_text(draft, "What gets in the way of your professional learning?")
+    assert barriers["type"] == "multi"  # one column per option, holding its label or blank
+    assert [o["label"] for o in barriers["options"]][:3] == [
+        "Lack of time / workload",
+        "Cost / no training budget",
+        "Travel distance",
+    ]
+    support = by_text(draft, "My employer actively supports my professional learning.")
+    assert (support["type"], support["scale"]) == ("likert", "agreement")
+    hours = "About how many hours did you spend on professional learning in the last 12 months?"
+    assert by_text(draft, hours)["type"] == "number"
+    comments = "Any other comments about professional learning in the province?"
+    assert by_text(draft, comments)["type"] == "text"
+    grids = [q for q in draft.document["questions"] if q["type"] == "grid"]
+    assert len(grids) == 1 and [i["scale"] for i in grids[0]["items"]] == [
+        "importance",
+        "confidence",
+    ]
+    assert draft.unfindable == []
+
+
+def test_options_come_from_the_answers_seen(qualtrics_draft):
+    sector = qualtrics_draft.question("sector")
+    codes = [option["code"] for option in sector["options"]]
+    labels = [option["label"] for option in sector["options"]]
+    assert {"Public library", "Academic / post-secondary library"} <= set(labels)
+    assert "public_library" in codes and "other" in codes  # "Other (please specify)"
+    assert len(codes) == len(set(codes))
+    assert "Public Library " not in labels  # one option per spelling up to case and spaces
+    assert sector["other"] == "sector_other"  # its "Other (please specify) - Text" column
+    assert "Not applicable" not in [
+        o["label"] for o in qualtrics_draft.question("library_size")["options"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answers", "kind", "scale"),
+    [
+        (
+            ["Strongly agree", "Agree", "Disagree", "Neither agree nor disagree"],
+            "likert",
+            "agreement",
+        ),
+        (["Strongly agree", "Agree", "Disgree", "Don't know"], "likert", "agreement"),
+        (["Never", "Sometimes", "Often", "Always"], "likert", "frequency"),
+        (["Very satisfied", "Satisfied", "Dissatisfied"], "likert", "satisfaction"),
+        (["Very likely", "Unlikely", "Likely"], "likert", "likelihood"),
+        (["Excellent", "Good", "Poor"], "likert", "quality"),
+        (["1", "2", "3", "4", "5", "4"], "likert", "scale_1_5"),
+        (["1", "7", "4", "2", "6"], "likert", "scale_1_7"),
+        (["12", "40 hrs", "3", "250", "approx 20", "-99", "7", "81"], "number", None),
+        (["A,B", "B", "A,C", "C,B", "A"], "multi", None),
+        (["Email; Phone", "Phone", "Post; Email", "Post"], "multi", None),
+        (["Yes", "No", "Yes", "Not sure"], "single", None),
+        (["None, all in my own time", "All of it", "Some of it"], "single", None),
+        (["1", "2", "3", "2", "1"], "single", None),  # codes without labels, not amounts
+        (
+            [f"I would like more training on topic {n}, please." for n in range(24)],
+            "text",
+            None,
+        ),
+    ],
+)
+def test_a_column_type_is_guessed_from_its_answers(answers, kind, scale):
+    draft = draft_codebook(export_of({"q1": cycle(answers)}))
+    question = draft.question("q1")
+    assert question["type"] == kind
+    assert question.get("scale") == scale
+    draft.codebook()  # valid as drafted
+
+
+def test_missing_value_candidates_are_listed_not_offered():
+    draft = draft_codebook(
+        export_of(
+            {
+                "q1": cycle(["Agree", "Strongly agree", "Prefer not to say", "Disagree"]),
+                "q2": cycle(["Small", "Large", "Don't know", "-99"]),
+            }
+        )
+    )
+    assert {"Prefer not to say", "Don't know", "-99"} <= set(draft.document["missing_labels"])
+    assert [o["label"] for o in draft.question("q2")["options"]] == ["Small", "Large"]
+
+
+def test_value_labels_missing_values_and_response_sets_are_used():
+    labels_in_file_order = {"1": "Agree", "2": "Disagree", "3": "Strongly agree"}  # alphabetical
+    export = export_of(
+        {
+            "q1": cycle(["Agree", "Disagree", "Strongly agree"]),
+            "q2": cycle(["Public", "Academic", None]),
+            "f_1": cycle(["Webinar", None]),
+            "f_2": cycle([None, "Workshop", "Workshop"]),
+        },
+        value_labels={
+            "q1": labels_in_file_order,
+            "q2": {"1": "Public", "2": "Academic", "9": "Refused"},
+        },
+        missing_values={"q2": ["9"]},
+        multi_sets={"formats": ["f_1", "f_2"]},
+    )
+    draft = draft_codebook(export)
+    assert draft.question("q1")["type"] == "likert"
+    assert draft.scales()[draft.question("q1")["scale"]] == {
+        1: "Strongly disagree",
+        2: "Disagree",
+        3: "Neither agree nor disagree",
+        4: "Agree",
+        5: "Strongly agree",
+    }  # the scale's order, not the file's codes
+    assert draft.question("q2")["options"] == [
+        {"code": "public", "label": "Public", "aliases": ["1"]},
+        {"code": "academic", "label": "Academic", "aliases": ["2"]},
+    ]
+    assert {"Refused", "9"} <= set(draft.document["missing_labels"])
+    formats = draft.question("formats")
+    assert formats["type"] == "multi" and len(formats["options"]) == 2
+    assert draft.unfindable == ["formats"]  # tags f_1, f_2: `survey run` cannot map them yet
+    assert "CANNOT RUN YET" in draft.to_yaml()
+    draft.codebook()
+
+
+def test_rated_sub_questions_make_a_grid():
+    ratings = [str(n) for n in (1, 2, 3, 4, 5, 6, 7)]
+    export = export_of(
+        {
+            "p_open": cycle(ratings),
+            "p_cons": cycle(list(reversed(ratings))),
+            "p_neur": cycle(ratings[2:]),
+        },
+        question_text={
+            "p_open": "[Openness] Describe yourself",
+            "p_cons": "[Conscientiousness] Describe yourself",
+            "p_neur": "[Emotional stability] Describe yourself",
+        },
+    )
+    grid = draft_codebook(export).question("p")
+    assert grid["type"] == "grid" and grid["text"] == "Describe yourself"
+    assert grid["items"] == [{"prefix": "p", "scale": "scale_1_7", "text": "Describe yourself"}]
+    assert grid["topics"] == [
+        {"code": "open", "label": "Openness"},
+        {"code": "cons", "label": "Conscientiousness"},
+        {"code": "neur", "label": "Emotional stability"},
+    ]
+
+
+# ------------------------------------------------------------------------- personal data
+def test_personal_data_columns_by_name(qualtrics_draft, surveymonkey_draft):
+    for draft in (qualtrics_draft, surveymonkey_draft):
+        assert {"email", "first_name", "last_name", "ip_address"} <= set(draft.personal_data)
+        ids = {q["id"] for q in draft.document["questions"]}
+        assert not ids & set(draft.personal_data)
+    assert {"location_latitude", "location_longitude"} <= set(qualtrics_draft.personal_data)
+    assert qualtrics_draft.document["quality"]["duplicate_keys"] == ["email"]
+
+
+def test_personal_data_columns_by_content():
+    comments = [f"Comment number {n} about training." for n in range(23)]
+    export = export_of(
+        {
+            "Q7": cycle(["ana@example.org", "bo.li@example.net", None]),
+            "Q8": cycle(["+1 (250) 555-0199", "604-555-0123"]),
+            "Q9": cycle(["192.0.2.14", "2001:db8::1"]),
+            "What is your postal code?": cycle(["V8W 1A1"]),
+            "Q10": [*comments, "write to me at ana@example.org"],
+        }
+    )
+    draft = draft_codebook(export)
+    assert draft.personal_data == ["Q7", "Q8", "Q9", "What is your postal code?"]
+    assert draft.question("q10")["type"] == "text"  # an e-mail in a comment is scrubbed later
+
+
+# ------------------------------------------------------------------------ command line
+def test_survey_codebook_writes_the_draft_and_refuses_to_overwrite(demo_exports, tmp_path):
+    export = demo_exports / "2024.csv"
+    completed = survey("codebook", str(export), "--out", "draft.yaml", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert "questions: 18 (9 single, 3 multi, 2 likert, 1 number, 2 text, 1 grid)" in (
+        completed.stdout
+    )
+    assert "personal data (dropped before anything is saved): ip_address, " in completed.stdout
+    written = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
+    assert load_codebook(tmp_path / "draft.yaml").question("barriers").type.value == "multi"
+    line = one_error_line(survey("codebook", str(export), "--out", "draft.yaml", cwd=tmp_path))
+    assert line == (
+        "error: draft.yaml: already exists; pass --force to overwrite it, or --out another file"
+    )
+    assert (tmp_path / "draft.yaml").read_text(encoding="utf-8") == written
+    forced = survey("codebook", str(export), "-o", "draft.yaml", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_survey_codebook_of_a_missing_file_is_one_line(tmp_path):
+    line = one_error_line(survey("codebook", "nowhere.csv", cwd=tmp_path))
+    assert line == "error: nowhere.csv: file not found"
+
+
+def test_survey_codebook_with_an_unknown_layout_is_wrong_usage(demo_exports, tmp_path):
+    completed = survey("codebook", str(demo_exports / "2024.csv"), "--layout", "x", cwd=tmp_path)
+    assert completed.returncode == 2
+
+
+@pytest.fixture(scope="module")
+def drafted(demo_exports, tmp_path_factory) -> Path:
+    """A draft of the 2025 SurveyMonkey wave, written by `survey codebook`."""
+    folder = tmp_path_factory.mktemp("drafted")
+    completed = survey(
+        "codebook", str(demo_exports / "2025.xlsx"), "--out", "draft.yaml", cwd=folder
+    )
+    assert completed.returncode == 0, completed.stderr
+    return folder / "draft.yaml"
+
+
+def test_run_with_a_draft_breaks_down_by_the_chosen_question(demo_exports, drafted, tmp_path):
+    sector = next(
+        q.id for q in load_codebook(drafted).questions if q.text.startswith("In which sector")
+    )
+    completed = survey(
+        "run",
+        str(demo_exports / "2025.xlsx"),
+        "--codebook",
+        str(drafted),
+        "--by",
+        sector,
+        "--out",
+        "out",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert set(results["by"]) == {"all", sector}
+    assert {"public_library", "academic_post_secondary_library"} <= set(
+        results.loc[results["by"] == sector, "group"]
+    )
+    assert not results["weighted"].any()  # no frame margins: unweighted
+    assert not (tmp_path / "out" / "weighting.json").exists()
+    assert set(pd.read_csv(tmp_path / "out" / "needs.csv")["by"]) == {"all", sector}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["dimensions"] == [sector]
+    processed = pd.read_parquet(tmp_path / "data" / "processed" / "2025.parquet")
+    assert not {"email", "ip_address", "first_name", "last_name"} & set(processed.columns)
+
+
+@pytest.mark.parametrize(
+    ("by", "message"),
+    [
+        ("nonexistent", "error: --by nonexistent: {book} has no question 'nonexistent'"),
+        ("cpd_hours", "error: --by cpd_hours: a number question in {book}; breakdowns are"),
+    ],
+)
+def test_by_a_question_that_is_not_single_choice_is_one_line(
+    demo_exports, qualtrics_draft, tmp_path, by, message
+):
+    book = tmp_path / "draft.yaml"
+    book.write_text(qualtrics_draft.to_yaml(), encoding="utf-8")
+    line = one_error_line(
+        survey("run", str(demo_exports / "2024.csv"), "-c", str(book), "--by", by, cwd=tmp_path)
+    )
+    assert line.startswith(message.format(book=book))
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_codebook_without_waves_runs_a_raw_file_named_by_it(
+    demo_exports, qualtrics_draft, tmp_path
+):
+    document = {**qualtrics_draft.document, "waves": []}
+    book = tmp_path / "nowaves.yaml"
+    book.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    raw = tmp_path / "spring.csv"
+    raw.write_bytes((demo_exports / "2024.csv").read_bytes())
+    completed = survey("run", str(raw), "-c", str(book), "--by", "region", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    results = pd.read_csv(tmp_path / "reports" / "spring" / "results.csv")
+    assert set(results["wave"].astype(str)) == {"spring"}
+    assert set(results["by"]) == {"all", "region"}
+
+
+# ------------------------------------------------------------- --by over a codebook's own
+def test_by_replaces_the_dimensions_and_keeps_the_codebook_file():
+    from survey.cli import _with_breakdowns
+
+    book = load_codebook(reference_codebook_path())
+    chosen = _with_breakdowns(book, "region, sector", weighted=True)
+    assert chosen.dimensions == ["region", "sector"]
+    assert chosen.frame == book.frame and chosen.source == book.source
+    unweighted = _with_breakdowns(book, "role", weighted=False)
+    assert (unweighted.dimensions, unweighted.frame) == (["role"], {})
+    with pytest.raises(CodebookError, match=r"weights by sector, region .* --unweighted"):
+        _with_breakdowns(book, "role", weighted=True)
+
+
+def test_the_cache_of_a_run_depends_on_its_breakdowns(demo_exports):
+    from survey.pipeline import _cache_key
+
+    book = load_codebook(reference_codebook_path())
+    raw = demo_exports / "2024.csv"
+    other = book.model_copy(update={"dimensions": ["role"]})
+    assert _cache_key(book, raw, True, None) != _cache_key(other, raw, True, None)
+
+
+# ---------------------------------------------------------------------- real exports
+def real_exports() -> list[Path]:
+    if not SAMPLES.is_dir():
+        return []
+    return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".csv", ".sav", ".xlsx"})
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="no real samples in /work/shared/samples")
+@pytest.mark.parametrize("path", real_exports(), ids=lambda path: path.name)
+def test_a_real_export_drafts_a_codebook_that_loads(path, tmp_path):
+    try:
+        export = read_export(path)
+    except DataError as error:
+        pytest.skip(f"the importers do not read it yet: {error}")
+    target = tmp_path / "draft.yaml"
+    target.write_text(draft_codebook(export, codebook_path=target).to_yaml(), encoding="utf-8")
+    codebook = load_codebook(target)
+    assert codebook.questions
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="no real samples in /work/shared/samples")
+def test_the_real_surveymonkey_export_drafts_and_runs(tmp_path):
+    export = SAMPLES / "sm_monkeyreadr_test-responses.csv"
+    completed = survey("codebook", str(export), "--out", "lead.yaml", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    draft = draft_codebook(read_export(export), codebook_path=tmp_path / "lead.yaml")
+    assert draft.type_counts() == {"single": 4, "likert": 3, "text": 4}
+    # the survey's own typos are its scale labels: the toolkit codes them as exported
+    assert draft.scales()["agreement"][2] == "Disgree"
+    assert draft.scales()["agreement_2"][4] == "Aagree"
+    assert draft.document["min_responses"] == 16  # only 16 responses in the file
+    assert draft.document["waves"][0]["date_formats"] == ["%m/%d/%Y %I:%M:%S %p"]
+    completed = survey(
+        "run",
+        str(export),
+        "-c",
+        "lead.yaml",
+        "--by",
+        "complete_module_part_action",
+        "--out",
+        "out",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert set(results["by"]) == {"all", "complete_module_part_action"}
