@@ -55,6 +55,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from survey.cleaning.recode import NOT_CHOSEN
 from survey.codebook import Codebook, Layout, QualityRules, QuestionType
 from survey.io.raw import SUBLABEL_SEPARATOR, RawExport
 
@@ -311,6 +312,23 @@ def _is_missing_answer(value: str, *, keep_maybe: bool = False) -> bool:
     if keep_maybe and key in _MAYBE_ANSWER:
         return False
     return _MISSING_ANSWER.match(key) is not None
+
+
+#: Cells that only say "chosen", not which option.
+_TICK_WORDS = frozenset({"1", "y", "yes", "x", "selected", "checked", "true"})
+
+
+def _option_tags(members: list[_Column]) -> tuple[str, list[str]] | None:
+    """The shared tag and each column's option code when the columns are tagged as a platform
+    tags options (``Q2_1``, ``Q2_2``; ``Q2[SQ001]``), else ``None``."""
+    parts = [re.fullmatch(r"(\w+?)(?:_(\w+)|\[(\w+)\])", column.name) for column in members]
+    if not all(parts):
+        return None
+    stems = {part.group(1) for part in parts if part}
+    codes = [(part.group(2) or part.group(3)).casefold() for part in parts if part]
+    if len(stems) != 1 or len(set(codes)) != len(codes):
+        return None
+    return stems.pop(), codes
 
 
 class _Names:
@@ -827,15 +845,28 @@ class _Drafter:
         *,
         reason: str = "columns holding one value or blank",
     ) -> None:
-        question_id = self.ids.claim(_identifier(stem, words=3, fallback="multi"))
+        tags = _option_tags(members)
+        claimed = None
+        if tags is not None:  # Q2_1, Q2[SQ001]: the tag is the id, each suffix a code
+            wanted = _as_identifier(tags[0])
+            claimed = self.ids.claim(wanted) if wanted else None
+            if claimed != wanted:
+                tags, claimed = None, None
+        question_id = claimed or self.ids.claim(_identifier(stem, words=3, fallback="multi"))
         codes = _Names()
         options = []
         notes: list[str] = []
-        for column in members:
+        for position, column in enumerate(members):
             label = labels.get(column.name) or column.name
-            code = "other" if _OTHER.match(_normalise(label)) else _option_code(label)
+            said = {value for value in column.values if _normalise(value) not in NOT_CHOSEN}
+            if len(said) == 1 and _normalise(next(iter(said))) not in _TICK_WORDS:
+                label = next(iter(said))  # the cells name the option (SurveyMonkey, Qualtrics)
+            if tags is not None:
+                code = tags[1][position]
+            else:
+                code = "other" if _OTHER.match(_normalise(label)) else _option_code(label)
             options.append({"code": codes.claim(code), "label": label})
-        mapped = all(
+        mapped = tags is not None or all(
             SUBLABEL_SEPARATOR in column.name
             and column.name.split(SUBLABEL_SEPARATOR, 1)[0] == text
             for column in members
@@ -851,10 +882,11 @@ class _Drafter:
         two_valued = sorted(
             {v for c in ticked if len({_normalise(x) for x in c.values}) > 1 for v in c.distinct}
         )
-        if two_valued:
+        unknown = [v for v in two_valued if _normalise(v) not in NOT_CHOSEN]
+        if len(unknown) > 1:
             notes.append(
-                f"cells hold {', '.join(map(repr, two_valued[:3]))}: the toolkit counts any "
-                "non-blank cell as ticked; blank the 'not ticked' cells, or check"
+                f"cells hold {', '.join(map(repr, unknown[:3]))}: the toolkit counts a cell as "
+                "ticked unless it is blank or says not chosen (N, No, 0, Not selected); check"
             )
         self.add(
             {"id": question_id, "type": "multi", "text": text, "options": options},
@@ -1173,18 +1205,19 @@ def _is_other_text(column: _Column, sub: str) -> bool:
 
 
 def _ticks(members: list[_Column], labels: dict[str, str]) -> bool:
-    """Whether columns are one option each: every cell blank or one value (the same token in
-    every column, or the column's own option label), or 1/0."""
+    """Whether columns are one option each: every cell blank, "not chosen" (N, No, 0, Not
+    selected: :data:`~survey.cleaning.recode.NOT_CHOSEN`) or one value (the same token in every
+    column, or the column's own option label)."""
     if not any(column.values for column in members):
         return False
     tokens: set[str] = set()
     for column in members:
-        distinct = {_normalise(value) for value in column.values}
-        if len(distinct) > 1 and distinct != {"0", "1"}:
+        distinct = {_normalise(value) for value in column.values} - NOT_CHOSEN
+        if len(distinct) > 1:
             if not _OTHER.match(_normalise(labels.get(column.name, ""))):
                 return False
             continue
-        for value in distinct - {"0"}:
+        for value in distinct:
             if value != _normalise(labels.get(column.name, "")):
                 tokens.add(value)
     return len(tokens) <= 1

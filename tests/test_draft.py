@@ -241,10 +241,11 @@ def test_value_labels_missing_values_and_response_sets_are_used():
         {"code": "academic", "label": "Academic", "aliases": ["2"]},
     ]
     assert {"Refused", "9"} <= set(draft.document["missing_labels"])
-    formats = draft.question("formats")
-    assert formats["type"] == "multi" and len(formats["options"]) == 2
-    assert draft.unfindable == ["formats"]  # tags f_1, f_2: `survey run` cannot map them yet
-    assert "CANNOT RUN YET" in draft.to_yaml()
+    formats = draft.question("f")  # the set's columns f_1, f_2: id f, options 1 and 2
+    assert formats["type"] == "multi"
+    assert [option["code"] for option in formats["options"]] == ["1", "2"]
+    assert [option["label"] for option in formats["options"]] == ["Webinar", "Workshop"]
+    assert draft.unfindable == [] and "CANNOT RUN YET" not in draft.to_yaml()
     draft.codebook()
 
 
@@ -472,3 +473,37 @@ def test_the_real_surveymonkey_export_drafts_and_runs(tmp_path):
     assert completed.returncode == 0, completed.stderr
     results = pd.read_csv(tmp_path / "out" / "results.csv")
     assert set(results["by"]) == {"all", "complete_module_part_action"}
+
+
+@pytest.mark.parametrize(
+    ("names", "ticked", "unticked"),
+    [
+        (["Q2_1", "Q2_2", "Q2_3"], "1", None),  # Qualtrics: one column per choice
+        (["Q2[SQ001]", "Q2[SQ002]", "Q2[SQ003]"], "Y", "N"),  # LimeSurvey code headings
+        (["Q2_a", "Q2_b", "Q2_c"], "Selected", "Not selected"),  # LimeSurvey R export (a set)
+    ],
+)
+def test_tagged_option_columns_make_a_multi_that_runs(names, ticked, unticked):
+    from survey.cleaning.recode import spread_multi
+    from survey.io import map_to_codebook
+
+    export = export_of(
+        {
+            names[0]: cycle([ticked, unticked]),
+            names[1]: cycle([unticked, ticked, ticked]),
+            names[2]: cycle([ticked, ticked, unticked, unticked]),
+            "Q3": cycle(["Public", "Academic"]),
+        },
+        multi_sets={"Q2": names} if ticked == "Selected" else {},
+    )
+    draft = draft_codebook(export)
+    multi = next(q for q in draft.document["questions"] if q["type"] == "multi")
+    assert multi["id"].casefold() == "q2" and draft.unfindable == []
+    codes = [option["code"] for option in multi["options"]]
+    assert codes == [name.split("[")[-1].rstrip("]").split("_")[-1].casefold() for name in names]
+    book = draft.codebook()
+    frame, found = map_to_codebook(export, book)
+    assert set(found.missing) <= {"respondent_id"} and multi["id"] in found.spread
+    coded = spread_multi(frame, book.question(multi["id"]))
+    first = coded[f"{multi['id']}__{codes[0]}"].tolist()
+    assert first[:2] == [True, False]  # "not chosen" cells are not ticks

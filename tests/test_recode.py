@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -211,6 +212,45 @@ def test_spread_multi_select(codebook):
     assert coded["barriers__travel"].tolist() == [True, True, pd.NA]
     assert coded["barriers__cost"].tolist() == [False, False, pd.NA]
     assert coded["barriers__n"].tolist() == [2, 1, pd.NA]
+
+
+@pytest.mark.parametrize(
+    ("chosen", "not_chosen"),
+    [("Y", "N"), ("Yes", "Not selected"), ("1", "0"), ("Selected", " no "), ("Y", "")],
+)
+def test_a_cell_saying_not_chosen_is_not_a_tick(codebook, chosen, not_chosen):
+    barriers = codebook.question("barriers")
+    frame = pd.DataFrame(
+        {
+            "barriers__time": [chosen, not_chosen, not_chosen],
+            "barriers__travel": [not_chosen, chosen, not_chosen],
+        }
+    )
+    coded = spread_multi(frame, barriers)
+    assert coded["barriers__time"].tolist() == [True, False, pd.NA]
+    assert coded["barriers__travel"].tolist() == [False, True, pd.NA]
+    assert coded["barriers__n"].tolist() == [1, 1, pd.NA]
+
+
+def test_limesurvey_and_qualtrics_option_tags_are_found(codebook):
+    from survey.codebook import Layout
+    from survey.io import map_to_codebook
+    from survey.io.raw import RawExport
+
+    names = {
+        "barriers_time": "Y",  # Qualtrics-style tag with the option code
+        "barriers[travel]": "N",  # LimeSurvey
+        "imp[leadership]": "Very important",
+        "sector[other]": "Archives",
+    }
+    export = RawExport(pd.DataFrame([names]), Path("x.csv"), Layout.LIMESURVEY)
+    frame, found = map_to_codebook(export, codebook)
+    assert frame["imp_leadership"].tolist() == ["Very important"]
+    assert found.found["barriers__time"] == "barriers_time"
+    assert found.found["barriers__travel"] == "barriers[travel]"
+    assert found.found["imp_leadership"] == "imp[leadership]"
+    assert found.found[codebook.question("sector").other] == "sector[other]"
+    assert "barriers" in found.spread
 
 
 @pytest.mark.parametrize(

@@ -204,14 +204,27 @@ def split_multi(series: pd.Series, question: Question) -> pd.DataFrame:
     return _multi_frame(series.index, question.id, columns, codes, chosen, unknown)
 
 
+#: Cells of an option column that say the option was not chosen (LimeSurvey's ``N``, its R
+#: export's "Not selected", SPSS dichotomies coded 0, "No"), compared stripped and case-folded.
+NOT_CHOSEN = frozenset({"0", "n", "no", "not selected", "not checked", "unchecked", "false"})
+
+
+def _ticked(series: pd.Series) -> pd.Series:
+    text = series.astype("string").str.strip().str.casefold()
+    return ~_blank(series) & ~text.isin(NOT_CHOSEN).fillna(False)
+
+
 def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
-    """A multi-select exported as one column per option (any non-blank cell is a tick).
+    """A multi-select exported as one column per option: a non-blank cell is a tick, unless it
+    says the option was not chosen (:data:`NOT_CHOSEN`).
 
     A respondent with no tick at all did not answer: every option is missing, not ``False``.
+    (An export that writes "not chosen" in every unticked cell cannot tell a respondent who
+    chose nothing from one who skipped the question; both are counted as not answering.)
     """
     columns = question.multi_columns()
     ticks = pd.DataFrame(
-        {column: ~_blank(frame[column]) if column in frame else False for column in columns},
+        {column: _ticked(frame[column]) if column in frame else False for column in columns},
         index=frame.index,
     )
     answered = ticks.any(axis=1)

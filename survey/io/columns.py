@@ -74,20 +74,32 @@ def _candidates(codebook: Codebook) -> tuple[dict[str, list[str]], dict[str, dic
         if question.type is QuestionType.GRID:
             for item in question.items:
                 for topic, column in zip(question.topics, question.grid_columns(item), strict=True):
-                    single[column] = [column, _sub(item.text, topic.label)]
+                    # LimeSurvey names an array's cells imp[leadership]
+                    single[column] = [
+                        column,
+                        _sub(item.text, topic.label),
+                        f"{item.prefix}[{topic.code}]",
+                    ]
             continue
         single[question.id] = [question.id, question.text]
         if question.renamed_from:
             single[question.id].append(question.renamed_from)
         if question.type is QuestionType.MULTI:
+            # also as Qualtrics (Q2_1) and LimeSurvey (Q2[SQ001], R export Q2_SQ001) tag them
             spread[question.id] = {
-                column: [column, _sub(question.text, option.label)]
+                column: [
+                    column,
+                    _sub(question.text, option.label),
+                    f"{question.id}_{option.code}",
+                    f"{question.id}[{option.code}]",
+                ]
                 for column, option in zip(question.multi_columns(), question.options, strict=True)
             }
         if question.other:
             labels = [option.label for option in question.options if option.code == "other"]
             single[question.other] = [
                 question.other,
+                f"{question.id}[other]",
                 _sub(question.text, "Other (please specify)"),
                 *[_sub(question.text, label) for label in labels],
             ]
