@@ -78,14 +78,25 @@ def _load_codebook(path: Path) -> Codebook:
     return load_codebook(path)
 
 
-def _waves(codebook: Codebook, raw: list[Path] | None, wave_id: str | None) -> list[Wave]:
+def _waves(
+    codebook: Codebook, raw: list[Path] | None, wave_id: str | None, layout: str | None = None
+) -> list[Wave]:
+    from survey.codebook import Layout
     from survey.errors import DataError
     from survey.pipeline import wave_for_file
 
+    if layout is not None:
+        if layout not in {item.value for item in Layout}:
+            choices = ", ".join(item.value for item in Layout)
+            raise typer.BadParameter(f"{layout!r} is not a layout; expected one of {choices}")
+        if not raw:
+            raise typer.BadParameter("--layout applies to RAW files given on the command line")
+        return [
+            wave_for_file(codebook, path, wave_id, layout=Layout(layout))
+            for path in _one_wave(raw, wave_id)
+        ]
     if raw:
-        if wave_id is not None and len(raw) > 1:
-            raise typer.BadParameter("--wave names one wave; give one RAW file with it")
-        return [wave_for_file(codebook, path, wave_id) for path in raw]
+        return [wave_for_file(codebook, path, wave_id) for path in _one_wave(raw, wave_id)]
     if wave_id is not None:
         try:
             return [codebook.wave(wave_id)]
@@ -97,6 +108,12 @@ def _waves(codebook: Codebook, raw: list[Path] | None, wave_id: str | None) -> l
     if not codebook.waves:
         raise DataError(f"{codebook.source}: the codebook lists no waves; give a RAW file")
     return list(codebook.waves)
+
+
+def _one_wave(raw: list[Path], wave_id: str | None) -> list[Path]:
+    if wave_id is not None and len(raw) > 1:
+        raise typer.BadParameter("--wave names one wave; give one RAW file with it")
+    return raw
 
 
 def _out_dir(out: Path | None, wave: str, several: bool) -> Path:
@@ -123,6 +140,14 @@ CodebookOption = Annotated[
 ]
 WaveOption = Annotated[
     str | None, typer.Option("--wave", "-w", help="Wave name (default: the file's name).")
+]
+LayoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--layout",
+        help="Read the RAW file(s) as this layout (qualtrics, surveymonkey, limesurvey, spss, "
+        "csv) instead of the codebook's wave layout or the one detected.",
+    ),
 ]
 OutOption = Annotated[
     Path | None,
@@ -162,6 +187,7 @@ def validate_command(
     codebook: CodebookOption = DEFAULT_CODEBOOK,
     wave: WaveOption = None,
     out: OutOption = None,
+    layout: LayoutOption = None,
 ) -> None:
     """Validate raw export(s) and write validation.json and validation.html only."""
     with _user_errors("survey validate"):
@@ -170,7 +196,7 @@ def validate_command(
         from survey.validation import Action, write_report
 
         book = _load_codebook(codebook)
-        waves = _waves(book, raw, wave)
+        waves = _waves(book, raw, wave, layout)
         say, done = _progress()
         problems: list[str] = []
         table = Table(title="Validation")
@@ -352,6 +378,7 @@ def run(
     codebook: CodebookOption = DEFAULT_CODEBOOK,
     wave: WaveOption = None,
     out: OutOption = None,
+    layout: LayoutOption = None,
     processed: Annotated[
         Path, typer.Option("--processed", file_okay=False, help="Where processed waves go.")
     ] = DEFAULT_PROCESSED,
@@ -402,7 +429,7 @@ def run(
         book = _load_codebook(codebook)
         if by is not None:
             book = _with_breakdowns(book, by, weighted=not unweighted)
-        waves = _waves(book, raw, wave)
+        waves = _waves(book, raw, wave, layout)
         say, done = _progress()
         try:
             runs = run_waves(

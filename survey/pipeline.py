@@ -70,19 +70,26 @@ class WaveRun:
         return sum(self.quarantined.values())
 
 
-def wave_for_file(codebook: Codebook, raw: Path, wave_id: str | None = None) -> Wave:
+def wave_for_file(
+    codebook: Codebook, raw: Path, wave_id: str | None = None, *, layout: Layout | None = None
+) -> Wave:
     """The codebook's wave for a raw file: by ``wave_id``, else by file name, else a new wave
-    named after the file (its layout detected)."""
+    named after the file (its layout detected). ``layout`` overrides the wave's layout."""
+    override = {"layout": layout} if layout is not None else {}
     if wave_id is not None:
         for wave in codebook.waves:
             if wave.id == wave_id:
-                return wave.model_copy(update={"file": str(raw)})
+                return wave.model_copy(update={"file": str(raw), **override})
     for wave in codebook.waves:
         if Path(wave.file).name == raw.name:
-            return wave.model_copy(update={"file": str(raw)}) if wave_id is None else wave
-    from survey.io import detect_layout
+            if wave_id is None:
+                return wave.model_copy(update={"file": str(raw), **override})
+            return wave.model_copy(update=override)
+    if layout is None:
+        from survey.io import detect_layout
 
-    return Wave(id=wave_id or raw.stem, file=str(raw), layout=detect_layout(raw))
+        layout = detect_layout(raw)
+    return Wave(id=wave_id or raw.stem, file=str(raw), layout=layout)
 
 
 def _resolve(codebook: Codebook, wave: Wave) -> Path:

@@ -312,3 +312,16 @@ def test_a_template_that_is_not_a_deck_is_one_line_and_nothing_is_written(codebo
     )
     assert "master.pptx" in line
     assert not (tmp_path / "reports").exists() and not (tmp_path / "data").exists()
+
+
+def test_layout_overrides_the_detected_one(codebook, tmp_path):
+    raw = export(codebook, tmp_path / "spring.csv", 40)
+    book = str(reference_codebook_path())
+    line = one_error_line(
+        survey("validate", str(raw), "-c", book, "--layout", "surveymonkey", cwd=tmp_path)
+    )
+    assert line.startswith(f"error: {raw}: ") and "structural problem" in line  # read as SM
+    assert survey("run", str(raw), "-c", book, "--layout", "sas", cwd=tmp_path).returncode == 2
+    assert survey("run", "-c", book, "--layout", "csv", cwd=tmp_path).returncode == 2
+    completed = survey("validate", str(raw), "-c", book, "--layout", "qualtrics", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
