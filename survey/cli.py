@@ -463,6 +463,57 @@ def run(
         stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
+@app.command("bench")
+def bench_command(
+    sizes: Annotated[
+        str,
+        typer.Option(
+            "--sizes", help="Respondents per demo wave, comma-separated (1800,100000,1000000)."
+        ),
+    ] = "1800",
+    runs: Annotated[
+        str, typer.Option("--runs", help="Runs per size: one number, or one per size (3,3,1).")
+    ] = "3",
+    with_r: Annotated[
+        bool,
+        typer.Option("--with-r", help="Also time bench/survey.R (R's survey) and compare numbers."),
+    ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", file_okay=False, help="Where the demo waves are written (reused)."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", dir_okay=False, help="JSON list the record is appended to.")
+    ] = Path("bench/results.json"),
+    readme: Annotated[
+        Path, typer.Option("--readme", dir_okay=False, help="Markdown whose bench table is redone.")
+    ] = Path("bench/README.md"),
+) -> None:
+    """Time every stage (import to the three reports) and the peak memory on demo waves.
+
+    Each size's wave is written once by the demo generator; each run is a fresh process.
+    Minimum and median per stage go to --out and to the table between the bench markers of
+    --readme (each only if its folder exists).
+    """
+    with _user_errors("survey bench"):
+        from survey.bench import parse_sizes, readme_table, run_bench
+
+        try:
+            runs_per_size = [int(part) for part in runs.split(",")]
+        except ValueError:
+            raise typer.BadParameter(f"--runs {runs}: expected whole numbers") from None
+        record = run_bench(
+            parse_sizes(sizes),
+            runs=runs_per_size,
+            with_r=with_r,
+            data_dir=data,
+            out=out if out.parent.is_dir() else None,
+            readme=readme if readme.parent.is_dir() else None,
+            progress=lambda message: stderr.print(message, highlight=False),
+        )
+        stdout.print(readme_table(record), highlight=False, soft_wrap=True)
+
+
 #: Where the Streamlit app lives: ``dashboard/`` beside the package (a clone or an editable
 #: install).
 DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"

@@ -1,0 +1,565 @@
+"""The benchmark harness behind ``survey bench`` (and ``python bench/harness.py``).
+
+For each wave size it writes a demo wave (:func:`survey.demo.write_demo`, ``2024.csv``), then
+runs the whole flow ``runs`` times, each run in a fresh child process so that its peak resident
+memory (``getrusage(RUSAGE_SELF).ru_maxrss``, imports included) is the run's own. A run times:
+
+- ``import``, ``validate``: reading, mapping and coding the export, then validating it (the
+  two halves of :func:`survey.pipeline.validate_wave`, timed apart);
+- ``import_validate``, ``clean``, ``weight``, ``estimates``, ``tests``, ``needs_themes``,
+  ``write``: :func:`survey.pipeline.process_wave`'s own ``WaveRun.seconds`` (``estimate`` and
+  ``compare`` there), ``reports=False``;
+- ``letters``, ``needs``, ``themes``: those tables again, one at a time, on the processed wave
+  (weighted and unweighted, as ``process_wave`` makes them; ``themes`` includes the quotes and
+  uncoded terms);
+- ``report_tables`` (:func:`~survey.export.tables.load_tables` and
+  :func:`~survey.export.findings.headline_findings`), then each writer: ``xlsx``, ``html``,
+  ``pptx``;
+- ``pipeline``: ``process_wave`` from start to end, and ``r_subset``: the work
+  ``bench/survey.R`` does in R (``bench/engine.py``'s ``r_subset``).
+
+Minimum and median over the runs are kept for every stage and for the peak memory. With R
+(``with_r`` and ``Rscript`` on the path) the same ``r_subset`` is timed in R's ``survey``
+package on the same processed wave, and its estimates, standard errors and Rao-Scott p-values
+are compared with Python's (largest absolute differences recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "README_END",
+    "README_START",
+    "STAGES",
+    "machine_info",
+    "readme_table",
+    "run_bench",
+    "update_readme",
+]
+
+#: Every stage a run times, in the order of the README table.
+STAGES = (
+    "startup",
+    "import",
+    "validate",
+    "import_validate",
+    "clean",
+    "weight",
+    "estimates",
+    "tests",
+    "letters",
+    "needs",
+    "themes",
+    "needs_themes",
+    "write",
+    "report_tables",
+    "xlsx",
+    "html",
+    "pptx",
+    "pipeline",
+    "r_subset",
+)
+#: What process_wave calls its stages, for the stages taken from ``WaveRun.seconds``.
+_FROM_PIPELINE = {
+    "import_validate": "import_validate",
+    "clean": "clean",
+    "weight": "weight",
+    "estimates": "estimate",
+    "tests": "compare",
+    "needs_themes": "needs_themes",
+    "write": "write",
+}
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+#: The R side of ``r_subset``, beside the package in a clone.
+R_SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "survey.R"
+#: Imported lazily by the stages; the ``startup`` stage imports them first.
+_LIBRARIES = (
+    "great_expectations", "pingouin", "scipy.stats", "openpyxl", "xlsxwriter", "pptx",
+    "plotly.graph_objects", "jinja2", "pyarrow.parquet",
+)  # fmt: skip
+#: The demo wave the harness runs (Qualtrics layout, the codebook's first wave).
+WAVE_FILE = "2024.csv"
+
+Progress = Callable[[str], None]
+
+
+def _timed(seconds: dict[str, float], stage: str, work: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    value = work()
+    seconds[stage] = time.perf_counter() - started
+    return value
+
+
+def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
+    """One timed run over ``folder``'s demo wave, writing into ``work_dir``; run it in a fresh
+    process (``python -m survey.bench --child``) so that the peak memory is its own."""
+    import pandas as pd
+
+    from survey.analysis.letters import significance_letters
+    from survey.analysis.needs import needs
+    from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
+    from survey.cleaning import standardise
+    from survey.codebook import Layout, load_codebook
+    from survey.export.findings import headline_findings
+    from survey.export.html import write_html
+    from survey.export.pptx import write_pptx
+    from survey.export.tables import load_tables
+    from survey.export.xlsx import write_xlsx
+    from survey.io import map_to_codebook, read_export
+    from survey.pipeline import process_wave, wave_for_file
+    from survey.validation import validate
+
+    codebook = load_codebook(folder / "codebook.yaml")
+    raw = folder / WAVE_FILE
+    wave = wave_for_file(codebook, raw)
+    seconds: dict[str, float] = {}
+    # the heavy libraries the stages import lazily, imported first so that no stage pays them
+    _timed(seconds, "startup", lambda: [importlib.import_module(name) for name in _LIBRARIES])
+
+    def import_wave() -> tuple[Any, Any]:
+        export = read_export(raw, layout=wave.layout, encoding=wave.encoding)
+        mapped, column_map = map_to_codebook(export, codebook)
+        coded, _ = standardise(mapped, column_map, codebook, wave)
+        return coded, column_map
+
+    coded, column_map = _timed(seconds, "import", import_wave)
+    layout = Layout(wave.layout).value
+    _timed(
+        seconds,
+        "validate",
+        lambda: validate(
+            coded, codebook, wave=wave.id, file=raw.name, layout=layout, column_map=column_map
+        ),
+    )
+    coded = None  # free it before the pipeline runs
+
+    out_dir, processed_dir = work_dir / "reports", work_dir / "processed"
+    run = _timed(
+        seconds,
+        "pipeline",
+        lambda: process_wave(
+            codebook, wave, out_dir=out_dir, processed_dir=processed_dir, reports=False
+        ),
+    )
+    for stage, name in _FROM_PIPELINE.items():
+        if name in run.seconds:
+            seconds[stage] = run.seconds[name]
+
+    processed = pd.read_parquet(processed_dir / f"{wave.id}.parquet")
+    weights = processed["weight"].to_numpy() if "weight" in processed else None
+    table = pd.read_csv(out_dir / "results.csv", keep_default_na=False, na_values=[""])
+    _timed(seconds, "letters", lambda: significance_letters(table))
+
+    def both(function: Callable[..., Any]) -> None:
+        function(processed, codebook, wave=wave.id)
+        if weights is not None:
+            function(processed, codebook, wave=wave.id, weights=weights)
+
+    _timed(seconds, "needs", lambda: both(needs))
+
+    def themes() -> None:
+        both(theme_table)
+        exemplar_quotes(processed, codebook, min_chars=20)
+        uncoded_terms(processed, codebook)
+
+    _timed(seconds, "themes", themes)
+
+    def report_tables() -> tuple[Any, Any]:
+        tables = load_tables(out_dir, codebook)
+        return tables, headline_findings(tables)
+
+    tables, findings = _timed(seconds, "report_tables", report_tables)
+    _timed(seconds, "xlsx", lambda: write_xlsx(tables, findings, work_dir / "report.xlsx"))
+    _timed(seconds, "html", lambda: write_html(tables, findings, work_dir / "report.html"))
+    _timed(seconds, "pptx", lambda: write_pptx(tables, findings, work_dir / "slides.pptx"))
+
+    r_subset_python = _r_subset_python(processed, codebook)
+    _timed(seconds, "r_subset", lambda: r_subset_python(None))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "rows_in": run.rows_in,
+        "analysed": run.analysed,
+        "seconds": seconds,
+        "peak_rss_mb": peak / 1024 if sys.platform != "darwin" else peak / 1024**2,
+    }
+
+
+def _r_subset_python(processed: Any, codebook: Any) -> Callable[[Path | None], Any]:
+    """``bench/engine.py``'s ``r_subset`` (rake; each importance topic's weighted top-2 share
+    by every dimension; a Rao-Scott test for each), returning a function that does it and,
+    given a path, writes the estimates, standard errors and p-values there as CSV."""
+    import numpy as np
+    import pandas as pd
+
+    from survey.analysis.comparisons import rao_scott
+    from survey.analysis.estimates import beta_interval, domain_means
+    from survey.analysis.results import groupings
+    from survey.weighting import rake
+
+    grid = codebook.question("learning_needs")
+    topics = grid.grid_columns(grid.items[0])
+
+    def work(path: Path | None) -> Any:
+        weights = rake(
+            processed,
+            margins=codebook.frame,
+            epsilon=codebook.weighting.epsilon,
+            max_iterations=codebook.weighting.max_iterations,
+        ).weights.to_numpy()
+        rows: list[dict[str, Any]] = []
+        breakdowns = [b for b in groupings(processed, codebook) if b[0] != "all"]
+        for topic in topics:
+            ratings = processed[topic].to_numpy(dtype=float)
+            top2 = np.where(np.isnan(ratings), np.nan, (ratings >= 4).astype(float))
+            for by, codes, names in breakdowns:
+                result = domain_means(top2, weights, codes, groups=len(names))
+                beta_interval(result.estimate, result.se, result.n)
+                test = rao_scott(
+                    np.where(np.isnan(top2), -1, top2).astype(np.int64), codes, weights
+                )
+                if path is None:
+                    continue
+                for kind, values in (("estimate", result.estimate), ("se", result.se)):
+                    rows += [
+                        {"topic": topic, "by": by, "group": group, "kind": kind, "value": value}
+                        for group, value in zip(names, values, strict=True)
+                    ]
+                p = test.p if test is not None else float("nan")
+                rows.append({"topic": topic, "by": by, "group": "", "kind": "p", "value": p})
+        if path is not None:
+            pd.DataFrame(rows).to_csv(path, index=False)
+        return len(rows)
+
+    return work
+
+
+def _r_run(folder: Path, work_dir: Path, runs: int) -> dict[str, Any]:
+    """Time ``bench/survey.R`` on the processed wave of one child run, and compare its numbers
+    with Python's."""
+    import pandas as pd
+
+    from survey.codebook import load_codebook
+
+    codebook = load_codebook(folder / "codebook.yaml")
+    processed = pd.read_parquet(work_dir / "processed" / "2024.parquet")
+    csv = work_dir / "processed.csv"
+    processed.to_csv(csv, index=False)
+    margins = work_dir / "margins.csv"
+    pd.DataFrame(
+        [
+            {"variable": dimension, "level": level, "Freq": count}
+            for dimension, counts in codebook.frame.items()
+            for level, count in counts.items()
+        ]
+    ).to_csv(margins, index=False)
+    r_numbers, py_numbers = work_dir / "r_numbers.csv", work_dir / "py_numbers.csv"
+    command = [
+        "Rscript", str(R_SCRIPT), str(csv), str(margins), str(runs), str(r_numbers),
+        str(codebook.weighting.epsilon), str(codebook.weighting.max_iterations),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip()[-2000:]}
+    reported = json.loads(done.stdout.strip().splitlines()[-1])
+    _r_subset_python(processed, codebook)(py_numbers)
+    keys = ["topic", "by", "group", "kind"]
+    ours = pd.read_csv(py_numbers, keep_default_na=False, na_values=["", "NA", "nan"])
+    theirs = pd.read_csv(r_numbers, keep_default_na=False, na_values=["", "NA", "nan"])
+    both = ours.merge(theirs, on=keys, how="outer", suffixes=("_python", "_r"), indicator=True)
+    difference = (both["value_python"] - both["value_r"]).abs()
+    max_difference = {
+        kind: float(difference[both["kind"] == kind].max()) for kind in ("estimate", "se", "p")
+    }
+    return {
+        "seconds": reported["r_subset"],
+        "r": reported["r"],
+        "survey": reported["survey"],
+        "compared": int((both["_merge"] == "both").sum()),
+        "unmatched": int((both["_merge"] != "both").sum()),
+        "max_difference": max_difference,
+        "agree": bool(
+            (both["_merge"] == "both").all()
+            and max_difference["estimate"] <= 1e-6
+            and max_difference["se"] <= 1e-6
+            and max_difference["p"] <= 1e-4
+        ),
+    }
+
+
+def _summary(values: Sequence[float]) -> dict[str, float]:
+    return {"min": min(values), "median": statistics.median(values)}
+
+
+def machine_info() -> dict[str, Any]:
+    """Platform, cores, memory, Python and the versions of the packages that do the work."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    except (ValueError, OSError, AttributeError):
+        memory = float("nan")
+    versions: dict[str, str | None] = {}
+    for package in (
+        "library-survey", "pandas", "numpy", "scipy", "pingouin", "pyarrow",
+        "great-expectations", "openpyxl", "xlsxwriter", "python-pptx", "plotly",
+    ):  # fmt: skip
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "packages": versions,
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _demo_folder(data_dir: Path, size: int, say: Progress) -> tuple[Path, float | None]:
+    """The demo wave of ``size`` rows, written once and reused (``.complete`` marks it)."""
+    from survey.demo import write_demo
+
+    folder = data_dir / f"n{size}"
+    if (folder / ".complete").exists():
+        return folder, None
+    say(f"writing demo waves of {size:,} respondents into {folder}")
+    started = time.perf_counter()
+    write_demo(folder, n=size)
+    (folder / ".complete").write_text("")
+    return folder, time.perf_counter() - started
+
+
+def run_bench(
+    sizes: Sequence[int] = (1800,),
+    *,
+    runs: int | Sequence[int] = 3,
+    with_r: bool = False,
+    r_runs: int | None = None,
+    data_dir: Path | None = None,
+    out: Path | None = None,
+    readme: Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Benchmark every stage at each size; returns the record, and appends it to ``out`` (a
+    JSON list of records) and regenerates ``readme``'s table when given.
+
+    Returns
+    -------
+    dict
+        ``machine`` (:func:`machine_info`), ``runs`` and ``sizes``: per size ``respondents``,
+        ``analysed``, ``seconds`` (per stage ``{"min", "median"}``), ``peak_rss_mb``
+        (``{"min", "median", "max"}``), ``generate_seconds`` (None when the demo wave was
+        reused) and, with R, ``r``.
+    """
+    runs_per_size = [runs] * len(sizes) if isinstance(runs, int) else list(runs)
+    if len(runs_per_size) == 1:
+        runs_per_size *= len(sizes)
+    if len(runs_per_size) != len(sizes) or min(runs_per_size) < 1:
+        raise ValueError("runs: one number (at least 1), or one per size")
+    say = progress or (lambda message: None)
+    data_dir = data_dir or Path(tempfile.gettempdir()) / "survey-bench"
+    rscript = shutil.which("Rscript")
+    record: dict[str, Any] = {
+        "harness": "survey bench",
+        "machine": machine_info(),
+        "runs": runs_per_size,
+    }
+    results = []
+    for size, runs in zip(sizes, runs_per_size, strict=True):
+        folder, generated = _demo_folder(data_dir, size, say)
+        measured: list[dict[str, Any]] = []
+        last_work: Path | None = None
+        for number in range(runs):
+            work_dir = Path(tempfile.mkdtemp(prefix=f"survey-bench-{size}-"))
+            say(f"{size:,} respondents: run {number + 1} of {runs}")
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "survey.bench", "--child", str(folder), str(work_dir)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"benchmark run at {size} failed:\n{done.stderr[-3000:]}")
+            child = json.loads(done.stdout.strip().splitlines()[-1])
+            child["seconds"]["process"] = time.perf_counter() - started
+            measured.append(child)
+            if last_work is not None:
+                shutil.rmtree(last_work, ignore_errors=True)
+            last_work = work_dir
+        stages = [s for s in (*STAGES, "process") if all(s in m["seconds"] for m in measured)]
+        peaks = [m["peak_rss_mb"] for m in measured]
+        entry: dict[str, Any] = {
+            "respondents": measured[0]["rows_in"],
+            "analysed": measured[0]["analysed"],
+            "runs": runs,
+            "generate_seconds": generated,
+            "seconds": {s: _summary([m["seconds"][s] for m in measured]) for s in stages},
+            "peak_rss_mb": {**_summary(peaks), "max": max(peaks)},
+        }
+        if with_r and rscript and last_work is not None:
+            say(f"{size:,} respondents: R survey package")
+            entry["r"] = _r_run(folder, last_work, r_runs or runs)
+            if "seconds" in entry["r"]:
+                python = entry["seconds"]["r_subset"]["min"]
+                entry["r"]["ratio_to_python"] = entry["r"]["seconds"]["min"] / python
+        elif with_r:
+            entry["r"] = {"error": "Rscript not found"}
+        if last_work is not None:
+            shutil.rmtree(last_work, ignore_errors=True)
+        results.append(entry)
+    record["sizes"] = results
+    if out is not None:
+        history = json.loads(out.read_text()) if out.exists() else []
+        if not isinstance(history, list):
+            history = [history]
+        history.append(record)
+        out.write_text(json.dumps(history, indent=2) + "\n")
+    if readme is not None:
+        update_readme(readme, record)
+    return record
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def readme_table(record: dict[str, Any]) -> str:
+    """The Markdown table of one record: a row per stage, min / median per size."""
+    machine = record["machine"]
+    packages = machine["packages"]
+    sizes = record["sizes"]
+    load = machine.get("load_average")
+    lines = [
+        f"Measured {machine['date'][:10]} by `survey bench` on {machine['platform']}, "
+        f"{machine['cores']} cores, {machine['memory_gib']} GiB, {machine['python']}, "
+        f"pandas {packages.get('pandas')}, numpy {packages.get('numpy')}, scipy "
+        f"{packages.get('scipy')}"
+        + (f"; load average {load[0]:.1f} at the start" if load else "")
+        + ". Seconds, min / median of the runs; each run is a fresh process.",
+        "",
+        "| stage | " + " | ".join(f"{s['respondents']:,} (runs {s['runs']})" for s in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    names = [s for s in (*STAGES, "process") if any(s in size["seconds"] for size in sizes)]
+    for stage in names:
+        cells = []
+        for size in sizes:
+            timing = size["seconds"].get(stage)
+            cells.append(
+                f"{_seconds(timing['min'])} / {_seconds(timing['median'])}" if timing else ""
+            )
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| **peak RSS, MB** | "
+        + " | ".join(
+            f"{s['peak_rss_mb']['min']:.0f} / {s['peak_rss_mb']['median']:.0f}" for s in sizes
+        )
+        + " |"
+    )
+    if any("r" in size for size in sizes):
+        cells = []
+        for size in sizes:
+            r = size.get("r")
+            if not r:
+                cells.append("")
+            elif "error" in r:
+                cells.append("failed")
+            else:
+                cells.append(
+                    f"{_seconds(r['seconds']['min'])} / {_seconds(r['seconds']['median'])} "
+                    f"({r['ratio_to_python']:.0f}x Python)"
+                )
+        lines.append("| **r_subset in R survey** | " + " | ".join(cells) + " |")
+        cells = []
+        for size in sizes:
+            r = size.get("r")
+            if not r or "error" in r:
+                cells.append("")
+            else:
+                d = r["max_difference"]
+                verdict = "agree" if r["agree"] else "DIFFER"
+                cells.append(
+                    f"{verdict}: {r['compared']} numbers, max diff est {d['estimate']:.1e}, "
+                    f"se {d['se']:.1e}, p {d['p']:.1e}"
+                )
+        lines.append("| R vs Python | " + " | ".join(cells) + " |")
+    r_versions = {(s["r"]["r"], s["r"]["survey"]) for s in sizes if "r" in s and "r" in s["r"]}
+    for r_version, survey_version in sorted(r_versions):
+        lines += ["", f"R: {r_version}, survey {survey_version}."]
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, record: dict[str, Any]) -> None:
+    """Replace the text between :data:`README_START` and :data:`README_END` with the table of
+    ``record`` (the markers are appended, under a heading, when missing)."""
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    block = f"{README_START}\n{readme_table(record)}\n{README_END}"
+    if README_START in text and README_END in text:
+        head, rest = text.split(README_START, 1)
+        _, tail = rest.split(README_END, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n## Latest harness run\n\n" + block + "\n"
+    readme.write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--child", nargs=2, type=Path, metavar=("DEMO", "WORK"))
+    parser.add_argument("--sizes", default="1800")
+    parser.add_argument("--runs", default="3", help="one number, or one per size")
+    parser.add_argument("--with-r", action="store_true")
+    parser.add_argument("--r-runs", type=int, default=None)
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--readme", type=Path, default=None)
+    arguments = parser.parse_args(argv)
+    if arguments.child:
+        print(json.dumps(one_run(*arguments.child)))
+        return
+    record = run_bench(
+        parse_sizes(arguments.sizes),
+        runs=[int(part) for part in arguments.runs.split(",")],
+        with_r=arguments.with_r,
+        r_runs=arguments.r_runs,
+        data_dir=arguments.data,
+        out=arguments.out,
+        readme=arguments.readme,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    print(readme_table(record))
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``"1800,100000"`` (also ``1_000_000``, ``100k``, ``1m``) as a list of sizes."""
+    sizes = []
+    for part in text.split(","):
+        word = part.strip().lower().replace("_", "")
+        scale = {"k": 1_000, "m": 1_000_000}.get(word[-1:], 1)
+        sizes.append(int(float(word[:-1] if scale > 1 else word) * scale))
+    return sizes
+
+
+if __name__ == "__main__":
+    main()

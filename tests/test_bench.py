@@ -1,0 +1,122 @@
+"""The benchmark harness (survey/bench.py, `survey bench`): every stage timed, min <= median,
+peak memory, machine info, the README table between its markers, and a fast CLI start-up."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from survey.bench import README_END, README_START, STAGES, run_bench, update_readme
+
+REPO = Path(__file__).resolve().parents[1]
+#: The smallest demo wave that still has someone in every frame region (200 has no
+#: north-east respondent, and raking stops).
+SIZE = 400
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory) -> tuple[dict[str, Any], Path, Path]:
+    """The harness once: a 400-respondent demo wave, 2 runs (R too when Rscript exists)."""
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "results.json"
+    out.write_text(json.dumps([{"earlier": "record"}]))
+    readme = folder / "README.md"
+    shutil.copy(REPO / "bench" / "README.md", readme)
+    record = run_bench(
+        [SIZE],
+        runs=2,
+        with_r=shutil.which("Rscript") is not None,
+        data_dir=folder / "data",
+        out=out,
+        readme=readme,
+    )
+    return record, out, readme
+
+
+def test_every_stage_is_timed_with_min_at_most_median(bench_run):
+    record, _, _ = bench_run
+    (size,) = record["sizes"]
+    assert size["respondents"] == SIZE and 0 < size["analysed"] <= SIZE
+    assert size["runs"] == 2
+    for stage in (*STAGES, "process"):
+        timing = size["seconds"][stage]
+        assert 0 <= timing["min"] <= timing["median"], stage
+    assert size["seconds"]["pipeline"]["min"] > size["seconds"]["clean"]["min"]
+
+
+def test_peak_memory_and_machine_are_recorded(bench_run):
+    record, _, _ = bench_run
+    peak = record["sizes"][0]["peak_rss_mb"]
+    assert 50 < peak["min"] <= peak["median"] <= peak["max"]
+    machine = record["machine"]
+    assert machine["cores"] >= 1 and machine["memory_gib"] > 0
+    assert machine["python"].split()[1] == ".".join(map(str, sys.version_info[:3]))
+    assert machine["packages"]["pandas"] and machine["date"][:2] == "20"
+
+
+def test_results_json_keeps_earlier_records(bench_run):
+    record, out, _ = bench_run
+    history = json.loads(out.read_text())
+    assert history[0] == {"earlier": "record"}
+    assert history[-1]["sizes"][0]["seconds"].keys() == record["sizes"][0]["seconds"].keys()
+
+
+def test_readme_table_is_regenerated_between_markers(bench_run):
+    record, _, readme = bench_run
+    text = readme.read_text(encoding="utf-8")
+    original = (REPO / "bench" / "README.md").read_text(encoding="utf-8")
+    head, rest = text.split(README_START)
+    table, tail = rest.split(README_END)
+    assert head == original.split(README_START)[0]
+    assert tail == original.split(README_END)[1]  # the history below is kept
+    assert f"| {SIZE:,} (runs 2) |" in table and "| xlsx |" in table and "peak RSS" in table
+    assert f"{record['machine']['cores']} cores" in table
+    update_readme(readme, record)  # again: the same block, not a second one
+    assert readme.read_text(encoding="utf-8").count(README_START) == 1
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R is not installed")
+def test_r_agrees_with_python(bench_run):
+    # R: bench/survey.R, svyby(~top2, ~g, d, svyciprop, method = "beta"); svychisq(~top2 + g)
+    record, _, _ = bench_run
+    r = record["sizes"][0]["r"]
+    assert r["unmatched"] == 0 and r["compared"] > 100
+    assert r["max_difference"]["estimate"] < 1e-6 and r["max_difference"]["se"] < 1e-6
+    assert r["max_difference"]["p"] < 1e-4 and r["agree"]
+    assert r["ratio_to_python"] > 0
+
+
+def test_bench_help(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "survey", "bench", "--help"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    for option in ("--sizes", "--runs", "--with-r", "--out", "--readme"):
+        assert option in completed.stdout
+
+
+def test_cli_start_up_stays_fast(tmp_path):
+    survey = Path(sys.executable).with_name("survey")
+    command = [str(survey)] if survey.exists() else [sys.executable, "-m", "survey"]
+    seconds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([*command, "--help"], cwd=tmp_path, capture_output=True, check=True)
+        seconds.append(time.perf_counter() - started)
+    print(f"survey --help: {min(seconds):.3f} s (min of 3)")
+    assert min(seconds) < 1.5  # 0.16 s on a quiet 2-core machine; slack for a loaded CI box
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, survey.cli; print('survey.bench' in sys.modules, "
+         "'pandas' in sys.modules)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert imported.stdout.split() == ["False", "False"]
