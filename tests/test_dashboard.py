@@ -549,6 +549,12 @@ def test_trends_of_a_single_wave_say_so(monkeypatch, dashboard_folder, tmp_path)
     assert not at.get("plotly_chart")
 
 
+def test_trends_of_the_first_wave_point_to_a_later_one(full):
+    at = go(start({"wave": "2024"}), "trends")
+    assert at.info[0].value.startswith("Wave 2024 is the first wave: there is nothing before it")
+    assert not at.get("plotly_chart")
+
+
 def test_a_shared_link_opens_trends_with_its_breakdown(full, engine):
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params = {"by": "region", "topic": "imp_assessment"}

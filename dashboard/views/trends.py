@@ -39,6 +39,15 @@ settings = data.Settings.from_env()
 sources = [s for s in data.report_waves(settings) if s.codebook == selection.source.codebook]
 if selection.source.uploaded:
     st.caption("Trends use the waves of the reports folder; an uploaded wave is not among them.")
+else:  # the chosen wave's view of history: the waves up to it, as its own trends.csv has
+    chosen_wave = [s.wave for s in sources].index(selection.source.wave)
+    if chosen_wave == 0 and len(sources) > 1:
+        st.info(
+            f"Wave {selection.source.wave} is the first wave: there is nothing before it to "
+            "compare with. Choose a later wave in the sidebar to see what changed."
+        )
+        st.stop()
+    sources = sources[: chosen_wave + 1]
 if len(sources) < 2:
     st.info(
         "Trends need more than one wave; only "
