@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +110,24 @@ def export(codebook: Codebook, path: Path, count: int, **overrides: dict[str, An
         row.update(overrides.get(f"r{number}", {}))
         rows.append(row)
     return write_qualtrics(codebook, path, rows)
+
+
+def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``survey ARGS`` in a fresh process, as a user runs it (no inherited environment)."""
+    return subprocess.run(
+        [sys.executable, "-m", "survey", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+
+
+def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
+    """The one ``error:`` line of a run that failed with exit 1 and no traceback."""
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "Traceback" not in completed.stderr
+    lines = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, completed.stderr
+    return lines[0]

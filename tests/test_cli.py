@@ -4,33 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from factories import export
+from factories import export, one_error_line, survey
 
 from survey.codebook import reference_codebook_path
-
-
-def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "survey", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
-    )
-
-
-def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
-    assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert "Traceback" not in completed.stderr
-    lines = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, completed.stderr
-    return lines[0]
 
 
 def test_help_lists_the_commands(tmp_path):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from factories import one_error_line, survey
 
 from survey.codebook import Layout, load_codebook, reference_codebook_path
 from survey.draft import Draft, draft_codebook
@@ -24,25 +23,6 @@ AGREEMENT = {
     4: "Agree",
     5: "Strongly agree",
 }
-
-
-def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "survey", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
-    )
-
-
-def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
-    assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert "Traceback" not in completed.stderr
-    lines = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, completed.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

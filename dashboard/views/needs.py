@@ -170,7 +170,6 @@ else:
     priority = [i >= midpoint and c < midpoint for i, c in zip(x, y, strict=True)]
     low = min([*x, *y, midpoint]) - 0.25
     high = max([*x, *y, midpoint]) + 0.25
-    line = {"color": "#57606a", "dash": "dash", "width": 1}
     figure = {
         "data": [
             {
@@ -205,28 +204,7 @@ else:
             showlegend=False,
             xaxis={"range": [low, high], "zeroline": False},
             yaxis={"range": [low, high], "zeroline": False},
-            shapes=[
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": midpoint,
-                    "x1": midpoint,
-                    "y0": 0,
-                    "y1": 1,
-                    "line": line,
-                },
-                {
-                    "type": "line",
-                    "xref": "paper",
-                    "yref": "y",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": midpoint,
-                    "y1": midpoint,
-                    "line": line,
-                },
-            ],
+            shapes=style.quadrant_lines(midpoint),
             annotations=[
                 {
                     "x": high,

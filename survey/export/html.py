@@ -871,29 +871,7 @@ def _quadrant_chart(report: _Report) -> Chart | None:
     ]
     low = min(min(x), min(y), midpoint) - 0.25
     high = max(max(x), max(y), midpoint) + 0.25
-    line = {"color": "#57606a", "dash": "dash", "width": 1}
-    shapes = [
-        {
-            "type": "line",
-            "xref": "x",
-            "yref": "paper",
-            "x0": midpoint,
-            "x1": midpoint,
-            "y0": 0,
-            "y1": 1,
-            "line": line,
-        },
-        {
-            "type": "line",
-            "xref": "paper",
-            "yref": "y",
-            "x0": 0,
-            "x1": 1,
-            "y0": midpoint,
-            "y1": midpoint,
-            "line": line,
-        },
-    ]
+    shapes = style.quadrant_lines(midpoint)
     notes = [
         (high, low, "Important, low confidence:<br>priority", "right", "bottom"),
         (high, high, "Important, confident", "right", "top"),

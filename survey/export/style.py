@@ -18,6 +18,7 @@ __all__ = [
     "neutralise",
     "percent",
     "plotly_text",
+    "quadrant_lines",
     "restore",
     "value",
     "wrap_label",
@@ -133,3 +134,15 @@ def wrap_label(label: str, width: int = 34) -> str:
             line = f"{line}{joiner}{piece}" if line else piece
     lines.append(line)
     return "<br>".join(lines)
+
+
+def quadrant_lines(midpoint: float) -> list[dict[str, object]]:
+    """Plotly shapes splitting an importance-by-confidence chart into quadrants: dashed lines
+    at the scale's midpoint across the whole plot, one vertical, one horizontal."""
+    line = {"color": "#57606a", "dash": "dash", "width": 1}
+    return [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": midpoint, "x1": midpoint,
+         "y0": 0, "y1": 1, "line": line},
+        {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+         "y0": midpoint, "y1": midpoint, "line": line},
+    ]  # fmt: skip
