@@ -98,6 +98,24 @@ def test_coded_counts_on_a_fixture_of_comments():
     assert coded.sum().to_dict() == {"grants": 2, "care": 0, "ai": 2}
 
 
+def test_each_distinct_comment_is_coded_as_every_copy_of_it(codebook):
+    """Comments are matched once per distinct text: the result is each row's own match."""
+    rng = np.random.default_rng(7)
+    pool = ["Grant writing", "grant WRITING", "AI tools", "none", "", None, pd.NA, "ChatGPT",
+            "Storytime ideas", "Dealing with a difficult customer", "Fundraising"]  # fmt: skip
+    texts = pd.Series(rng.choice(np.array(pool, dtype=object), size=500), dtype=object)
+    themes = codebook.themes["learn_next"]
+    coded = code_themes(texts, themes)
+    for theme in themes:
+        pattern = theme_pattern(theme)
+        one_by_one = [
+            pd.NA if text is None or text is pd.NA or not str(text).strip()
+            else pattern.search(str(text)) is not None
+            for text in texts
+        ]  # fmt: skip
+        assert coded[theme.code].tolist() == one_by_one
+
+
 def test_codes_a_string_column_as_read_from_parquet():
     texts = pd.Series(["AI tools", None, "grant"], dtype="string")
     assert code_themes(texts, KEYWORD_THEMES)["ai"].tolist() == [True, pd.NA, False]

@@ -177,13 +177,16 @@ def _answers(texts: pd.Series) -> pd.Series:
 
 
 def _hits(answers: pd.Series, themes: Sequence[Theme]) -> npt.NDArray[np.bool_]:
-    """A respondents x themes matrix: the comment is coded to the theme (False if no comment)."""
-    filled = answers.fillna("")
-    hits = np.zeros((len(answers), len(themes)), dtype=bool)
-    for position, theme in enumerate(themes):
-        matched = filled.str.contains(theme_pattern(theme), regex=True)
-        hits[:, position] = matched.to_numpy(dtype=bool)
-    return hits
+    """A respondents x themes matrix: the comment is coded to the theme (False if no comment).
+
+    Each distinct comment is matched once ("None", "n/a" and repeated answers are common), so
+    the work grows with the distinct comments, not the respondents."""
+    positions, texts = pd.factorize(answers, use_na_sentinel=True)
+    distinct = np.zeros((len(texts) + 1, len(themes)), dtype=bool)  # last row: no comment
+    for column, theme in enumerate(themes):
+        search = theme_pattern(theme).search
+        distinct[:-1, column] = [search(text) is not None for text in texts]
+    return distinct[positions]
 
 
 def code_themes(texts: pd.Series, themes: Sequence[Theme]) -> pd.DataFrame:

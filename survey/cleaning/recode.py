@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from survey.codebook import Question
@@ -66,20 +67,25 @@ def _blank(series: pd.Series) -> pd.Series:
 
 def _lookup(series: pd.Series, table: Mapping[str, object], missing: Iterable[str]) -> pd.Series:
     """Map normalised text through ``table``; then missing labels and blanks to missing;
-    anything else stays as its stripped text."""
+    anything else stays as its stripped text. Each distinct answer is looked up once."""
     missing_keys = {normalise(label) for label in missing}
-    result = pd.Series([None] * len(series), index=series.index, dtype=object)
-    present = ~_blank(series)
-    if not present.any():
-        return result
-    values = series[present].astype(str)
-    # An option of the question wins over a missing label: "Not applicable" is an answer
-    # where the question offers it (library_size: na) and no answer elsewhere.
-    result[present] = [
-        table[key] if key in table else None if key in missing_keys else value.strip()
-        for key, value in zip(values.map(normalise), values, strict=True)
-    ]
-    return result
+    positions, distinct = pd.factorize(series, use_na_sentinel=True)
+    coded: list[object] = []
+    for value in distinct:
+        text = str(value)
+        key = normalise(text)
+        # An option of the question wins over a missing label: "Not applicable" is an answer
+        # where the question offers it (library_size: na) and no answer elsewhere.
+        if not text.strip():
+            coded.append(None)
+        elif key in table:
+            coded.append(table[key])
+        else:
+            coded.append(None if key in missing_keys else text.strip())
+    coded.append(None)  # position -1: a missing cell
+    lookup = np.empty(len(coded), dtype=object)
+    lookup[:] = coded
+    return pd.Series(lookup[positions], index=series.index, dtype=object)
 
 
 def code_single(series: pd.Series, question: Question, missing: Iterable[str]) -> pd.Series:
@@ -171,37 +177,48 @@ def split_multi(series: pd.Series, question: Question) -> pd.DataFrame:
     [[True, True, False, 2], [<NA>, <NA>, <NA>, <NA>]]
     """
     table = _multi_table(question)
-    columns = question.multi_columns()
     codes = question.option_codes()
-    chosen: list[set[str] | None] = []
-    unknown: list[str | None] = []
-    for value in series.tolist():
-        if (
-            value is None
-            or (isinstance(value, float) and np.isnan(value))
-            or not str(value).strip()
-        ):
-            chosen.append(None)
-            unknown.append(None)
+    positions, distinct = pd.factorize(series, use_na_sentinel=True)
+    # each distinct answer split once; the last row stands for a missing cell
+    ticks = np.zeros((len(distinct) + 1, len(codes)), dtype=bool)
+    answered = np.zeros(len(distinct) + 1, dtype=bool)
+    unknown = np.full(len(distinct) + 1, None, dtype=object)
+    for row, value in enumerate(distinct):
+        if not str(value).strip():
             continue
-        pieces = [piece for piece in str(value).split(",")]
-        picked: set[str] = set()
-        left: list[str] = []
-        start = 0
-        while start < len(pieces):
-            for end in range(len(pieces), start, -1):
-                code = table.get(normalise(",".join(pieces[start:end])))
-                if code is not None:
-                    picked.add(code)
-                    start = end
-                    break
-            else:
-                if pieces[start].strip():
-                    left.append(pieces[start].strip())
-                start += 1
-        chosen.append(picked)
-        unknown.append(", ".join(left) if left else None)
-    return _multi_frame(series.index, question.id, columns, codes, chosen, unknown)
+        picked, left = _split_labels(str(value), table)
+        answered[row] = True
+        ticks[row] = [code in picked for code in codes]
+        unknown[row] = ", ".join(left) if left else None
+    return _multi_frame(
+        series.index,
+        question.id,
+        question.multi_columns(),
+        ticks[positions],
+        answered[positions],
+        unknown[positions],
+    )
+
+
+def _split_labels(value: str, table: Mapping[str, str]) -> tuple[set[str], list[str]]:
+    """The option codes in a comma-joined answer (pieces re-joined greedily into the longest
+    known label), and the pieces that are no option."""
+    pieces = value.split(",")
+    picked: set[str] = set()
+    left: list[str] = []
+    start = 0
+    while start < len(pieces):
+        for end in range(len(pieces), start, -1):
+            code = table.get(normalise(",".join(pieces[start:end])))
+            if code is not None:
+                picked.add(code)
+                start = end
+                break
+        else:
+            if pieces[start].strip():
+                left.append(pieces[start].strip())
+            start += 1
+    return picked, left
 
 
 #: Cells of an option column that say the option was not chosen (LimeSurvey's ``N``, its R
@@ -227,15 +244,14 @@ def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
         {column: _ticked(frame[column]) if column in frame else False for column in columns},
         index=frame.index,
     )
-    answered = ticks.any(axis=1)
-    chosen: list[set[str] | None] = [
-        {code for code, column in zip(question.option_codes(), columns, strict=True) if row[column]}
-        if is_answered
-        else None
-        for is_answered, (_, row) in zip(answered.tolist(), ticks.iterrows(), strict=True)
-    ]
+    answered = ticks.any(axis=1).to_numpy(dtype=bool)
     return _multi_frame(
-        frame.index, question.id, columns, question.option_codes(), chosen, [None] * len(frame)
+        frame.index,
+        question.id,
+        columns,
+        ticks.to_numpy(dtype=bool),
+        answered,
+        np.full(len(frame), None, dtype=object),
     )
 
 
@@ -243,18 +259,18 @@ def _multi_frame(
     index: pd.Index,
     question_id: str,
     columns: list[str],
-    codes: list[str],
-    chosen: list[set[str] | None],
-    unknown: list[str | None],
+    ticks: npt.NDArray[np.bool_],
+    answered: npt.NDArray[np.bool_],
+    unknown: npt.NDArray[np.object_],
 ) -> pd.DataFrame:
+    """One nullable boolean column per option (``ticks``: respondents x options; missing where
+    not ``answered``), ``<q>__n`` the number chosen and ``<q>__unknown``."""
     data: dict[str, pd.Series] = {}
-    answered = np.array([picked is not None for picked in chosen])
-    for column, code in zip(columns, codes, strict=True):
-        values = np.array([picked is not None and code in picked for picked in chosen])
+    for position, column in enumerate(columns):
         data[column] = pd.Series(
-            pd.array(np.where(answered, values, False), dtype="boolean"), index=index
-        ).mask(~answered)
-    counts = pd.array([len(picked) if picked is not None else None for picked in chosen], "Int64")
+            pd.arrays.BooleanArray(ticks[:, position] & answered, ~answered), index=index
+        )
+    counts = pd.arrays.IntegerArray(ticks.sum(axis=1).astype("int64"), ~answered)
     data[f"{question_id}__n"] = pd.Series(counts, index=index)
     data[f"{question_id}__unknown"] = pd.Series(unknown, index=index, dtype=object)
     return pd.DataFrame(data, index=index)
