@@ -401,19 +401,37 @@ def validate(
     suite_name = f"{codebook.instrument.id}-{wave}"
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    suite = build_suite(codebook, columns=list(validation_frame.columns), name=suite_name)
-    suite = context.suites.add(suite)
-    batch = (
+    expectations = list(
+        build_suite(codebook, columns=list(validation_frame.columns), name=suite_name).expectations
+    )
+    definition = (
         context.data_sources.add_pandas("raw_export")
         .add_dataframe_asset(f"wave_{wave}")
         .add_batch_definition_whole_dataframe("whole_wave")
-        .get_batch(batch_parameters={"dataframe": validation_frame})
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    results: list[Any] = [None] * len(expectations)
+    for number, (columns, positions) in enumerate(_batches(expectations, validation_frame)):
+        part = context.suites.add(
+            gx.ExpectationSuite(
+                name=f"{suite_name}-{number}",
+                expectations=[expectations[position] for position in positions],
+            )
+        )
+        batch = definition.get_batch(
+            batch_parameters={
+                "dataframe": validation_frame[columns] if columns else validation_frame
+            }
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outcome = batch.validate(part, result_format={"result_format": "COMPLETE"})
+        # the results come back in an order of great-expectations' own: matched by id
+        place = {expectations[position].id: position for position in positions}
+        for result in outcome.results:
+            config = result.expectation_config
+            results[place[config.id if config is not None else None]] = result
 
-    checks = [_check(result, frame) for result in outcome.results]
+    checks = [_check(result, frame) for result in results]
     return ValidationReport(
         wave=wave,
         file=file,
@@ -425,6 +443,45 @@ def validate(
         suite=suite_name,
         engine=f"great_expectations {gx.__version__}",
     )
+
+
+#: About how many cells one great-expectations batch holds. Each value check of a column
+#: copies its whole batch (dropping the rows where the column is null), so one batch of a wide
+#: wave costs rows x columns x checks; narrower batches keep validation linear in the rows.
+BATCH_CELLS = 250_000
+
+
+def _batches(expectations: list[Any], frame: pd.DataFrame) -> list[tuple[list[str], list[int]]]:
+    """The expectations in batches of the frame: ``(columns, positions)``, where ``columns``
+    is the batch's columns (empty: the whole frame) and ``positions`` the expectations (their
+    places in ``expectations``) that run on it.
+
+    A small wave is one batch. A larger one keeps the table's checks (row count, columns that
+    exist) on the whole frame, which they only look at, and splits the checks of values by
+    column into batches of about :data:`BATCH_CELLS` cells.
+    """
+    pieces = max(1, -(-frame.size // BATCH_CELLS))
+    if pieces == 1:
+        return [([], list(range(len(expectations))))]
+    whole: list[int] = []
+    by_column: dict[str, list[int]] = {}
+    for position, expectation in enumerate(expectations):
+        column = getattr(expectation, "column", None)
+        if (
+            column is None
+            or column not in frame
+            or expectation.expectation_type == "expect_column_to_exist"
+        ):
+            whole.append(position)
+        else:
+            by_column.setdefault(column, []).append(position)
+    columns = list(by_column)
+    width = max(1, BATCH_CELLS // len(frame))
+    batches: list[tuple[list[str], list[int]]] = [([], whole)] if whole else []
+    for start in range(0, len(columns), width):
+        chosen = columns[start : start + width]
+        batches.append((chosen, [p for column in chosen for p in by_column[column]]))
+    return batches
 
 
 def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:

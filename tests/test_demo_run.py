@@ -237,6 +237,29 @@ def test_raw_files_are_byte_identical_after_a_run(demo_run):
     assert _digest(demo_run["raw"]) == demo_run["before"]
 
 
+def test_a_wave_validated_in_narrow_batches_gets_the_same_report(
+    demo_codebook, demo_run, monkeypatch
+):
+    """A large wave is validated in batches of a few columns (so that validation stays linear
+    in the rows); every check's outcome, rows and examples are those of one batch."""
+    from dataclasses import asdict
+
+    from survey import validation
+
+    wave = demo_codebook.wave("2024")
+    whole, coded, _, _ = validate_wave(demo_codebook, wave)
+    suite = validation.build_suite(demo_codebook, columns=list(coded.columns), name="x")
+    monkeypatch.setattr(validation, "BATCH_CELLS", 3 * len(coded))  # 3 columns a batch
+    batches = validation._batches(list(suite.expectations), coded)
+    assert len(batches) > 10
+    assert sorted(p for _, positions in batches for p in positions) == list(
+        range(len(suite.expectations))
+    )
+    split = validation.validate(coded, demo_codebook, wave="2024", file="x", layout="qualtrics")
+    assert [asdict(check) for check in split.checks] == [asdict(check) for check in whole.checks]
+    assert sum(check.failed for check in split.checks) > 0
+
+
 def test_validation_report_is_written_and_readable(demo_run):
     html = (demo_run["project"] / "reports" / "2024" / "validation.html").read_text()
     assert "<h1>Validation of wave 2024</h1>" in html
