@@ -32,6 +32,7 @@ from survey.cleaning.standardise import Backcode
 from survey.codebook import Codebook, Layout, Wave
 from survey.errors import DataError
 from survey.io import map_to_codebook, read_export
+from survey.sidecar import Sidecar, preload
 from survey.validation import Action, ValidationReport, validate, write_report
 from survey.weighting import composition, rake
 from survey.writing import atomic_write, atomic_write_text
@@ -46,6 +47,11 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
+
+#: What the analysis and the reports import, imported while the sidecar validates.
+AFTER_VALIDATION = (
+    "scipy.stats", "pingouin", "pyarrow.parquet", "survey.export.html", "survey.export.pptx",
+)  # fmt: skip
 
 
 @dataclass
@@ -117,11 +123,18 @@ def _check_structure(
 
 
 def validate_wave(
-    codebook: Codebook, wave: Wave, *, progress: Progress | None = None
+    codebook: Codebook,
+    wave: Wave,
+    *,
+    progress: Progress | None = None,
+    sidecar: Sidecar | None = None,
 ) -> tuple[ValidationReport, pd.DataFrame, list[Backcode], list[str]]:
     """Import and validate one wave; returns the report, the coded frame, the other-specify
     back-codes and the missing fields. Raises nothing for structural problems: the caller
-    decides (``survey validate`` still writes the report)."""
+    decides (``survey validate`` still writes the report).
+
+    With a ``sidecar`` the validation runs there, while this process imports what the
+    analysis needs next."""
     from survey.cleaning import standardise
 
     say = progress or (lambda message: None)
@@ -132,14 +145,20 @@ def validate_wave(
     say(f"wave {wave.id}: coding {export.rows} responses")
     coded, backcodes = standardise(mapped, column_map, codebook, wave)
     say(f"wave {wave.id}: validating")
-    report = validate(
-        coded,
-        codebook,
-        wave=wave.id,
-        file=raw.name,
-        layout=Layout(wave.layout).value,
-        column_map=column_map,
-    )
+    arguments: dict[str, Any] = {
+        "coded": coded,
+        "codebook": codebook,
+        "wave": wave.id,
+        "file": raw.name,
+        "layout": Layout(wave.layout).value,
+        "column_map": column_map,
+    }
+    if sidecar is None:
+        report = validate(**arguments)
+    else:
+        pending = sidecar.call(validate, **arguments)
+        preload(AFTER_VALIDATION)
+        report = pending.result()
     return report, coded, list(backcodes), column_map.missing
 
 
@@ -153,6 +172,7 @@ def process_wave(
     weighted: bool = True,
     reports: bool = True,
     template: Path | None = None,
+    sidecar: Sidecar | None = None,
 ) -> WaveRun:
     """Run one wave through import, validation, cleaning, weighting and estimation, and write
     its files.
@@ -163,7 +183,8 @@ def process_wave(
     ``<wave>.parquet`` into ``processed_dir``, each atomically. ``weighted=False``, or a
     codebook without frame margins, gives every respondent weight 1 and unweighted rows only.
     With ``reports`` (the default) the workbook, HTML report and deck follow
-    (:func:`survey.export.write_reports`, the deck on ``template`` if given).
+    (:func:`survey.export.write_reports`, the deck on ``template`` if given). A ``sidecar``
+    process validates the wave and writes the workbook alongside this one.
 
     Raises
     ------
@@ -177,7 +198,9 @@ def process_wave(
     raw = _resolve(codebook, wave)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    report, coded, backcodes, missing = validate_wave(codebook, wave, progress=progress)
+    report, coded, backcodes, missing = validate_wave(
+        codebook, wave, progress=progress, sidecar=sidecar
+    )
     seconds["import_validate"] = time.perf_counter() - started
     _check_structure(report, raw, missing, codebook.min_responses)
 
@@ -290,7 +313,7 @@ def process_wave(
 
         say(f"wave {wave.id}: writing the workbook, HTML report and slides")
         started = time.perf_counter()
-        outputs += write_reports(out_dir, codebook, template=template)
+        outputs += write_reports(out_dir, codebook, template=template, sidecar=sidecar)
         seconds["reports"] = time.perf_counter() - started
     outputs += [quarantine_path, flags_path, parquet_path]
     run = WaveRun(
@@ -530,14 +553,21 @@ def _template_of(folder: Path) -> Path | None:
 
 
 def _write_reports(
-    folder: Path, codebook: Codebook, template: Path | None, out_dir: Path, history: Path
+    folder: Path,
+    codebook: Codebook,
+    template: Path | None,
+    out_dir: Path,
+    history: Path,
+    sidecar: Sidecar | None = None,
 ) -> tuple[list[Path], float]:
     """A wave's reports from the tables in ``folder`` and the history in ``history``, and the
     seconds they took."""
     from survey.export import write_reports
 
     started = time.perf_counter()
-    paths = write_reports(folder, codebook, template=template, out_dir=out_dir, history=history)
+    paths = write_reports(
+        folder, codebook, template=template, out_dir=out_dir, history=history, sidecar=sidecar
+    )
     return paths, time.perf_counter() - started
 
 
@@ -699,14 +729,21 @@ def _first_missing(folder: Path) -> Path:
 
 class _Workers:
     """Runs calls in this process, or in ``jobs`` spawned worker processes kept for the whole
-    run (each pays the imports once, then processes waves and writes reports)."""
+    run (each pays the imports once, then processes waves and writes reports). One wave with
+    ``jobs > 1`` runs in this process with a :class:`~survey.sidecar.Sidecar` beside it."""
 
     def __init__(self, jobs: int, waves: int, say: Progress) -> None:
         self.workers = min(jobs, waves)
         self.say = say
         self.pool: Any = None
+        self.sidecar: Sidecar | None = None
+        self.wants_sidecar = waves == 1 and jobs > 1
 
     def __enter__(self) -> _Workers:
+        if self.wants_sidecar:
+            from survey.sidecar import Sidecar
+
+            self.sidecar = Sidecar()
         if self.workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -716,9 +753,11 @@ class _Workers:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        if self.sidecar is not None:
+            self.sidecar.close(wait=kind is None)
 
     def run(
         self, what: str, names: list[str], function: Callable[..., Any], calls: list[dict]
@@ -732,6 +771,8 @@ class _Workers:
                     call = {**call, "progress": self.say}
                 else:
                     self.say(f"wave {name}: {what}")
+                if self.sidecar is not None:
+                    call = {**call, "sidecar": self.sidecar}
                 results.append(function(**call))
             return results
         from concurrent.futures import FIRST_EXCEPTION, wait
