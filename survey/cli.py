@@ -167,14 +167,23 @@ def demo(
     out: Annotated[
         Path, typer.Option("--out", "-o", file_okay=False, help="Where to write.")
     ] = Path("data/raw"),
+    waves: Annotated[
+        str | None,
+        typer.Option(
+            "--waves", help="Only these waves, comma-separated (e.g. 2024 for one large wave)."
+        ),
+    ] = None,
 ) -> None:
     """Write SYNTHETIC raw exports of three waves and their codebook."""
     with _user_errors("survey demo"):
         from survey.demo import write_demo
 
+        chosen = [w.strip() for w in waves.split(",") if w.strip()] if waves else None
         say, done = _progress()
         try:
-            written = write_demo(out, n=n, seed=seed, progress=say)
+            written = write_demo(out, n=n, seed=seed, progress=say, waves=chosen)
+        except ValueError as error:  # --n too small, --waves not in the codebook
+            raise typer.BadParameter(str(error)) from None
         finally:
             done()
         for path in written:

@@ -2191,6 +2191,7 @@ def write_demo(
     n: int | None = None,
     seed: int = 20240301,
     progress: Progress | None = None,
+    waves: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write the synthetic demo waves, the codebook, the ground truth and a README.
 
@@ -2208,6 +2209,10 @@ def write_demo(
         Seed of the random generator; the same seed gives the same bytes.
     progress
         Called with short messages (``"wave 2024: 812 rows"``).
+    waves
+        Only these waves (ids), e.g. ``["2024"]`` for one large wave to benchmark; the others
+        are not written (the codebook still lists them). Each wave's bytes do not depend on
+        which others are written.
 
     Returns
     -------
@@ -2236,7 +2241,13 @@ def write_demo(
     written = [atomic_write_bytes(out_dir / "codebook.yaml", raw)]
     frame = _frame_people(instrument, np.random.default_rng([seed, 0])) if n is None else None
     truths: dict[str, dict[str, Any]] = {}
+    known = [spec.id for spec in instrument.waves]
+    unknown = sorted(set(waves or []) - set(known))
+    if unknown:
+        raise ValueError(f"waves: {', '.join(unknown)} not in the codebook ({', '.join(known)})")
     for position, spec in enumerate(instrument.waves):
+        if waves is not None and spec.id not in waves:
+            continue
         wave = _make_wave(instrument, spec, position, seed, frame, n)
         write: Callable[[Path], None]
         if spec.layout == "qualtrics":

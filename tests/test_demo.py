@@ -305,6 +305,20 @@ def test_same_seed_same_output(demo_dir: Path, tmp_path: Path) -> None:
     assert (tmp_path / "2025.xlsx").read_bytes() == (demo_dir / "2025.xlsx").read_bytes()
 
 
+def test_one_wave_alone_is_the_same_wave(demo_dir: Path, tmp_path: Path) -> None:
+    """``waves=`` writes only those waves (for a large benchmark wave), byte for byte as in the
+    full run; a wave the codebook does not list is refused."""
+    written = write_demo(tmp_path, waves=["2026"])
+    assert [path.name for path in written] == [
+        "codebook.yaml", "2026.csv", "ground_truth.yaml", "README.md"
+    ]  # fmt: skip
+    assert (tmp_path / "2026.csv").read_bytes() == (demo_dir / "2026.csv").read_bytes()
+    truth = yaml.safe_load((tmp_path / "ground_truth.yaml").read_text(encoding="utf-8"))
+    assert list(truth["waves"]) == ["2026"]
+    with pytest.raises(ValueError, match="waves: 2099 not in the codebook"):
+        write_demo(tmp_path, waves=["2099"])
+
+
 def test_another_seed_other_output(demo_dir: Path, tmp_path: Path) -> None:
     write_demo(tmp_path, seed=7)
     assert (tmp_path / "2024.csv").read_bytes() != (demo_dir / "2024.csv").read_bytes()
