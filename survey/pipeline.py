@@ -48,6 +48,9 @@ __all__ = [
 
 Progress = Callable[[str], None]
 
+#: The largest wave validated in the sidecar: above it, sending the coded wave there costs
+#: more time and memory than importing great-expectations here.
+SIDECAR_MAX_ROWS = 100_000
 #: What the analysis and the reports import, imported while the sidecar validates.
 AFTER_VALIDATION = (
     "scipy.stats", "pingouin", "pyarrow.parquet", "survey.export.html", "survey.export.pptx",
@@ -133,8 +136,8 @@ def validate_wave(
     back-codes and the missing fields. Raises nothing for structural problems: the caller
     decides (``survey validate`` still writes the report).
 
-    With a ``sidecar`` the validation runs there, while this process imports what the
-    analysis needs next."""
+    With a ``sidecar`` the validation of a wave of up to :data:`SIDECAR_MAX_ROWS` rows runs
+    there, while this process imports what the analysis needs next."""
     from survey.cleaning import standardise
 
     say = progress or (lambda message: None)
@@ -153,7 +156,7 @@ def validate_wave(
         "layout": Layout(wave.layout).value,
         "column_map": column_map,
     }
-    if sidecar is None:
+    if sidecar is None or len(coded) > SIDECAR_MAX_ROWS:
         report = validate(**arguments)
     else:
         pending = sidecar.call(validate, **arguments)

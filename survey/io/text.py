@@ -401,11 +401,17 @@ def frame_of(
                 f"header names {width}; a separator or quote is out of place, "
                 "check the file or export it again"
             )
-    cells = [[cell_or_none(cell) for cell in row[:width]] for row in rows]
-    for row in cells:
-        row.extend([None] * (width - len(row)))
-    columns = unique_names(columns)
-    frame = pd.DataFrame(cells, columns=columns, dtype=object)
+    cells = [row[:width] if len(row) >= width else [*row, *[None] * (width - len(row))]
+             for row in rows]  # fmt: skip
+    frame = pd.DataFrame(cells, columns=unique_names(columns), dtype=object)
+    for position in range(width):
+        values = frame.iloc[:, position]
+        if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty"}:
+            # text only (every cell of a CSV): just "" to None, without a call per cell
+            frame.isetitem(position, values.where(values != "", None))
+        else:
+            shown = [cell_or_none(cell) for cell in values.tolist()]
+            frame.isetitem(position, pd.Series(shown, index=frame.index, dtype=object))
     return frame
 
 
