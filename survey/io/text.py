@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -226,6 +227,11 @@ def detect_delimiter(text: str) -> str:
     return chosen
 
 
+#: A line and its ending as ``newline=""`` splits them (``\r\n``, ``\r`` or ``\n``); the
+#: empty match at the very end stops the lines.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
 class _Lines:
     """The lines of a text (split as ``newline=""`` does), remembering those of the row the
     csv reader is reading; a line with more than :data:`MAX_COLUMNS` separators is refused
@@ -233,7 +239,8 @@ class _Lines:
 
     def __init__(self, path: Path, text: str, delimiter: str) -> None:
         self._path, self._delimiter = path, delimiter
-        self._stream = io.StringIO(text, newline="")
+        # lines found in place: a StringIO would copy the text at four bytes a character
+        self._lines = _LINE.finditer(text)
         self._number = 0
         self.current: list[str] = []
 
@@ -241,7 +248,7 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self._stream.readline()
+        line = next(self._lines).group()
         if not line:
             raise StopIteration
         self._number += 1
@@ -297,7 +304,8 @@ def _checked_rows(path: Path, text: str, delimiter: str) -> Iterator[list[str]]:
         except csv.Error as error:
             raise _csv_error(path, line, error) from None
         last = (line, lines.current)
-        yield row
+        # one object per distinct text: a wave's answers repeat a few labels a million times
+        yield list(map(sys.intern, row))
     if last is not None and any('"' in raw for raw in last[1]):
         try:
             for _ in csv.reader(last[1], delimiter=delimiter, strict=True):
