@@ -254,3 +254,28 @@ def test_every_row_is_accounted_for(codebook, tmp_path_factory, overrides):
     assert processed["sector"].dropna().isin(codebook.question("sector").option_codes()).all()
     assert processed["cpd_hours"].dropna().between(0, 2000).all()
     assert not processed["comments"].dropna().str.contains("@").any()
+
+
+def test_straightliners_match_the_distinct_count_rule(codebook):
+    """One answer repeated over at least the minimum of items, missing items passed over: the
+    same rows as pandas' row-wise distinct count (the rule as written before it was
+    vectorised)."""
+    import numpy as np
+
+    from survey.cleaning.rules import straightliners
+
+    grid = codebook.question("learning_needs")
+    columns = [c for item in grid.items for c in grid.grid_columns(item)]
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 4, size=(2_000, len(columns))).astype(float)
+    values[rng.random(values.shape) < 0.6] = np.nan
+    values[:300] = 2.0  # straight lines, some with gaps and some too short
+    values[:300][rng.random((300, len(columns))) < 0.5] = np.nan
+    values[300:310] = np.nan  # answered nothing
+    coded = pd.DataFrame(values, columns=columns)
+    expected = (coded.notna().sum(axis=1) >= codebook.quality.straightline_min_items) & (
+        coded.nunique(axis=1) == 1
+    )
+    flagged = straightliners(coded, codebook)
+    assert flagged.tolist() == expected.tolist()
+    assert 0 < flagged.sum() < 300

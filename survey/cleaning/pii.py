@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from survey.cleaning.recode import map_distinct
+
 __all__ = ["EMAIL", "PHONE", "scrub_text"]
 
 #: An e-mail address.
@@ -55,4 +57,4 @@ def scrub_text(series: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
             text = name_pattern.sub("[name]", text)
         return text
 
-    return series.map(scrub).astype(object)
+    return pd.Series(map_distinct(series, scrub), index=series.index, dtype=object)

@@ -20,7 +20,8 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,7 @@ __all__ = [
     "code_consent",
     "code_scale",
     "code_single",
+    "map_distinct",
     "normalise",
     "parse_dates",
     "parse_number",
@@ -59,6 +61,24 @@ def normalise(text: object) -> str:
     "public library's"
     """
     return re.sub(r"\s+", " ", str(text).translate(_QUOTES)).strip().casefold()
+
+
+def map_distinct(
+    series: pd.Series, function: Callable[[Any], object], *, missing: object = None
+) -> npt.NDArray[np.object_]:
+    """``function`` of each cell, called once per distinct value (a wave repeats its answers,
+    and "n/a" or the same comment many times); a missing cell (None, NaN, NA) gets
+    ``missing``.
+
+    >>> map_distinct(pd.Series(["a", None, "b", "a"]), str.upper, missing="-").tolist()
+    ['A', '-', 'B', 'A']
+    """
+    positions, distinct = pd.factorize(series, use_na_sentinel=True)
+    values = np.empty(len(distinct) + 1, dtype=object)
+    values[:-1] = [function(value) for value in distinct]
+    values[-1] = missing
+    result: npt.NDArray[np.object_] = values[positions]
+    return result
 
 
 def _blank(series: pd.Series) -> pd.Series:

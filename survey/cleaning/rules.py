@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from survey.cleaning.recode import normalise
+from survey.cleaning.recode import map_distinct, normalise
 from survey.codebook import Codebook, QualityRules, QuestionType
 
 __all__ = ["duplicate_people", "speeders", "straightliners", "test_responses"]
@@ -33,11 +34,12 @@ def test_responses(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
     columns = [*codebook.text_columns(), "first_name", "last_name"]
     for column in columns:
         if column in coded:
-            flagged |= (
-                coded[column]
-                .map(lambda value: isinstance(value, str) and pattern.search(value) is not None)
-                .astype(bool)
+            matches = map_distinct(
+                coded[column],
+                lambda value: isinstance(value, str) and pattern.search(value) is not None,
+                missing=False,
             )
+            flagged |= pd.Series(matches.astype(bool), index=coded.index)
     return flagged
 
 
@@ -87,10 +89,13 @@ def straightliners(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
         ]
         if not columns:
             continue
-        values = coded[columns].apply(pd.to_numeric, errors="coerce")
-        answered = values.notna().sum(axis=1)
-        distinct = values.nunique(axis=1)
-        flagged |= (answered >= codebook.quality.straightline_min_items) & (distinct == 1)
+        values = coded[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        answered = (~np.isnan(values)).sum(axis=1)
+        # one distinct answer: the highest equals the lowest (fmax/fmin pass over missing)
+        same = np.fmax.reduce(values, axis=1) == np.fmin.reduce(values, axis=1)
+        flagged |= pd.Series(
+            (answered >= codebook.quality.straightline_min_items) & same, index=coded.index
+        )
     return flagged
 
 
