@@ -416,10 +416,10 @@ def frame_of(
         values = frame.iloc[:, position]
         if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty"}:
             # text only (every cell of a CSV): just "" to None, without a call per cell
-            frame.isetitem(position, values.where(values != "", None))
+            frame.isetitem(position, values.where(values != "", None))  # type: ignore[arg-type]
         else:
             shown = [cell_or_none(cell) for cell in values.tolist()]
-            frame.isetitem(position, pd.Series(shown, index=frame.index, dtype=object))
+            frame.isetitem(position, pd.Series(shown, index=frame.index, dtype=object))  # type: ignore[arg-type]
     return frame
 
 
