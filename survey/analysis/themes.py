@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 
@@ -514,9 +515,14 @@ def _rare_capitalised(answers: pd.Series, stop_words: frozenset[str]) -> Bools:
     """Comments with a capitalised word (a possible name) that fewer than
     :data:`MIN_TERM_RESPONDENTS` comments of the question use, in any case."""
     texts = answers.dropna().astype(str).str.replace("’", "'", regex=False)
-    words = texts.map(lambda text: {word.lower() for word in _WORD.findall(text)})
-    usage = words.explode().dropna().value_counts()
-    rare = {str(word) for word, count in usage.items() if count < MIN_TERM_RESPONDENTS}
+    # each distinct comment read once, its words counted as often as it was written
+    positions, distinct = pd.factorize(texts)
+    copies = np.bincount(positions, minlength=len(distinct))
+    usage: Counter[str] = Counter()
+    for text, count in zip(distinct, copies, strict=True):
+        for word in {word.lower() for word in _WORD.findall(text)}:
+            usage[word] += int(count)
+    rare = {word for word, count in usage.items() if count < MIN_TERM_RESPONDENTS}
 
     def has_rare_capital(text: str) -> bool:
         return any(
@@ -524,9 +530,9 @@ def _rare_capitalised(answers: pd.Series, stop_words: frozenset[str]) -> Bools:
             for word in _WORD.findall(text)
         )
 
-    flagged = texts.map(has_rare_capital)
+    flagged = np.array([has_rare_capital(text) for text in distinct], dtype=bool)[positions]
     result = np.zeros(len(answers), dtype=bool)
-    result[answers.notna().to_numpy()] = flagged.to_numpy(dtype=bool)
+    result[answers.notna().to_numpy()] = flagged
     return result
 
 
