@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -431,7 +431,7 @@ def run(
 
     Several waves are one run: if any wave fails, no wave's files are written.
     """
-    with _user_errors("survey run"):
+    with _user_errors("survey run"), _early_sidecar(jobs, raw) as sidecar:
         from survey.pipeline import run_waves
 
         started = time.perf_counter()
@@ -451,6 +451,7 @@ def run(
                 jobs=jobs,
                 template=template,
                 force=force,
+                sidecar=sidecar,
             )
         finally:
             done()
@@ -472,6 +473,25 @@ def run(
         stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
 
 
+@contextmanager
+def _early_sidecar(jobs: int, raw: list[Path] | None) -> Iterator[Any]:
+    """For one export and ``jobs > 1``, a :class:`~survey.sidecar.Sidecar` started before the
+    pipeline's imports (it imports great-expectations meanwhile); closed at the end, at once
+    if the run failed."""
+    if jobs < 2 or not raw or len(raw) != 1:
+        yield None
+        return
+    from survey.sidecar import Sidecar
+
+    sidecar = Sidecar()
+    failed = True
+    try:
+        yield sidecar
+        failed = False
+    finally:
+        sidecar.close(wait=not failed)
+
+
 @app.command("bench")
 def bench_command(
     sizes: Annotated[
@@ -487,6 +507,10 @@ def bench_command(
         bool,
         typer.Option("--with-r", help="Also time bench/survey.R (R's survey) and compare numbers."),
     ] = False,
+    r_max: Annotated[
+        int,
+        typer.Option("--r-max", min=1, help="With --with-r: run R only up to this wave size."),
+    ] = 100_000,
     data: Annotated[
         Path | None,
         typer.Option("--data", file_okay=False, help="Where the demo waves are written (reused)."),
@@ -515,6 +539,7 @@ def bench_command(
             parse_sizes(sizes),
             runs=runs_per_size,
             with_r=with_r,
+            r_max=r_max,
             data_dir=data,
             out=out if out.parent.is_dir() else None,
             readme=readme if readme.parent.is_dir() else None,

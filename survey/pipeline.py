@@ -363,6 +363,7 @@ def run_waves(
     template: Path | None = None,
     force: bool = False,
     reports: bool = True,
+    sidecar: Sidecar | None = None,
 ) -> list[WaveRun]:
     """Run several waves as one run: every wave's files are written, or none are.
 
@@ -384,6 +385,9 @@ def run_waves(
     inserted before it) gets its history and reports rewritten, so adding a wave refreshes
     every cross-wave output. ``<root>/trends.csv`` and ``<root>/trend_flags.csv`` hold the
     changes across every known wave (the same rows as the latest wave's).
+
+    One wave to process with ``jobs > 1`` runs beside a :class:`~survey.sidecar.Sidecar`
+    (``sidecar``, started early by the caller and closed by it, or one of the run's own).
     """
     say = progress or (lambda message: None)
     if len(out_dirs) != len(waves):
@@ -430,7 +434,7 @@ def run_waves(
     try:
         for folder in staging:
             folder.mkdir(parents=True)
-        with _Workers(jobs, len(todo), say) as workers:
+        with _Workers(jobs, len(todo), say, sidecar) as workers:
             fresh = workers.run(
                 "processing",
                 [waves[index].id for index in todo],
@@ -735,17 +739,18 @@ class _Workers:
     run (each pays the imports once, then processes waves and writes reports). One wave with
     ``jobs > 1`` runs in this process with a :class:`~survey.sidecar.Sidecar` beside it."""
 
-    def __init__(self, jobs: int, waves: int, say: Progress) -> None:
+    def __init__(
+        self, jobs: int, waves: int, say: Progress, sidecar: Sidecar | None = None
+    ) -> None:
         self.workers = min(jobs, waves)
         self.say = say
         self.pool: Any = None
-        self.sidecar: Sidecar | None = None
         self.wants_sidecar = waves == 1 and jobs > 1
+        self.given = sidecar if self.wants_sidecar else None
+        self.sidecar: Sidecar | None = self.given
 
     def __enter__(self) -> _Workers:
-        if self.wants_sidecar:
-            from survey.sidecar import Sidecar
-
+        if self.wants_sidecar and self.sidecar is None:
             self.sidecar = Sidecar()
         if self.workers > 1:
             import multiprocessing
@@ -759,7 +764,7 @@ class _Workers:
     def __exit__(self, kind: object, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-        if self.sidecar is not None:
+        if self.sidecar is not None and self.sidecar is not self.given:
             self.sidecar.close(wait=kind is None)
 
     def run(

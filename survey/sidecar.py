@@ -5,13 +5,12 @@ to do with the data: importing great-expectations (about 1.7 s) before validatio
 report writers one after another. A :class:`Sidecar` is a spawned process that imports
 great-expectations and the workbook writer *while the run reads the export*; then it validates
 the coded wave while the run imports what it needs next, and writes the workbook while the run
-writes the HTML report and the deck. ``survey run`` of one 1,800-row wave goes from about 7 s to
-under 5 s on two cores.
+writes the HTML report and the deck (timings: ``bench/README.md``).
 
 Calls are one at a time (:meth:`Sidecar.call` sends, :meth:`Pending.result` waits). A sidecar
 that has died (killed, out of memory) is not an error: the call runs in this process instead,
-with the same result. ``close()`` stops the process without waiting for it when the run
-failed, so an error is reported at once.
+with the same result. ``close()`` terminates the process rather than waiting for it to exit,
+so a failed run reports its error at once.
 """
 
 from __future__ import annotations
@@ -26,8 +25,10 @@ from typing import Any
 
 __all__ = ["Pending", "Sidecar", "preload"]
 
-#: Imported by the sidecar before its first call.
-SIDECAR_MODULES = ("great_expectations", "survey.validation", "survey.export.xlsx")
+#: Imported by the sidecar before its first call (the validation) ...
+SIDECAR_MODULES = ("great_expectations", "survey.validation")
+#: ... and after it (for the workbook).
+SIDECAR_LATER = ("survey.export.xlsx",)
 
 
 def preload(modules: Iterable[str]) -> None:
@@ -39,8 +40,9 @@ def preload(modules: Iterable[str]) -> None:
             importlib.import_module(name)
 
 
-def _serve(connection: Any, modules: tuple[str, ...]) -> None:
-    """The sidecar's loop: import ``modules``, then answer calls until told to stop."""
+def _serve(connection: Any, modules: tuple[str, ...], later: tuple[str, ...]) -> None:
+    """The sidecar's loop: import ``modules``, then answer calls until told to stop, importing
+    ``later`` after the first."""
     with contextlib.suppress(Exception):  # a call meets the same error, and reports it
         preload(modules)
     while True:
@@ -59,6 +61,9 @@ def _serve(connection: Any, modules: tuple[str, ...]) -> None:
             connection.send(reply)
         except Exception as error:
             connection.send((False, RuntimeError(f"sidecar: {error}")))
+        with contextlib.suppress(Exception):
+            preload(later)
+            later = ()
 
 
 class Pending:
@@ -82,24 +87,30 @@ class Pending:
 
 
 class Sidecar:
-    """A spawned process that imports :data:`SIDECAR_MODULES` at once and then runs calls.
+    """A spawned process that imports :data:`SIDECAR_MODULES` at once and then runs calls
+    (:data:`SIDECAR_LATER` after the first).
 
     Examples
     --------
-    >>> sidecar = Sidecar(modules=())
+    >>> sidecar = Sidecar(modules=(), later=())
     >>> sidecar.call(dict, wave="2024").result()
     {'wave': '2024'}
     >>> sidecar.close()
     """
 
-    def __init__(self, modules: Iterable[str] = SIDECAR_MODULES) -> None:
+    def __init__(
+        self, modules: Iterable[str] = SIDECAR_MODULES, later: Iterable[str] = SIDECAR_LATER
+    ) -> None:
         import multiprocessing
 
         # spawn, not fork: the run may hold a progress thread's lock when it forks
         context = multiprocessing.get_context("spawn")
         self._connection, theirs = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(theirs, tuple(modules)), name="survey-sidecar", daemon=True
+            target=_serve,
+            args=(theirs, tuple(modules), tuple(later)),
+            name="survey-sidecar",
+            daemon=True,
         )
         self._process.start()
         theirs.close()
@@ -134,12 +145,14 @@ class Sidecar:
         return function(**kwargs)
 
     def close(self, *, wait: bool = True) -> None:
-        """Stop the process: asked politely after a run that succeeded, terminated at once
-        otherwise (``wait=False``)."""
-        if self._alive and wait:
+        """Stop the process. Its results are all in by then (or the run failed and needs none),
+        so it is terminated rather than waited for: a Python process with great-expectations
+        loaded takes half a second to exit. With ``wait`` it is asked to stop first, and given
+        a moment."""
+        if wait and self._alive:
             with contextlib.suppress(OSError, ValueError):
                 self._connection.send(None)
-            self._process.join(timeout=5)
+            self._process.join(timeout=0.05)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(timeout=5)
