@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from survey.errors import DataError
@@ -85,6 +86,20 @@ class RakingResult:
         }
 
 
+def _text_codes(
+    values: pd.Series, categories: list[str]
+) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Each value's position among ``categories`` when written as text (``-1``: not there),
+    and the distinct texts found: ``pd.Categorical(values.astype(str), categories).codes``,
+    from one pass over the column (text columns are not converted to Python strings)."""
+    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype(str)
+    index, uniques = pd.factorize(text)
+    found = [str(value) for value in uniques]
+    position = {category: number for number, category in enumerate(categories)}
+    lookup = np.array([position.get(value, -1) for value in found] + [-1], dtype=np.int64)
+    return lookup[index], found
+
+
 def rake(
     respondents: pd.DataFrame,
     *,
@@ -119,6 +134,7 @@ def rake(
         is missing, or raking did not converge.
     """
     names = list(margins)
+    codes = []
     for name in names:
         if name not in respondents:
             raise DataError(f"weighting: no column {name!r} to rake on")
@@ -128,22 +144,20 @@ def rake(
                 f"weighting: {int(values.isna().sum())} respondents have no {name}; "
                 "raking needs every margin variable"
             )
-        outside = sorted(set(values.astype(str)) - set(margins[name]))
+        code, found = _text_codes(values, list(margins[name]))
+        outside = sorted(set(found) - set(margins[name]))
         if outside:
             raise DataError(
                 f"weighting: {name} {outside} are not in the frame margins of the codebook"
             )
-        empty = sorted(set(margins[name]) - set(values.astype(str)))
+        empty = sorted(set(margins[name]) - set(found))
         if empty:
             raise DataError(
                 f"weighting: nobody answered from {name} {empty}, so they cannot be raked "
                 "to the frame; merge those categories in the codebook's frame or weight "
                 "without them (--unweighted)"
             )
-    codes = [
-        pd.Categorical(respondents[name].astype(str), categories=list(margins[name])).codes
-        for name in names
-    ]
+        codes.append(code)
     targets = [
         np.array([margins[name][category] for category in margins[name]], dtype=float)
         for name in names

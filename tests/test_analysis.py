@@ -3,6 +3,7 @@ suppression (primary and complementary), planted effects recovered."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -253,3 +254,100 @@ def test_a_breakdown_nobody_answered_is_left_out(codebook):
     table = needs(respondents, codebook, wave="w")
     assert set(table["by"]) == {"all", "role", "region"}
     assert set(results(respondents, codebook, wave="w")["by"]) == {"all", "role", "region"}
+
+
+def test_raking_a_column_of_numbers_matches_the_frame_as_text():
+    # margins are text; a column of codes written as numbers is raked as its text, as before
+    people = PEOPLE.assign(region=[1, 2, 1, 2, 2, 2])
+    raked = rake(people, margins={**MARGINS, "region": {"1": 30.0, "2": 70.0}})
+    by_text = rake(PEOPLE, margins=MARGINS)
+    assert raked.weights.tolist() == by_text.weights.tolist()
+
+
+def test_groupings_number_the_codebook_groups_that_answered(codebook):
+    from survey.analysis.results import groupings
+
+    respondents = pd.DataFrame(
+        {
+            "sector": pd.array(["school", None, "public", "nonsense", "school"], dtype="string"),
+            "role": pd.array([None] * 5, dtype="string"),
+        }
+    )
+    found = {by: (codes.tolist(), names) for by, codes, names in groupings(respondents, codebook)}
+    # public before school (codebook order); no role answered, so no role breakdown
+    assert found == {"all": ([0] * 5, ["all"]), "sector": ([1, -1, 0, -1, 1], ["public", "school"])}
+
+
+def _answers(rng, respondents: int, variables: int):
+    values = rng.integers(0, 3, (respondents, variables)).astype(float)
+    values[:, ::2] = rng.normal(size=(respondents, (variables + 1) // 2))
+    values[rng.random(values.shape) < 0.2] = np.nan
+    return values
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_domain_means_of_many_variables_are_each_variables_own(seed):
+    """A matrix of variables gives, bit for bit, what each column gives alone (the 16 topics
+    of a breakdown are estimated in one call)."""
+    from survey.analysis.estimates import domain_means
+
+    rng = np.random.default_rng(seed)
+    respondents, groups = int(rng.integers(2, 300)), int(rng.integers(1, 7))
+    values = _answers(rng, respondents, int(rng.integers(1, 9)))
+    values = np.asfortranarray(values) if seed % 2 else values  # a DataFrame block's layout
+    weights = rng.uniform(0.2, 5.0, respondents)
+    group = rng.integers(-1, groups, respondents)
+    together = domain_means(values, weights, group, groups=groups)
+    for column in range(values.shape[1]):
+        alone = domain_means(values[:, column], weights, group, groups=groups)
+        for field in ("estimate", "se", "n", "weight"):
+            np.testing.assert_array_equal(getattr(together, field)[column], getattr(alone, field))
+
+
+def test_domain_means_by_hand_with_a_matrix():
+    from survey.analysis.estimates import domain_means
+
+    values = np.array([[1.0, 2.0], [0.0, np.nan], [1.0, 4.0], [np.nan, 6.0]])
+    result = domain_means(values, np.array([1.0, 2.0, 1.0, 1.0]), [0, 0, 1, 1], groups=2)
+    # first variable, group 0: (1*1 + 2*0) / 3; second, group 1: (4 + 6) / 2
+    assert result.estimate.tolist() == [[pytest.approx(1 / 3), 1.0], [2.0, 5.0]]
+    assert result.n.tolist() == [[2, 1], [1, 2]]
+    assert result.weight.tolist() == [[3.0, 1.0], [1.0, 2.0]]
+
+
+def test_beta_intervals_in_one_call_equal_scipy_per_interval():
+    """Korn-Graubard bounds, and Clopper-Pearson at 0% and 100%, each as scipy gives it."""
+    from scipy.stats import beta
+
+    from survey.analysis.estimates import beta_interval
+
+    rng = np.random.default_rng(4)
+    p = np.concatenate([rng.uniform(0.01, 0.99, 40), [0.0, 1.0, 0.0, 1.0, 0.5]])
+    se = np.concatenate([rng.uniform(0.005, 0.2, 40), [0.0, 0.0, 0.0, 0.0, np.nan]])
+    n = np.concatenate([rng.integers(5, 500, 40), [12, 7, 300, 1, 0]])
+    low, high = beta_interval(p, se, n)
+    lower, upper = (1 - 0.95) / 2, 1 - (1 - 0.95) / 2  # as beta_interval(level=0.95)
+    for i in range(len(p)):
+        if p[i] == 0:
+            expected = (0.0, beta.ppf(upper, 1, n[i]))
+        elif p[i] == 1:
+            expected = (beta.ppf(lower, n[i], 1), 1.0)
+        else:
+            size = p[i] * (1 - p[i]) / se[i] ** 2
+            expected = (
+                beta.ppf(lower, size * p[i], size * (1 - p[i]) + 1),
+                beta.ppf(upper, size * p[i] + 1, size * (1 - p[i])),
+            )
+        np.testing.assert_array_equal((low[i], high[i]), expected)
+
+
+def test_domain_means_of_no_respondents_is_empty_not_an_error():
+    """A filter that selects nobody (the dashboard's too-small group) gives NaN means and no
+    answers, for one variable and for a matrix."""
+    from survey.analysis.estimates import domain_means
+
+    none = np.array([], dtype=np.int64)
+    one = domain_means(np.array([]), np.array([]), none, groups=3)
+    assert np.isnan(one.estimate).all() and one.n.tolist() == [0, 0, 0]
+    matrix = domain_means(np.empty((0, 4)), np.array([]), none, groups=3)
+    assert matrix.estimate.shape == (4, 3) and matrix.n.sum() == 0

@@ -328,3 +328,145 @@ def test_a_sparse_rating_gets_the_wald_test_of_its_mean(codebook):
     reference = wald_means(frame["employer_support"], codes, np.ones(len(frame)))
     assert row["statistic"].iloc[0] == pytest.approx(reference.statistic)
     assert row["df"].iloc[0] == 4
+
+
+def _rao_scott_reference(rows, columns, weights):
+    """The Rao-Scott F statistic and p-value with the n x cells matrix of linearised values,
+    as the module docstring writes it (the test before rao_scott_tests formed the covariance
+    from per-cell sums)."""
+    from scipy.stats import f
+
+    both = (rows >= 0) & (columns >= 0)
+    _, r_index = np.unique(rows[both], return_inverse=True)
+    _, c_index = np.unique(columns[both], return_inverse=True)
+    nr, nc, n, w = r_index.max() + 1, c_index.max() + 1, int(both.sum()), weights[both]
+    cell = r_index + nr * c_index
+    p = np.bincount(cell, weights=w, minlength=nr * nc) / w.sum()
+    z = -np.outer(w, p)
+    z[np.arange(n), cell] += w
+    variance = len(weights) / (len(weights) - 1) * (z / w.sum()).T @ (z / w.sum())
+    observed = (p * n).reshape(nc, nr).T
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / n
+    pearson = np.sum((observed - expected) ** 2 / expected)
+    main = np.column_stack(
+        [np.ones(nr * nc)]
+        + [np.arange(nr * nc) % nr == i for i in range(1, nr)]
+        + [np.arange(nr * nc) // nr == j for j in range(1, nc)]
+    )
+    interactions = np.column_stack(
+        [(np.arange(nr * nc) % nr == i) & (np.arange(nr * nc) // nr == j)
+         for j in range(1, nc) for i in range(1, nr)]
+    ).astype(float)  # fmt: skip
+    contrasts = interactions - main @ np.linalg.lstsq(main, interactions, rcond=None)[0]
+    scaled = contrasts * np.divide(1, p, out=np.zeros_like(p), where=p > 0)[:, None]
+    delta = np.linalg.solve(contrasts.T @ scaled / n, scaled.T @ variance @ scaled)
+    d0 = np.trace(delta) ** 2 / np.trace(delta @ delta)
+    statistic = pearson / np.trace(delta)
+    return statistic, float(f.sf(statistic, d0, d0 * (n - 1)))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rao_scott_tests_of_many_tables_equal_each_table_and_the_formula(seed):
+    from survey.analysis.comparisons import rao_scott_tests
+
+    rng = np.random.default_rng(seed)
+    n, tables = int(rng.integers(30, 400)), int(rng.integers(1, 6))
+    nr, nc = int(rng.integers(2, 6)), int(rng.integers(2, 7))
+    rows = rng.integers(-1, nr, (tables, n))
+    columns = rng.integers(-1, nc, n)
+    if seed % 3 == 0:  # sparse: group 0 answers only the middle of the scale, maybe singular
+        rows[:, columns == 0] = rng.integers(1, max(nr - 1, 2), (tables, int((columns == 0).sum())))
+    if seed % 4 == 0:
+        rows = np.where(rows >= 0, 3 * rows + 70, -1)  # codes with gaps, above 64
+    weights = rng.uniform(0.2, 4.0, n)
+    together = rao_scott_tests(rows, columns, weights)
+    for table, test in enumerate(together):
+        alone = rao_scott(rows[table], columns, weights)
+        assert (test is None) == (alone is None)
+        if test is None:
+            continue
+        assert vars(test) == pytest.approx(vars(alone), rel=1e-13)
+        statistic, p = _rao_scott_reference(rows[table], columns, weights)
+        assert test.statistic == pytest.approx(statistic, rel=1e-12)
+        assert test.p == pytest.approx(p, rel=1e-9, abs=1e-15)
+
+
+def _counts(samples, values):
+    return np.array([[np.sum(sample == value) for value in values] for sample in samples])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_mann_whitney_from_counts_equals_scipy(seed):
+    """U and p of every pair, with ties and unequal groups (and, for groups of 8 or fewer
+    without ties, scipy's exact test), equal scipy.stats.mannwhitneyu's."""
+    from scipy.stats import mannwhitneyu
+
+    from survey.analysis.comparisons import _mann_whitney
+
+    rng = np.random.default_rng(seed)
+    values = np.sort(rng.choice(np.arange(-3.0, 40.0, 0.5), int(rng.integers(2, 12)), False))
+    if seed % 5 == 0:
+        values = np.sort(rng.normal(size=60))  # (almost) no ties: small pairs are exact
+    pairs = []
+    for _ in range(15):
+        sizes = rng.integers(1, 9, 2) if seed % 5 == 0 else rng.integers(1, 400, 2)
+        pairs.append([rng.choice(values, size) for size in sizes])
+    first = _counts([a for a, _ in pairs], values)
+    second = _counts([b for _, b in pairs], values)
+    u, p = _mann_whitney(first, second)
+    for pair, (a, b) in enumerate(pairs):
+        reference = mannwhitneyu(a, b, alternative="two-sided")
+        assert u[pair] == reference.statistic
+        assert p[pair] == pytest.approx(reference.pvalue, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_kruskal_wallis_from_counts_equals_scipy(seed):
+    from scipy.stats import kruskal
+
+    from survey.analysis.comparisons import _kruskal_wallis
+
+    rng = np.random.default_rng(seed)
+    values = np.sort(rng.choice(np.arange(1.0, 60.0), int(rng.integers(2, 10)), False))
+    groups = [rng.choice(values, int(rng.integers(1, 3000))) for _ in range(rng.integers(2, 8))]
+    statistic, p = _kruskal_wallis(_counts(groups, values))
+    reference = kruskal(*groups)
+    assert statistic == pytest.approx(reference.statistic, rel=1e-12)
+    assert p == pytest.approx(reference.pvalue, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pairwise_rows_equal_scipy_and_pingouins_holm(codebook, seed):
+    """Every row of pairwise_mann_whitney on random ratings (ties, unequal and small groups,
+    missing answers) against scipy.stats.mannwhitneyu and pingouin's Holm adjustment."""
+    import pingouin
+    from scipy.stats import mannwhitneyu
+
+    from survey.analysis.comparisons import pairwise_mann_whitney
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(60, 800))
+    sectors = codebook.question("sector").option_codes()
+    frame = pd.DataFrame(
+        {
+            "employer_support": rng.integers(1, 6, n).astype(float),
+            "sector": rng.choice(sectors, n, p=rng.dirichlet(np.ones(len(sectors)))),
+            "role": "librarian",
+            "region": rng.choice(["cariboo", "north_coast"], n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "employer_support"] = np.nan
+    frame.loc[rng.random(n) < 0.05, "sector"] = None
+    pairs = pairwise_mann_whitney(frame, codebook, wave="w").query("question == 'employer_support'")
+    assert len(pairs) > 0
+    for (_, by), family in pairs.groupby(["question", "by"]):
+        for row in family.itertuples():
+            a = frame.loc[frame[by] == row.group_a, "employer_support"].dropna()
+            b = frame.loc[frame[by] == row.group_b, "employer_support"].dropna()
+            assert (row.n_a, row.n_b) == (len(a), len(b))
+            assert min(len(a), len(b)) >= codebook.small_cell_threshold
+            reference = mannwhitneyu(a, b, alternative="two-sided")
+            assert row.statistic == reference.statistic
+            assert row.p == pytest.approx(reference.pvalue, rel=1e-12)
+        holm = pingouin.multicomp(family["p"].to_numpy(), method="holm")[1]
+        np.testing.assert_array_equal(family["p_holm"].to_numpy(), holm)

@@ -20,6 +20,7 @@ The Rao-Scott test, for an r x c table on the respondents who answered both ques
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.codebook import Codebook, QuestionType
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 __all__ = [
     "PAIRWISE_COLUMNS",
@@ -37,6 +41,7 @@ __all__ = [
     "comparison_tests",
     "pairwise_mann_whitney",
     "rao_scott",
+    "rao_scott_tests",
     "wald_means",
 ]
 
@@ -77,7 +82,8 @@ def rao_scott(
     Every respondent of the wave is passed (the variance uses the wave's ``n``); those with a
     missing code are left out of the table. Returns ``None`` when the table has fewer than two
     rows or two columns, or when its empty cells make the design-effect matrix singular (R's
-    ``svychisq`` stops with "system is computationally singular" on such a table).
+    ``svychisq`` stops with "system is computationally singular" on such a table). Many tables
+    of one wave are tested faster together, with :func:`rao_scott_tests`.
 
     Examples
     --------
@@ -87,36 +93,83 @@ def rao_scott(
     >>> round(test.chisq, 4), test.chisq_df, test.n
     (0.09, 1, 9)
     """
-    from scipy.stats import chi2, f
-
     r_codes = np.asarray(rows, dtype=np.int64)
     c_codes = np.asarray(columns, dtype=np.int64)
-    w_all = np.asarray(weights, dtype=float)
-    n_total = len(w_all)
-    both = (r_codes >= 0) & (c_codes >= 0)
-    r_levels, r_index = np.unique(r_codes[both], return_inverse=True)
-    c_levels, c_index = np.unique(c_codes[both], return_inverse=True)
-    nr, nc = len(r_levels), len(c_levels)
-    if nr < 2 or nc < 2:
-        return None
-    w = w_all[both]
-    n = int(both.sum())
-    cells = nr * nc
-    cell = r_index + nr * c_index  # rows vary fastest, as R's interaction()
-    total = w.sum()
-    p = np.bincount(cell, weights=w, minlength=cells) / total
+    return rao_scott_tests(r_codes[None, :], c_codes[None, :], weights)[0]
 
-    # linearised covariance of the cell proportions: z_ik = w_i (1[cell_i = k] - p_k) / W
-    z = -np.outer(w, p)
-    z[np.arange(n), cell] += w
-    z /= total
-    variance = n_total / (n_total - 1) * (z.T @ z)
 
-    observed = (p * n).reshape(nc, nr).T  # observed[r, c]
-    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / n
+#: How many codes (tables x respondents) :func:`rao_scott_tests` handles in one block.
+_BLOCK = 1 << 21
+
+
+def rao_scott_tests(
+    rows: npt.ArrayLike, columns: npt.ArrayLike, weights: npt.ArrayLike
+) -> list[RaoScott | None]:
+    """:func:`rao_scott` for many tables of one wave at once.
+
+    ``rows`` and ``columns`` hold one table per row (tables x respondents, category codes,
+    ``-1`` missing); either may be a single row, used for every table (the 16 importance
+    topics against one breakdown, say). Each table is counted in three ``bincount`` passes
+    over the wave; tables of the same shape share their contrasts and go through the matrix
+    algebra together, and the p-values come from one call of each distribution.
+
+    The linearised covariance of a table's cell proportions is formed from per-cell sums
+    (with ``S_k`` the cell's sum of squared weights, ``S`` the table's and ``W`` its total
+    weight, ``sum_i z_ik z_il = (S p_k p_l - S_k p_l - p_k S_l) / W^2`` off the diagonal and
+    ``(S_k (1 - p_k)^2 + (S - S_k) p_k^2) / W^2`` on it), not from the n x cells matrix of
+    the ``z_ik``: the same numbers up to rounding (about 1e-15 relative).
+
+    Examples
+    --------
+    >>> rows = np.array([[0, 0, 1, 1, 0, 1, 0, 1, 1, 0], [0, 1, 1, 1, 0, 1, 0, 0, 1, -1]])
+    >>> tests = rao_scott_tests(rows, np.array([0, 1, 0, 1, 0, 1, 1, 1, 0, 1]), np.ones(10))
+    >>> [round(test.chisq, 4) for test in tests]  # counts [[2, 3], [2, 3]] and [[2, 2], [2, 3]]
+    [0.0, 0.09]
+    """
+    from scipy.stats import chi2, f
+
+    r_all, c_all = np.broadcast_arrays(
+        np.atleast_2d(np.asarray(rows, dtype=np.int64)),
+        np.atleast_2d(np.asarray(columns, dtype=np.int64)),
+    )
+    w = np.asarray(weights, dtype=float)
+    tables = len(r_all)
+    if tables == 0:
+        return []
+    step = max(1, _BLOCK // max(w.size, 1))
+    parts = [
+        _rao_scott_block(r_all[start : start + step], c_all[start : start + step], w)
+        for start in range(0, tables, step)
+    ]
+    found = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    tested = found["tested"]
+    d0, n = found["d0"], found["n"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        pearson = float(np.nansum((observed - expected) ** 2 / expected))
+        p = f.sf(found["statistic"], d0, d0 * (n - 1))
+        chisq_p = chi2.sf(found["chisq"] / (found["trace"] / found["df"]), found["df"])
+    return [
+        RaoScott(
+            statistic=float(found["statistic"][i]),
+            ndf=float(d0[i]),
+            ddf=float(d0[i] * (n[i] - 1)),
+            p=float(p[i]),
+            chisq=float(found["chisq"][i]),
+            chisq_df=int(found["df"][i]),
+            chisq_p=float(chisq_p[i]),
+            cramers_v=float(found["cramers_v"][i]),
+            n=int(n[i]),
+        )
+        if tested[i]
+        else None
+        for i in range(tables)
+    ]
 
+
+@functools.lru_cache(maxsize=64)
+def _contrasts(nr: int, nc: int) -> npt.NDArray[np.float64]:
+    """The interaction contrasts of an ``nr`` x ``nc`` table with the main effects projected
+    out (cells x interactions, cells in R's order: rows vary fastest)."""
+    cells = nr * nc
     r_of, c_of = np.arange(cells) % nr, np.arange(cells) // nr
     main = np.column_stack(
         [np.ones(cells)]
@@ -128,31 +181,120 @@ def rao_scott(
     )
     fitted = main @ np.linalg.lstsq(main, interactions, rcond=None)[0]
     contrasts = interactions - fitted
-    inverse = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
-    scaled = contrasts * inverse[:, None]
-    denominator = contrasts.T @ scaled / n
-    numerator = scaled.T @ variance @ scaled
-    if np.linalg.cond(denominator, 1) * np.finfo(float).eps >= 1:
-        # empty cells leave an interaction no data informs: R's solve() stops here with
-        # "system is computationally singular", and no test is published
-        return None
-    delta = np.linalg.solve(denominator, numerator)
-    trace = float(np.trace(delta))
-    d0 = trace**2 / float(np.trace(delta @ delta))
-    nu = n - 1
-    statistic = pearson / trace
-    df = (nr - 1) * (nc - 1)
-    return RaoScott(
-        statistic=statistic,
-        ndf=d0,
-        ddf=d0 * nu,
-        p=float(f.sf(statistic, d0, d0 * nu)),
-        chisq=pearson,
-        chisq_df=df,
-        chisq_p=float(chi2.sf(pearson / (trace / df), df)),
-        cramers_v=float(np.sqrt(pearson / (n * (min(nr, nc) - 1)))),
-        n=n,
+    contrasts.setflags(write=False)
+    return contrasts
+
+
+def _rao_scott_block(
+    r_codes: npt.NDArray[np.int64], c_codes: npt.NDArray[np.int64], w: npt.NDArray[np.float64]
+) -> dict[str, npt.NDArray[np.generic]]:
+    """The statistics of :func:`rao_scott_tests` for a block of tables (p-values apart)."""
+    tables, n_total = r_codes.shape
+    r_codes, c_codes = _small_codes(r_codes), _small_codes(c_codes)
+    nr_all, nc_all = int(r_codes.max(initial=0)) + 1, int(c_codes.max(initial=0)) + 1
+    # every table's full (weighted) cross-table of the codes: the levels a table has are those
+    # with respondents, as np.unique would find them
+    width = nr_all * nc_all
+    counts = np.empty((tables, nc_all, nr_all), dtype=np.int64)  # counts[table, column, row]
+    cell_weight, cell_squares = np.empty(counts.shape), np.empty(counts.shape)
+    squares = w * w
+    shared = c_codes.strides[0] == 0  # one row of column codes for every table
+    for number in range(tables):
+        if number == 0 or not shared:
+            columns, answered = nr_all * c_codes[number], c_codes[number] >= 0
+        rows = r_codes[number]
+        cell = np.where((rows >= 0) & answered, rows + columns, width)
+        counts[number].flat = np.bincount(cell, minlength=width + 1)[:width]
+        cell_weight[number].flat = np.bincount(cell, weights=w, minlength=width + 1)[:width]
+        cell_squares[number].flat = np.bincount(cell, weights=squares, minlength=width + 1)[:width]
+    has_row, has_column = counts.sum(axis=1) > 0, counts.sum(axis=2) > 0
+    nr, nc = has_row.sum(axis=1), has_column.sum(axis=1)
+    n = counts.sum(axis=(1, 2))
+    found: dict[str, npt.NDArray[np.generic]] = {
+        "tested": np.zeros(tables, dtype=bool),
+        "n": n,
+        "df": (nr - 1) * (nc - 1),
+    }
+    found |= {
+        name: np.full(tables, np.nan) for name in ("statistic", "d0", "chisq", "trace", "cramers_v")
+    }
+    for r_levels, c_levels in sorted({(int(a), int(b)) for a, b in zip(nr, nc, strict=True)}):
+        if r_levels < 2 or c_levels < 2:
+            continue
+        which = np.flatnonzero((nr == r_levels) & (nc == c_levels))
+        r_of = np.nonzero(has_row[which])[1].reshape(-1, 1, r_levels)
+        c_of = np.nonzero(has_column[which])[1].reshape(-1, c_levels, 1)
+        at = (which[:, None, None], c_of, r_of)  # the table's cells, rows varying fastest
+        _rao_scott_shape(
+            (r_levels, c_levels),
+            which,
+            cell_weight[at].reshape(len(which), -1),
+            cell_squares[at].reshape(len(which), -1),
+            n_total,
+            found,
+        )
+    return found
+
+
+def _small_codes(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The codes, renumbered ``0, 1, ...`` in order if they are large (``-1`` stays)."""
+    if codes.max(initial=0) < 64:
+        return codes
+    levels, index = np.unique(np.maximum(codes, -1), return_inverse=True)
+    return (index.reshape(codes.shape) - (levels[0] == -1)).astype(np.int64)
+
+
+def _rao_scott_shape(
+    shape: tuple[int, int],
+    which: npt.NDArray[np.int64],
+    cell_weight: npt.NDArray[np.float64],
+    squares: npt.NDArray[np.float64],
+    n_total: int,
+    found: dict[str, npt.NDArray[np.generic]],
+) -> None:
+    """The Rao-Scott statistics of the tables ``which``, all ``shape``, into ``found`` (from
+    their cells' weights and squared weights, tables x cells)."""
+    nr, nc = shape
+    cells = nr * nc
+    size = found["n"][which].astype(float)
+    weight = cell_weight.sum(axis=1)[:, None]
+    p = cell_weight / weight
+    square_total = squares.sum(axis=1)[:, None]
+
+    # linearised covariance of the cell proportions (see rao_scott_tests)
+    cross = squares[:, :, None] * p[:, None, :]
+    z_z = square_total[:, :, None] * p[:, :, None] * p[:, None, :] - cross
+    z_z -= cross.transpose(0, 2, 1)
+    diagonal = np.arange(cells)
+    z_z[:, diagonal, diagonal] = squares * (1 - p) ** 2 + (square_total - squares) * p**2
+    variance = n_total / (n_total - 1) * z_z / (weight**2)[:, :, None]
+
+    observed = (p * size[:, None]).reshape(-1, nc, nr).transpose(0, 2, 1)  # observed[r, c]
+    expected = (
+        observed.sum(axis=2)[:, :, None] * observed.sum(axis=1)[:, None, :] / size[:, None, None]
     )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pearson = np.nansum((observed - expected) ** 2 / expected, axis=(1, 2))
+
+    contrasts = _contrasts(nr, nc)
+    inverse = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
+    scaled = contrasts[None, :, :] * inverse[:, :, None]
+    denominator = contrasts.T @ scaled / size[:, None, None]
+    numerator = scaled.transpose(0, 2, 1) @ variance @ scaled
+    # empty cells leave an interaction no data informs: R's solve() stops there with "system
+    # is computationally singular", and no test is published
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        regular = ~(np.linalg.cond(denominator, 1) * np.finfo(float).eps >= 1)
+    delta = np.linalg.solve(denominator[regular], numerator[regular])
+    trace = np.trace(delta, axis1=1, axis2=2)
+    squared = np.trace(delta @ delta, axis1=1, axis2=2)
+    kept = which[regular]
+    found["tested"][kept] = True
+    found["trace"][kept] = trace
+    found["d0"][kept] = trace**2 / squared
+    found["statistic"][kept] = pearson[regular] / trace
+    found["chisq"][kept] = pearson[regular]
+    found["cramers_v"][kept] = np.sqrt(pearson[regular] / (size[regular] * (min(nr, nc) - 1)))
 
 
 @dataclass(frozen=True)
@@ -253,13 +395,16 @@ TEST_COLUMNS = [
 
 
 def _categorical(
-    respondents: pd.DataFrame, codebook: Codebook
+    respondents: pd.DataFrame, codebook: Codebook, *, ratings_only: bool = False
 ) -> list[tuple[str, pd.Series, bool]]:
     """``(name, answers as category codes, is a rating)`` for every question a comparison is
     run on: single-choice questions, each multi-select option (yes/no), each Likert item and
-    grid rating (its scale points)."""
+    grid rating (its scale points); with ``ratings_only``, the ratings alone (the others are
+    not converted to text)."""
     answers: list[tuple[str, pd.Series, bool]] = []
     for question in codebook.questions:
+        if ratings_only and question.type in (QuestionType.SINGLE, QuestionType.MULTI):
+            continue
         if question.type is QuestionType.SINGLE and question.id in respondents:
             answers.append((question.id, respondents[question.id].astype("string"), False))
         elif question.type is QuestionType.MULTI:
@@ -324,81 +469,83 @@ def comparison_tests(
     group means (``wald_f``, effect the weighted eta-squared), as R's ``regTermTest`` of
     ``svyglm(y ~ group)``. A rating whose table is too sparse for the Rao-Scott test (empty
     cells make it singular, see :func:`rao_scott`) gets the Wald test of its mean instead;
-    a sparse table of categories gets no test.
+    a sparse table of categories gets no test. The Rao-Scott tests of a wave are run together,
+    with :func:`rao_scott_tests`.
 
     Without: the chi-square test of independence (``chi2_independence``, Pearson, no
     continuity correction, as ``svychisq``) with Cramér's V, and for ratings and numbers
     Kruskal-Wallis (``kruskal_wallis``, effect eta-squared(H) = (H - k + 1) / (n - k)).
-    These are pingouin's ``chi2_independence`` and ``kruskal``, computed with the scipy
-    functions pingouin calls (``chi2_contingency``, ``kruskal``) on one integer cross-table:
-    pingouin's wrappers build a pandas cross-table and six power-divergence variants per call,
-    8 ms each, which was most of a wave's run time. ``tests/test_comparisons.py`` checks every
-    row of a demo wave against pingouin itself.
+    These are pingouin's ``chi2_independence`` and ``kruskal``: the chi-square is computed
+    with the scipy function pingouin calls (``chi2_contingency``) on one integer cross-table
+    (pingouin's wrapper builds a pandas cross-table and six power-divergence variants per
+    call, 8 ms each, which was most of a wave's run time), and Kruskal-Wallis with
+    ``scipy.stats.kruskal``'s arithmetic on the count of each answer in each group (see
+    :func:`_kruskal_wallis`). ``tests/test_comparisons.py`` checks every row of a demo wave
+    against pingouin itself.
 
     ``p_adjusted`` is filled by :func:`adjust_family`.
     """
-    from scipy.stats import chi2_contingency, kruskal
+    from scipy.stats import chi2_contingency
 
     w = None if weights is None else np.asarray(weights, dtype=float)
     threshold = codebook.small_cell_threshold
-    groups = _groups(respondents, codebook)
+    group_codes = {
+        dimension: _codes(group) for dimension, group in _groups(respondents, codebook).items()
+    }
     rows: list[dict[str, object]] = []
+    # weighted: (row base, answer codes of the tested respondents, group codes, ratings) of
+    # the Rao-Scott tests not yet run, run together a block at a time
+    waiting: list[tuple[dict[str, object], Ints, Ints, Floats | None]] = []
 
-    def kruskal_row(
-        values: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]
-    ) -> dict[str, object]:
-        samples = [values[codes == code] for code in np.unique(codes[codes >= 0])]
-        k, n = len(samples), int((codes >= 0).sum())
-        if np.ptp(np.concatenate(samples)) == 0:  # all equal: no ranks to compare
-            return {"test": "kruskal_wallis", "df": float(k - 1), "weighted": False}
-        result = kruskal(*samples)
-        return {
-            "test": "kruskal_wallis",
-            "statistic": float(result.statistic),
-            "df": float(k - 1),
-            "p": float(result.pvalue),
-            "effect_size": (float(result.statistic) - k + 1) / (n - k),
-            "effect_name": "eta_squared_h",
-            "weighted": False,
-        }
+    def run_waiting(w: Floats) -> None:
+        tests: list[RaoScott | None] = [None] * len(waiting)
+        for dimension, codes in group_codes.items():
+            which = [i for i, (base, _, _, _) in enumerate(waiting) if base["by"] == dimension]
+            if which:
+                answers = np.stack([waiting[i][1] for i in which])
+                for i, test in zip(which, rao_scott_tests(answers, codes, w), strict=True):
+                    tests[i] = test
+        for (base, answers, codes, values), test in zip(waiting, tests, strict=True):
+            if test is not None:
+                rows.append(
+                    base
+                    | {
+                        "test": "rao_scott_f",
+                        "statistic": test.statistic,
+                        "df": test.ndf,
+                        "df2": test.ddf,
+                        "p": test.p,
+                        "effect_size": test.cramers_v,
+                        "effect_name": "cramers_v",
+                        "weighted": True,
+                    }
+                )
+            elif values is not None:
+                # a sparse rating table R's svychisq cannot test: compare the mean ratings
+                kept = answers >= 0
+                rows.extend(
+                    _wald_rows(base, np.where(kept, values, np.nan), np.where(kept, codes, -1), w)
+                )
+        waiting.clear()
 
-    group_codes = {dimension: _codes(group) for dimension, group in groups.items()}
+    block = max(1, _BLOCK // max(len(respondents), 1))
     for name, answer, rating in _categorical(respondents, codebook):
         answer_codes = _codes(answer)
         values = pd.to_numeric(answer, errors="coerce").to_numpy(dtype=float) if rating else None
+        ranks = _value_codes(values) if values is not None else None
         for dimension, codes in group_codes.items():
             if name == dimension:
                 continue
             kept = _kept(answer_codes, codes, threshold)
-            a, g = np.where(kept, answer_codes, -1), np.where(kept, codes, -1)
-            if len(np.unique(g[kept])) < 2 or len(np.unique(a[kept])) < 2:
+            if _distinct(codes[kept]) < 2 or _distinct(answer_codes[kept]) < 2:
                 continue
             base = {"wave": wave, "question": name, "by": dimension, "n": int(kept.sum())}
             if w is not None:
-                test = rao_scott(a, g, w)
-                if test is not None:
-                    rows.append(
-                        base
-                        | {
-                            "test": "rao_scott_f",
-                            "statistic": test.statistic,
-                            "df": test.ndf,
-                            "df2": test.ddf,
-                            "p": test.p,
-                            "effect_size": test.cramers_v,
-                            "effect_name": "cramers_v",
-                            "weighted": True,
-                        }
-                    )
-                elif values is not None:
-                    # a sparse rating table R's svychisq cannot test: compare the mean ratings
-                    rows.extend(_wald_rows(base, np.where(kept, values, np.nan), g, w))
+                waiting.append((base, np.where(kept, answer_codes, -1), codes, values))
+                if len(waiting) == block:
+                    run_waiting(w)
                 continue
-            _, rows_of = np.unique(a[kept], return_inverse=True)
-            _, columns_of = np.unique(g[kept], return_inverse=True)
-            width = columns_of.max() + 1
-            cells = (rows_of.max() + 1) * width
-            observed = np.bincount(rows_of * width + columns_of, minlength=cells).reshape(-1, width)
+            observed = _cross_table(answer_codes[kept], codes[kept])
             chi2, p, dof, _ = chi2_contingency(observed, correction=False)
             rows.append(
                 base
@@ -412,27 +559,107 @@ def comparison_tests(
                     "weighted": False,
                 }
             )
-            if values is not None:
-                rows.append(base | kruskal_row(values, g))
+            if ranks is not None:
+                ranked = kept & (ranks >= 0)
+                rows.append(base | _kruskal_row(_cross_table(codes[ranked], ranks[ranked])))
+    if w is not None and waiting:
+        run_waiting(w)
     # numbers (hours, say): equal group means (weighted) or Kruskal-Wallis (unweighted)
     for question in codebook.questions_of(QuestionType.NUMBER):
         if question.id not in respondents:
             continue
         number = pd.to_numeric(respondents[question.id], errors="coerce").to_numpy(dtype=float)
-        answered = np.where(np.isnan(number), -1, 0)
+        ranks = _value_codes(number)
         for dimension, codes in group_codes.items():
-            kept = _kept(answered, codes, threshold)
+            kept = _kept(ranks, codes, threshold)
             g = np.where(kept, codes, -1)
-            if len(np.unique(g[kept])) < 2:
+            if _distinct(g[kept]) < 2:
                 continue
             base = {"wave": wave, "question": question.id, "by": dimension, "n": int(kept.sum())}
             if w is None:
-                rows.append(base | kruskal_row(number, g))
+                rows.append(base | _kruskal_row(_cross_table(codes[kept], ranks[kept])))
                 continue
             rows.extend(_wald_rows(base, np.where(kept, number, np.nan), g, w))
     table = pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "p_adjusted"])
     table["p_adjusted"] = np.nan
     return table[TEST_COLUMNS]
+
+
+def _distinct(codes: Ints) -> int:
+    """How many different codes (all ``>= 0``) there are."""
+    return int(np.count_nonzero(np.bincount(codes))) if codes.size else 0
+
+
+def _cross_table(rows: Ints, columns: Ints) -> Ints:
+    """The count of each pair of codes (all ``>= 0``), over the codes that occur: rows and
+    columns in code order, numbered as ``np.unique`` would number them."""
+    width = int(columns.max()) + 1
+    counts = np.bincount(rows * width + columns, minlength=(int(rows.max()) + 1) * width)
+    counts = counts.reshape(-1, width)
+    return counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+
+
+def _value_codes(values: Floats) -> Ints:
+    """Each value's rank among the distinct values (``-1`` for NaN): whole numbers in a short
+    range are their distance from the smallest (ranks with gaps, which order them the same)."""
+    answered = ~np.isnan(values)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    present = values[answered]
+    if present.size == 0:
+        return codes
+    low, high = present.min(), present.max()
+    if high - low < 4096 and np.all(present == np.round(present)):
+        codes[answered] = (present - low).astype(np.int64)
+    else:
+        codes[answered] = np.unique(present, return_inverse=True)[1].ravel()
+    return codes
+
+
+def _kruskal_row(counts: Ints) -> dict[str, object]:
+    """The ``tests.csv`` fields of a Kruskal-Wallis test (groups x ordered values, counts)."""
+    k, n = len(counts), int(counts.sum())
+    if np.count_nonzero(counts.sum(axis=0)) < 2:  # all equal: no ranks to compare
+        return {"test": "kruskal_wallis", "df": float(k - 1), "weighted": False}
+    statistic, p = _kruskal_wallis(counts)
+    return {
+        "test": "kruskal_wallis",
+        "statistic": statistic,
+        "df": float(k - 1),
+        "p": p,
+        "effect_size": (statistic - k + 1) / (n - k),
+        "effect_name": "eta_squared_h",
+        "weighted": False,
+    }
+
+
+def _average_ranks(ties: Ints) -> Floats:
+    """The average rank of each value, given how many have each (in order; last axis)."""
+    return np.cumsum(ties, axis=-1) - ties + (ties + 1) / 2
+
+
+def _kruskal_wallis(counts: Ints) -> tuple[float, float]:
+    """``scipy.stats.kruskal`` (H, p) of groups given as counts of each ordered value (groups
+    x values), with scipy's own arithmetic: ranks, and so rank sums, are exact (halves), then
+    ``H = 12 / (N (N + 1)) sum R_i^2 / n_i - 3 (N + 1)`` over groups in order, divided by
+    ``1 - sum(t^3 - t) / (N^3 - N)``; ``p = chdtrc(k - 1, H)``. The samples themselves
+    (sorting N values per test) are never formed."""
+    from scipy.special import chdtrc
+
+    sizes = counts.sum(axis=1)
+    ties = counts.sum(axis=0)
+    rank_sums = (counts * _average_ranks(ties)).sum(axis=1)
+    total = int(sizes.sum())
+    tie_sum = float(np.sum(ties.astype(float) ** 3 - ties))
+    correction = 1 - tie_sum / (total**3 - total)
+    # scipy squares each rank sum as a scalar (C pow, which can differ from x * x in the last
+    # bit above 2^53) and adds the groups in order
+    between = sum(
+        rank_sum**2 / size
+        for rank_sum, size in zip(rank_sums.tolist(), sizes.tolist(), strict=True)
+    )
+    statistic = 12.0 / (total * (total + 1)) * between - 3 * (total + 1)
+    statistic /= correction
+    return float(statistic), float(chdtrc(float(len(counts) - 1), statistic))
 
 
 def _wald_rows(
@@ -515,10 +742,16 @@ def pairwise_mann_whitney(
 ) -> pd.DataFrame:
     """Which groups differ on a rating? Pairwise Mann-Whitney tests (unweighted) between the
     groups of each dimension at or above the threshold, Holm-adjusted within a rating and
-    dimension (``pingouin.multicomp``), with the rank-biserial correlation
-    ``r = 2 U / (n_a n_b) - 1`` (positive: group A rates higher), as ``pingouin.mwu`` reports.
+    dimension (``pingouin.multicomp(method="holm")``), with the
+    rank-biserial correlation ``r = 2 U / (n_a n_b) - 1`` (positive: group A rates higher), as
+    ``pingouin.mwu`` reports.
 
-    U and p come from ``scipy.stats.mannwhitneyu``, as inside pingouin; pingouin's own
+    U and p are ``scipy.stats.mannwhitneyu``'s (two-sided, continuity-corrected normal
+    approximation with tie correction), computed with its arithmetic from the count of each
+    rating in each group for every pair of a dimension at once (:func:`_mann_whitney`):
+    scipy's ``mannwhitneyu`` spends about half a millisecond a call in its nan-policy and
+    array-API wrappers, and a wave has 2,500 pairs. Pairs for which scipy would compute the
+    exact distribution (a group of 8 or fewer and no ties) call it. pingouin's own
     ``mwu``/``pairwise_tests`` also compute a common-language effect size from the full
     n_a x n_b matrix of differences, which at 100,000 respondents takes gigabytes and minutes.
 
@@ -526,59 +759,94 @@ def pairwise_mann_whitney(
     as post-hoc tests where the Kruskal-Wallis test is significant after adjustment.
     """
     import pingouin
-    from scipy.stats import mannwhitneyu
 
     threshold = codebook.small_cell_threshold
-    groups = _groups(respondents, codebook)
-    frames = []
-    for name, answer, rating in _categorical(respondents, codebook):
-        if not rating:
-            continue
-        for dimension, group in groups.items():
+    dimensions = {}
+    for dimension, group in _groups(respondents, codebook).items():
+        names = codebook.question(dimension).option_codes()
+        # group codes in codebook order (-1: none, or an answer the codebook does not have)
+        codes = pd.Categorical(group, categories=names).codes.astype(np.int64)
+        dimensions[dimension] = (codes, names)
+    columns: dict[str, list[npt.NDArray[np.generic]]] = {
+        name: [] for name in ("question", "by", "first", "second", "u", "p", "p_holm", "n_a", "n_b")
+    }
+    for name, answer, _ in _categorical(respondents, codebook, ratings_only=True):
+        ranks = _value_codes(pd.to_numeric(answer).to_numpy(dtype=float))
+        for dimension, (codes, names) in dimensions.items():
             if only is not None and (name, dimension) not in only:
                 continue
-            kept, sizes = _testable(answer, group, threshold)
-            if group[kept].nunique() < 2:
+            kept = _kept(ranks, codes, threshold)
+            counts = np.bincount(
+                codes[kept] * (ranks.max() + 1) + ranks[kept],
+                minlength=len(names) * (ranks.max() + 1),
+            ).reshape(len(names), -1)
+            present = np.flatnonzero(counts.sum(axis=1))
+            if len(present) < 2:
                 continue
-            ratings = pd.to_numeric(answer[kept]).to_numpy(dtype=float)
-            labels = group[kept].to_numpy(dtype=object)
-            present = set(labels)
-            order = [g for g in codebook.question(dimension).option_codes() if g in present]
-            first, second, u, p = [], [], [], []
-            for a_index, a_name in enumerate(order):
-                for b_name in order[a_index + 1 :]:
-                    test = mannwhitneyu(
-                        ratings[labels == a_name],
-                        ratings[labels == b_name],
-                        alternative="two-sided",
-                    )
-                    first.append(a_name)
-                    second.append(b_name)
-                    u.append(float(test.statistic))
-                    p.append(float(test.pvalue))
-            _, p_holm = pingouin.multicomp(p, method="holm")
-            n_a = np.array([sizes[g] for g in first], dtype=float)
-            n_b = np.array([sizes[g] for g in second], dtype=float)
-            u_values = np.asarray(u)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "wave": wave,
-                        "question": name,
-                        "by": dimension,
-                        "group_a": first,
-                        "group_b": second,
-                        "test": "mann_whitney",
-                        "statistic": u_values,
-                        "p": p,
-                        "p_holm": np.asarray(p_holm, dtype=float),
-                        "effect_size": 2 * u_values / (n_a * n_b) - 1,
-                        "effect_name": "rank_biserial",
-                        "n_a": n_a.astype(int),
-                        "n_b": n_b.astype(int),
-                    }
-                )
-            )
-    if not frames:
+            first, second = (present[i] for i in np.triu_indices(len(present), k=1))
+            u, p = _mann_whitney(counts[first], counts[second])
+            columns["question"].append(np.full(len(u), name, dtype=object))
+            columns["by"].append(np.full(len(u), dimension, dtype=object))
+            columns["first"].append(np.asarray(names, dtype=object)[first])
+            columns["second"].append(np.asarray(names, dtype=object)[second])
+            columns["u"].append(u)
+            columns["p"].append(p)
+            columns["p_holm"].append(np.asarray(pingouin.multicomp(p, method="holm")[1]))
+            columns["n_a"].append(counts[first].sum(axis=1))
+            columns["n_b"].append(counts[second].sum(axis=1))
+    if not columns["u"]:
         return pd.DataFrame(columns=PAIRWISE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[PAIRWISE_COLUMNS]
+    found = {name: np.concatenate(arrays) for name, arrays in columns.items()}
+    n_a, n_b = found["n_a"].astype(float), found["n_b"].astype(float)
+    return pd.DataFrame(
+        {
+            "wave": wave,
+            "question": found["question"],
+            "by": found["by"],
+            "group_a": found["first"],
+            "group_b": found["second"],
+            "test": "mann_whitney",
+            "statistic": found["u"],
+            "p": found["p"],
+            "p_holm": found["p_holm"],
+            "effect_size": 2 * found["u"] / (n_a * n_b) - 1,
+            "effect_name": "rank_biserial",
+            "n_a": n_a.astype(int),
+            "n_b": n_b.astype(int),
+        }
+    )[PAIRWISE_COLUMNS]
+
+
+def _mann_whitney(first: Ints, second: Ints) -> tuple[Floats, Floats]:
+    """``scipy.stats.mannwhitneyu(a, b, alternative="two-sided")`` (U of ``a``, p) for pairs
+    of samples given as counts of each ordered value (pairs x values), with scipy's own
+    arithmetic: the average ranks in the pooled pair and so the rank sum are exact (halves),
+    ``U1 = R1 - n1 (n1 + 1) / 2``, ``U = max(U1, n1 n2 - U1)``, and
+    ``p = 2 ndtr(-(U - n1 n2 / 2 - 0.5) / s)`` clipped to [0, 1], with
+    ``s = sqrt(n1 n2 / 12 ((n + 1) - sum(t^3 - t) / (n (n - 1))))``. Pairs for which scipy
+    uses the exact distribution (``n1`` or ``n2`` at most 8, and no ties) call scipy.
+
+    ``tests/test_comparisons.py`` compares every pair with scipy on random samples.
+    """
+    from scipy.special import ndtr
+    from scipy.stats import mannwhitneyu
+
+    n1, n2 = first.sum(axis=1), second.sum(axis=1)
+    ties = first + second
+    rank_sum = (first * _average_ranks(ties)).sum(axis=1)
+    u1 = rank_sum - n1 * (n1 + 1) / 2
+    u = np.maximum(u1, n1 * n2 - u1)
+    n = n1 + n2
+    tie_term = np.sum(ties.astype(float) ** 3 - ties, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+        z = (u - n1 * n2 / 2 - 0.5) / s
+    p = np.clip(2 * ndtr(-z), 0.0, 1.0)
+    exact = ((n1 <= 8) | (n2 <= 8)) & (ties.max(axis=1, initial=0) <= 1)
+    for pair in np.flatnonzero(exact):
+        values = np.arange(first.shape[1], dtype=float)
+        test = mannwhitneyu(
+            np.repeat(values, first[pair]), np.repeat(values, second[pair]), alternative="two-sided"
+        )
+        u1[pair], p[pair] = float(test.statistic), float(test.pvalue)
+    return u1, p

@@ -66,30 +66,83 @@ def domain_means(
     Parameters
     ----------
     values
-        One number per respondent; NaN where the question was not answered.
+        One number per respondent; NaN where the question was not answered. A matrix (one row
+        per respondent, one column per variable) estimates every column at once: each field
+        of the result is then variables x groups, and equal to the column's own result.
     weights
         One weight per respondent.
     group
         Each respondent's group, ``0 .. groups-1``; ``-1`` for none (not in any group).
     groups
         How many groups.
+
+    Examples
+    --------
+    >>> both = domain_means(np.array([[1.0, 2.0], [0.0, np.nan], [1.0, 4.0]]), np.ones(3),
+    ...                     np.array([0, 0, 1]), groups=2)
+    >>> both.estimate.tolist(), both.n.tolist()
+    ([[0.5, 1.0], [2.0, 4.0]], [[2, 1], [1, 1]])
     """
     y = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     g = np.asarray(group, dtype=np.int64)
     n_total = len(y)
-    valid = ~np.isnan(y) & (g >= 0)
-    gv, yv, wv = g[valid], y[valid], w[valid]
-    weight = np.bincount(gv, weights=wv, minlength=groups).astype(float)
-    count = np.bincount(gv, minlength=groups)
+    answers = y[:, None] if y.ndim == 1 else y  # respondents x variables (also with none)
+    # a few variables at a time, so that a pass's arrays stay in the processor's cache
+    step = max(1, _PASS // max(n_total, 1))
+    parts = [
+        _domain_sums(answers[:, start : start + step], w, g, groups)
+        for start in range(0, answers.shape[1], step)
+    ]
+    estimate, squares, count, weight = (
+        np.concatenate([part[i] for part in parts]) if parts else np.empty((0, groups))
+        for i in range(4)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        estimate = np.bincount(gv, weights=wv * yv, minlength=groups) / weight
-        residual = wv * (yv - estimate[gv])
-        squares = np.bincount(gv, weights=residual**2, minlength=groups)
         variance = (
             n_total / (n_total - 1) * squares / weight**2 if n_total > 1 else squares * np.nan
         )
-    return DomainMeans(estimate, np.sqrt(variance), count.astype(np.int64), weight)
+    shape = (groups,) if y.ndim == 1 else (answers.shape[1], groups)
+    return DomainMeans(
+        estimate.reshape(shape),
+        np.sqrt(variance).reshape(shape),
+        count.astype(np.int64).reshape(shape),
+        weight.reshape(shape),
+    )
+
+
+#: How many answers (respondents x variables) :func:`domain_means` takes in one pass.
+_PASS = 1 << 15
+
+
+def _domain_sums(
+    answers: Floats, w: Floats, g: Ints, groups: int
+) -> tuple[Floats, Floats, Ints, Floats]:
+    """Per variable and group (variables x groups): the weighted mean, the sum of squared
+    residuals ``(w (y - mean))^2``, the count and the weight of the valid answers."""
+    answers = np.ascontiguousarray(answers)  # a column of a DataFrame's block is strided
+    variables = answers.shape[1]
+    # one bin per variable and group, and a last bin for the unanswered and ungrouped: every
+    # bin adds its respondents in their order, so each column's sums are its own
+    cells = variables * groups
+    bins = np.where(
+        np.isnan(answers) | (g < 0)[:, None], cells, g[:, None] + groups * np.arange(variables)
+    ).ravel()
+    wv = np.broadcast_to(w[:, None], answers.shape).ravel()
+    weight = np.asarray(np.bincount(bins, weights=wv, minlength=cells + 1), dtype=float)
+    count = np.bincount(bins, minlength=cells + 1)[:cells]
+    totals = np.bincount(bins, weights=(w[:, None] * answers).ravel(), minlength=cells + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = totals / weight
+        residual = wv * (answers.ravel() - estimate[bins])
+    squares = np.asarray(np.bincount(bins, weights=residual**2, minlength=cells + 1), dtype=float)
+    shape = (variables, groups)
+    return (
+        estimate[:cells].reshape(shape),
+        squares[:cells].reshape(shape),
+        count.reshape(shape),
+        weight[:cells].reshape(shape),
+    )
 
 
 def beta_interval(
@@ -105,18 +158,36 @@ def beta_interval(
     """
     from scipy.stats import beta
 
-    p = np.asarray(estimate, dtype=float)
-    variance = np.asarray(se, dtype=float) ** 2
-    count = np.asarray(n, dtype=float)
+    p, se_, count = np.broadcast_arrays(
+        np.asarray(estimate, dtype=float), np.asarray(se, dtype=float), np.asarray(n, dtype=float)
+    )
+    variance = se_**2
     alpha = 1 - level
+    none, every = (p == 0) & (count > 0), (p == 1) & (count > 0)
+    at_none, at_every = np.maximum(count[none], 1), np.maximum(count[every], 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = p * (1 - p) / variance
-        low = beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-        high = beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
-    none, every = (p == 0) & (count > 0), (p == 1) & (count > 0)
+        # every quantile in one call (beta.ppf is elementwise, and its set-up costs more than
+        # its arithmetic on a few hundred values): both bounds of every interval, then the
+        # exact upper bound at 0% and lower bound at 100%
+        quantiles = beta.ppf(
+            np.concatenate(
+                [np.full(p.size, alpha / 2), np.full(p.size, 1 - alpha / 2),
+                 np.full(at_none.size, 1 - alpha / 2), np.full(at_every.size, alpha / 2)]
+            ),
+            np.concatenate(
+                [(n_eff * p).ravel(), (n_eff * p + 1).ravel(), np.ones(at_none.size), at_every]
+            ),
+            np.concatenate(
+                [(n_eff * (1 - p) + 1).ravel(), (n_eff * (1 - p)).ravel(), at_none,
+                 np.ones(at_every.size)]
+            ),
+        )  # fmt: skip
+    low = quantiles[: p.size].reshape(p.shape)
+    high = quantiles[p.size : 2 * p.size].reshape(p.shape)
     low = np.where(none, 0.0, low)
-    high = np.where(none, beta.ppf(1 - alpha / 2, 1, np.maximum(count, 1)), high)
-    low = np.where(every, beta.ppf(alpha / 2, np.maximum(count, 1), 1), low)
+    high[none] = quantiles[2 * p.size : 2 * p.size + at_none.size]
+    low[every] = quantiles[2 * p.size + at_none.size :]
     high = np.where(every, 1.0, high)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 

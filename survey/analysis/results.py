@@ -17,6 +17,7 @@ suppression); a suppressed row keeps ``n`` but has no estimate, SE or interval.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,6 +37,11 @@ __all__ = [
     "suppress",
     "variables",
 ]
+
+Floats = npt.NDArray[np.float64]
+
+#: How many answers (respondents x variables) :func:`estimate_table` estimates in one block.
+_BLOCK = 1 << 14
 
 RESULT_COLUMNS = [
     "wave",
@@ -69,18 +75,31 @@ def _indicator(column: pd.Series, chosen: pd.Series) -> npt.NDArray[np.float64]:
     return np.where(answered, chosen.fillna(False).to_numpy(dtype=bool), np.nan).astype(float)
 
 
+def _shares(answered: npt.NDArray[np.bool_], chosen: npt.NDArray[np.bool_]) -> Floats:
+    """:func:`_indicator` on arrays: 1 chosen, 0 not, NaN unanswered."""
+    return np.where(answered, chosen, np.nan)
+
+
 def variables(respondents: pd.DataFrame, codebook: Codebook) -> Iterator[Variable]:
     """Every quantity ``results.csv`` estimates, in questionnaire order."""
     for question in codebook.questions:
         if question.type is QuestionType.SINGLE and question.id in respondents:
-            column = respondents[question.id]
+            # each answer's position among the column's distinct answers (-1: none), once
+            answer, present = pd.factorize(respondents[question.id])
+            position = {value: number for number, value in enumerate(present)}
             for code in question.option_codes():
-                yield Variable(question.id, code, _indicator(column, column == code), True)
+                chosen = answer == position.get(code, -2)
+                yield Variable(question.id, code, _shares(answer >= 0, chosen), True)
         elif question.type is QuestionType.MULTI:
             for code, name in zip(question.option_codes(), question.multi_columns(), strict=True):
                 if name in respondents:
                     column = respondents[name]
-                    yield Variable(question.id, code, _indicator(column, column == True), True)  # noqa: E712
+                    if pd.api.types.is_bool_dtype(column.dtype):
+                        ticked = column.to_numpy(dtype=float, na_value=np.nan)
+                        shares = _shares(~np.isnan(ticked), ticked == 1)
+                    else:
+                        shares = _indicator(column, column == True)  # noqa: E712
+                    yield Variable(question.id, code, shares, True)
         elif question.type in (QuestionType.LIKERT, QuestionType.GRID):
             items = (
                 [(question.id, question.scale or "")]
@@ -95,10 +114,12 @@ def variables(respondents: pd.DataFrame, codebook: Codebook) -> Iterator[Variabl
                 if name not in respondents:
                     continue
                 column = pd.to_numeric(respondents[name], errors="coerce")
+                ratings = column.to_numpy(dtype=float, na_value=np.nan)
+                rated = ~np.isnan(ratings)
                 points = sorted(codebook.scales[scale])
                 for point in points:
-                    yield Variable(name, str(point), _indicator(column, column == point), True)
-                yield Variable(name, "top2", _indicator(column, column >= points[-2]), True)
+                    yield Variable(name, str(point), _shares(rated, ratings == point), True)
+                yield Variable(name, "top2", _shares(rated, ratings >= points[-2]), True)
                 yield Variable(name, "mean", column.to_numpy(dtype=float), False)
         elif question.type is QuestionType.NUMBER and question.id in respondents:
             values = pd.to_numeric(respondents[question.id], errors="coerce")
@@ -115,12 +136,16 @@ def groupings(
     for dimension in codebook.dimensions:
         if dimension not in respondents:
             continue
-        present = set(respondents[dimension].dropna().astype(str))
-        names = [code for code in codebook.question(dimension).option_codes() if code in present]
+        # the column's distinct answers from one pass (pd.Categorical on a text column
+        # converts every value to a Python string, most of a small breakdown's time)
+        index, present = pd.factorize(respondents[dimension].astype("string"))
+        answers = [str(answer) for answer in present]
+        names = [code for code in codebook.question(dimension).option_codes() if code in answers]
         if not names:
             continue
-        codes = pd.Categorical(respondents[dimension].astype("string"), categories=names).codes
-        found.append((dimension, np.asarray(codes, dtype=np.int64), names))
+        position = {name: number for number, name in enumerate(names)}
+        lookup = np.array([position.get(answer, -1) for answer in answers] + [-1], dtype=np.int64)
+        found.append((dimension, lookup[index], names))
     return found
 
 
@@ -156,20 +181,28 @@ def estimate_table(
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
         name: [] for name in ("question", "option", "by", "group", "n", "estimate", "se", "share")
     }
-    for variable in variables(respondents, codebook):
-        for by, codes, names in breakdowns:
-            if by == variable.question:
-                continue  # a dimension by itself is 100% in every group
-            result = domain_means(variable.values, w, codes, groups=len(names))
-            size = len(names)
-            parts["question"].append(np.full(size, variable.question, dtype=object))
-            parts["option"].append(np.full(size, variable.option, dtype=object))
-            parts["by"].append(np.full(size, by, dtype=object))
-            parts["group"].append(np.asarray(names, dtype=object))
-            parts["n"].append(result.n)
-            parts["estimate"].append(result.estimate)
-            parts["se"].append(result.se)
-            parts["share"].append(np.full(size, variable.share))
+    # the variables a block at a time (a few million answers), each breakdown of a block in
+    # one call of domain_means
+    block = max(1, _BLOCK // max(len(respondents), 1))
+    found = iter(variables(respondents, codebook))
+    while chunk := list(itertools.islice(found, block)):
+        answers = np.column_stack([variable.values for variable in chunk])
+        results = [
+            domain_means(answers, w, codes, groups=len(names)) for _, codes, names in breakdowns
+        ]
+        for number, variable in enumerate(chunk):
+            for (by, _, names), result in zip(breakdowns, results, strict=True):
+                if by == variable.question:
+                    continue  # a dimension by itself is 100% in every group
+                size = len(names)
+                parts["question"].append(np.full(size, variable.question, dtype=object))
+                parts["option"].append(np.full(size, variable.option, dtype=object))
+                parts["by"].append(np.full(size, by, dtype=object))
+                parts["group"].append(np.asarray(names, dtype=object))
+                parts["n"].append(result.n[number])
+                parts["estimate"].append(result.estimate[number])
+                parts["se"].append(result.se[number])
+                parts["share"].append(np.full(size, variable.share))
     columns = {
         name: np.concatenate(arrays) if arrays else np.array([]) for name, arrays in parts.items()
     }
