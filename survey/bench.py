@@ -16,7 +16,9 @@ memory (``getrusage(RUSAGE_SELF).ru_maxrss``, imports included) is the run's own
   :func:`~survey.export.findings.headline_findings`), then each writer: ``xlsx``, ``html``,
   ``pptx``;
 - ``pipeline``: ``process_wave`` from start to end, and ``r_subset``: the work
-  ``bench/survey.R`` does in R (``bench/engine.py``'s ``r_subset``).
+  ``bench/survey.R`` does in R (``bench/engine.py``'s ``r_subset``);
+- ``breakdowns``: every estimate and group test of the processed wave, in a second fresh
+  process (:func:`breakdowns_run`), with that process's own peak memory.
 
 Minimum and median over the runs are kept for every stage and for the peak memory. With R
 (``with_r`` and ``Rscript`` on the path) the same ``r_subset`` is timed in R's ``survey``
@@ -75,6 +77,7 @@ STAGES = (
     "pptx",
     "pipeline",
     "r_subset",
+    "breakdowns",
 )
 #: What process_wave calls its stages, for the stages taken from ``WaveRun.seconds``.
 _FROM_PIPELINE = {
@@ -86,6 +89,8 @@ _FROM_PIPELINE = {
     "needs_themes": "needs_themes",
     "write": "write",
 }
+#: The scaling chart, beside the README.
+CHART = "scaling.png"
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
 #: The R side of ``r_subset``, beside the package in a clone.
@@ -99,6 +104,20 @@ _LIBRARIES = (
 WAVE_FILE = "2024.csv"
 
 Progress = Callable[[str], None]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory, MB. On Linux ``VmHWM`` of ``/proc/self/status``:
+    ``getrusage``'s ``ru_maxrss`` carries over the memory of the process before ``exec``, so a
+    child of a large parent (a test run) would report the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024**2
 
 
 def _timed(seconds: dict[str, float], stage: str, work: Callable[[], Any]) -> Any:
@@ -193,23 +212,26 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
 
     r_subset_python = _r_subset_python(processed, codebook)
     _timed(seconds, "r_subset", lambda: r_subset_python(None))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "rows_in": run.rows_in,
         "analysed": run.analysed,
         "seconds": seconds,
-        "peak_rss_mb": peak / 1024 if sys.platform != "darwin" else peak / 1024**2,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
 def _r_subset_python(processed: Any, codebook: Any) -> Callable[[Path | None], Any]:
     """``bench/engine.py``'s ``r_subset`` (rake; each importance topic's weighted top-2 share
     by every dimension; a Rao-Scott test for each), returning a function that does it and,
-    given a path, writes the estimates, standard errors and p-values there as CSV."""
+    given a path, writes the estimates, standard errors and p-values there as CSV.
+
+    It calls what ``results()`` and ``comparison_tests()`` call: ``domain_means`` on the 16
+    topics at once for each breakdown, one ``beta_interval`` over all 48 tables, and
+    ``rao_scott_tests`` on the 16 topics' tables of each breakdown."""
     import numpy as np
     import pandas as pd
 
-    from survey.analysis.comparisons import rao_scott
+    from survey.analysis.comparisons import rao_scott_tests
     from survey.analysis.estimates import beta_interval, domain_means
     from survey.analysis.results import groupings
     from survey.weighting import rake
@@ -224,31 +246,81 @@ def _r_subset_python(processed: Any, codebook: Any) -> Callable[[Path | None], A
             epsilon=codebook.weighting.epsilon,
             max_iterations=codebook.weighting.max_iterations,
         ).weights.to_numpy()
+        ratings = processed[topics].to_numpy(dtype=float)  # respondents x topics
+        top2 = np.where(np.isnan(ratings), np.nan, (ratings >= 4).astype(float))
+        answers = np.where(np.isnan(top2), -1, top2).astype(np.int64).T  # topics x respondents
+        tables = []
+        for by, codes, names in groupings(processed, codebook):
+            if by == "all":
+                continue
+            result = domain_means(top2, weights, codes, groups=len(names))  # topics x groups
+            tables.append((by, names, result, rao_scott_tests(answers, codes, weights)))
+        beta_interval(
+            np.concatenate([result.estimate.ravel() for _, _, result, _ in tables]),
+            np.concatenate([result.se.ravel() for _, _, result, _ in tables]),
+            np.concatenate([result.n.ravel() for _, _, result, _ in tables]),
+        )
+        if path is None:
+            return 2 * len(topics) * len(tables)
         rows: list[dict[str, Any]] = []
-        breakdowns = [b for b in groupings(processed, codebook) if b[0] != "all"]
-        for topic in topics:
-            ratings = processed[topic].to_numpy(dtype=float)
-            top2 = np.where(np.isnan(ratings), np.nan, (ratings >= 4).astype(float))
-            for by, codes, names in breakdowns:
-                result = domain_means(top2, weights, codes, groups=len(names))
-                beta_interval(result.estimate, result.se, result.n)
-                test = rao_scott(
-                    np.where(np.isnan(top2), -1, top2).astype(np.int64), codes, weights
-                )
-                if path is None:
-                    continue
+        for number, topic in enumerate(topics):
+            for by, names, result, tests in tables:
                 for kind, values in (("estimate", result.estimate), ("se", result.se)):
                     rows += [
                         {"topic": topic, "by": by, "group": group, "kind": kind, "value": value}
-                        for group, value in zip(names, values, strict=True)
+                        for group, value in zip(names, values[number], strict=True)
                     ]
+                test = tests[number]
                 p = test.p if test is not None else float("nan")
                 rows.append({"topic": topic, "by": by, "group": "", "kind": "p", "value": p})
-        if path is not None:
-            pd.DataFrame(rows).to_csv(path, index=False)
+        pd.DataFrame(rows).to_csv(path, index=False)
         return len(rows)
 
     return work
+
+
+def breakdowns_run(folder: Path, work_dir: Path) -> dict[str, Any]:
+    """Every breakdown of a processed wave, alone in a fresh process (``python -m survey.bench
+    --breakdowns``): the estimates with their standard errors (weighted and unweighted) and
+    the group tests (Rao-Scott and chi-square, Kruskal-Wallis, the Benjamini-Hochberg family,
+    the pairwise post-hoc tests), from ``work_dir``'s processed parquet. Returns the seconds
+    of each part and the peak memory of the process, imports included."""
+    import pandas as pd
+
+    from survey.analysis.comparisons import adjust_family, comparison_tests, pairwise_mann_whitney
+    from survey.analysis.results import results
+    from survey.codebook import load_codebook
+
+    codebook = load_codebook(folder / "codebook.yaml")
+    seconds: dict[str, float] = {}
+    _timed(seconds, "startup", lambda: importlib.import_module("scipy.stats"))
+    processed = _timed(
+        seconds, "load", lambda: pd.read_parquet(work_dir / "processed" / "2024.parquet")
+    )
+    weights = processed["weight"].to_numpy()
+    _timed(seconds, "estimates", lambda: results(processed, codebook, wave="2024", weights=weights))
+
+    def tests() -> None:
+        family = adjust_family(
+            pd.concat(
+                [
+                    comparison_tests(processed, codebook, wave="2024"),
+                    comparison_tests(processed, codebook, wave="2024", weights=weights),
+                ],
+                ignore_index=True,
+            )
+        )
+        omnibus = family[(family["test"] == "kruskal_wallis") & (family["p_adjusted"] < 0.05)]
+        pairwise_mann_whitney(
+            processed,
+            codebook,
+            wave="2024",
+            only=set(zip(omnibus["question"], omnibus["by"], strict=True)),
+        )
+
+    _timed(seconds, "tests", tests)
+    seconds["breakdowns"] = seconds["estimates"] + seconds["tests"]
+    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb()}
 
 
 def _r_run(folder: Path, work_dir: Path, runs: int) -> dict[str, Any]:
@@ -344,7 +416,7 @@ def _demo_folder(data_dir: Path, size: int, say: Progress) -> tuple[Path, float 
         return folder, None
     say(f"writing demo waves of {size:,} respondents into {folder}")
     started = time.perf_counter()
-    write_demo(folder, n=size)
+    write_demo(folder, n=size, waves=[WAVE_FILE.removesuffix(".csv")])
     (folder / ".complete").write_text("")
     return folder, time.perf_counter() - started
 
@@ -355,13 +427,16 @@ def run_bench(
     runs: int | Sequence[int] = 3,
     with_r: bool = False,
     r_runs: int | None = None,
+    r_max: int = 100_000,
     data_dir: Path | None = None,
     out: Path | None = None,
     readme: Path | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Benchmark every stage at each size; returns the record, and appends it to ``out`` (a
-    JSON list of records) and regenerates ``readme``'s table when given.
+    JSON list of records) and regenerates ``readme``'s table when given (with several sizes
+    also the scaling table and :data:`CHART` beside it). With ``with_r``, R runs the same
+    work at the sizes up to ``r_max``.
 
     Returns
     -------
@@ -403,6 +478,17 @@ def run_bench(
                 raise RuntimeError(f"benchmark run at {size} failed:\n{done.stderr[-3000:]}")
             child = json.loads(done.stdout.strip().splitlines()[-1])
             child["seconds"]["process"] = time.perf_counter() - started
+            alone = subprocess.run(
+                [sys.executable, "-m", "survey.bench", "--breakdowns", str(folder), str(work_dir)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if alone.returncode != 0:
+                raise RuntimeError(f"breakdowns at {size} failed:\n{alone.stderr[-3000:]}")
+            breakdowns = json.loads(alone.stdout.strip().splitlines()[-1])
+            child["seconds"]["breakdowns"] = breakdowns["seconds"]["breakdowns"]
+            child["breakdowns_peak_rss_mb"] = breakdowns["peak_rss_mb"]
             measured.append(child)
             if last_work is not None:
                 shutil.rmtree(last_work, ignore_errors=True)
@@ -416,8 +502,11 @@ def run_bench(
             "generate_seconds": generated,
             "seconds": {s: _summary([m["seconds"][s] for m in measured]) for s in stages},
             "peak_rss_mb": {**_summary(peaks), "max": max(peaks)},
+            "breakdowns_peak_rss_mb": max(m["breakdowns_peak_rss_mb"] for m in measured),
         }
-        if with_r and rscript and last_work is not None:
+        if with_r and size > r_max:
+            say(f"{size:,} respondents: R not run (over {r_max:,}; R takes minutes there)")
+        elif with_r and rscript and last_work is not None:
             say(f"{size:,} respondents: R survey package")
             entry["r"] = _r_run(folder, last_work, r_runs or runs)
             if "seconds" in entry["r"]:
@@ -436,6 +525,8 @@ def run_bench(
         history.append(record)
         out.write_text(json.dumps(history, indent=2) + "\n")
     if readme is not None:
+        if len(results) > 1:
+            plot_scaling(record, readme.parent / CHART)
         update_readme(readme, record)
     return record
 
@@ -470,6 +561,12 @@ def readme_table(record: dict[str, Any]) -> str:
                 f"{_seconds(timing['min'])} / {_seconds(timing['median'])}" if timing else ""
             )
         lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    if all("breakdowns_peak_rss_mb" in s for s in sizes):
+        lines.append(
+            "| **peak RSS of the breakdowns alone, MB** | "
+            + " | ".join(f"{s['breakdowns_peak_rss_mb']:.0f}" for s in sizes)
+            + " |"
+        )
     lines.append(
         "| **peak RSS, MB** | "
         + " | ".join(
@@ -507,7 +604,85 @@ def readme_table(record: dict[str, Any]) -> str:
     r_versions = {(s["r"]["r"], s["r"]["survey"]) for s in sizes if "r" in s and "r" in s["r"]}
     for r_version, survey_version in sorted(r_versions):
         lines += ["", f"R: {r_version}, survey {survey_version}."]
+    if len(sizes) > 1:
+        lines += ["", *scaling_table(record), "", f"![Stage time against wave size]({CHART})"]
     return "\n".join(lines)
+
+
+#: The stages whose cost grows with the respondents, for the scaling table and chart.
+SCALING_STAGES = (
+    "import", "validate", "clean", "weight", "estimates", "tests", "needs_themes", "write",
+    "breakdowns", "pipeline",
+)  # fmt: skip
+
+
+def scaling(record: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """Per stage of :data:`SCALING_STAGES`, ``(respondents, microseconds per respondent)`` at
+    each size (from the minimum of the runs): flat when the stage is linear in the rows."""
+    curves: dict[str, list[tuple[int, float]]] = {}
+    for stage in SCALING_STAGES:
+        points = [
+            (size["respondents"], size["seconds"][stage]["min"] / size["respondents"] * 1e6)
+            for size in record["sizes"]
+            if stage in size["seconds"]
+        ]
+        if len(points) > 1:
+            curves[stage] = points
+    return curves
+
+
+def scaling_table(record: dict[str, Any]) -> list[str]:
+    """The Markdown lines of :func:`scaling`: microseconds per respondent, a row per stage."""
+    sizes = [size["respondents"] for size in record["sizes"]]
+    lines = [
+        "Scaling: microseconds per respondent (min of the runs). A linear stage keeps the same "
+        "number as the wave grows; fixed costs (imports, great-expectations' per-check "
+        "overhead) make the small waves' numbers larger.",
+        "",
+        "| stage | " + " | ".join(f"{n:,}" for n in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for stage, points in scaling(record).items():
+        per = dict(points)
+        cells = [f"{per[n]:.0f}" if n in per else "" for n in sizes]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def plot_scaling(record: dict[str, Any], path: Path) -> dict[str, list[tuple[int, float]]]:
+    """Draw :func:`scaling`'s seconds against respondents (log-log, with a line of slope 1
+    through each stage's largest wave: a linear stage follows it) as a PNG; returns the
+    curves drawn (stage -> (respondents, seconds))."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    drawn: dict[str, list[tuple[int, float]]] = {}
+    figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
+    for stage, points in scaling(record).items():
+        seconds = [(n, per * n / 1e6) for n, per in points]
+        drawn[stage] = seconds
+        line = axes.plot(*zip(*seconds, strict=True), marker="o", label=stage)[0]
+        first_n, first_s = seconds[-1]
+        axes.plot(
+            [n for n, _ in seconds],
+            [first_s * n / first_n for n, _ in seconds],
+            linestyle=":",
+            color=line.get_color(),
+            linewidth=0.8,
+        )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("respondents in the wave")
+    axes.set_ylabel("seconds (min of runs)")
+    axes.set_title("Stage time against wave size (dotted: linear through the largest wave)")
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend(fontsize="small", ncols=2)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return drawn
 
 
 def update_readme(readme: Path, record: dict[str, Any]) -> None:
@@ -527,6 +702,7 @@ def update_readme(readme: Path, record: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--child", nargs=2, type=Path, metavar=("DEMO", "WORK"))
+    parser.add_argument("--breakdowns", nargs=2, type=Path, metavar=("DEMO", "WORK"))
     parser.add_argument("--sizes", default="1800")
     parser.add_argument("--runs", default="3", help="one number, or one per size")
     parser.add_argument("--with-r", action="store_true")
@@ -537,6 +713,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.child:
         print(json.dumps(one_run(*arguments.child)))
+        return
+    if arguments.breakdowns:
+        print(json.dumps(breakdowns_run(*arguments.breakdowns)))
         return
     record = run_bench(
         parse_sizes(arguments.sizes),

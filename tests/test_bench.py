@@ -55,6 +55,8 @@ def test_peak_memory_and_machine_are_recorded(bench_run):
     record, _, _ = bench_run
     peak = record["sizes"][0]["peak_rss_mb"]
     assert 50 < peak["min"] <= peak["median"] <= peak["max"]
+    # the breakdowns alone, in their own process: less than the whole run
+    assert 50 < record["sizes"][0]["breakdowns_peak_rss_mb"] < peak["max"]
     machine = record["machine"]
     assert machine["cores"] >= 1 and machine["memory_gib"] > 0
     assert machine["python"].split()[1] == ".".join(map(str, sys.version_info[:3]))
@@ -120,3 +122,39 @@ def test_cli_start_up_stays_fast(tmp_path):
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert imported.stdout.split() == ["False", "False"]
+
+
+def _record(sizes: dict[int, dict[str, float]]) -> dict[str, Any]:
+    """A harness record with these minimum seconds per stage at each size."""
+    return {
+        "sizes": [
+            {
+                "respondents": n,
+                "seconds": {stage: {"min": s, "median": s} for stage, s in stages.items()},
+            }
+            for n, stages in sizes.items()
+        ]
+    }
+
+
+def test_scaling_is_microseconds_per_respondent_and_flat_when_linear(tmp_path):
+    from survey.bench import plot_scaling, scaling, scaling_table
+
+    record = _record(
+        {
+            1_000: {"validate": 1.5, "clean": 0.01},
+            10_000: {"validate": 2.0, "clean": 0.1},
+            100_000: {"validate": 7.0, "clean": 1.0},
+        }
+    )
+    curves = scaling(record)
+    assert curves["clean"] == [(1_000, 10.0), (10_000, 10.0), (100_000, 10.0)]  # linear
+    assert curves["validate"] == [(1_000, 1500.0), (10_000, 200.0), (100_000, 70.0)]
+    assert "import" not in curves  # not measured
+    table = scaling_table(record)
+    assert "| clean | 10 | 10 | 10 |" in table
+    assert "| validate | 1500 | 200 | 70 |" in table
+    drawn = plot_scaling(record, tmp_path / "scaling.png")
+    assert [n for n, _ in drawn["clean"]] == [1_000, 10_000, 100_000]
+    assert [s for _, s in drawn["clean"]] == pytest.approx([0.01, 0.1, 1.0])
+    assert (tmp_path / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
