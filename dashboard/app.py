@@ -17,20 +17,7 @@ if _PROJECT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, state  # noqa: E402
-
-#: The pages: (file, title, url path). The url paths are part of the contract (links, tests).
-PAGES = [
-    ("views/overview.py", "Overview", "overview"),
-    ("views/needs.py", "Learning needs", "needs"),
-    ("views/compare.py", "Compare groups", "compare"),
-    ("views/barriers.py", "Barriers and formats", "barriers"),
-    ("views/trends.py", "Trends", "trends"),
-    ("views/comments.py", "Comments", "comments"),
-    ("views/quality.py", "Data quality", "quality"),
-    ("views/downloads.py", "Downloads", "downloads"),
-    ("views/upload.py", "Upload a wave", "upload"),
-]
+from dashboard import PAGES, data, state  # noqa: E402
 
 st.set_page_config(page_title="Learning needs survey", layout="wide")
 settings = data.Settings.from_env()

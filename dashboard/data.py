@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -247,15 +248,19 @@ def respondents(source: WaveSource) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ selections
 def _chosen(source: WaveSource, filters: Filters, columns: list[str] | None) -> pd.DataFrame:
-    """The respondents the filters select, with only the columns asked for (all: ``None``)."""
+    """The respondents the filters select, with only the columns asked for (all: ``None``).
+
+    The columns are taken with the rows, in one step: copying every column of the selected
+    rows first (open text included) cost tens of milliseconds at 100,000 respondents."""
     frame = respondents(source)
-    keep = pd.Series(True, index=frame.index)
+    keep = np.ones(len(frame), dtype=bool)
     for dimension, group in filters:
-        keep &= (frame[dimension].astype("string") == group).fillna(False).astype(bool)
-    chosen = frame[keep.to_numpy()]
-    if columns is not None:
-        chosen = chosen[[column for column in chosen.columns if column in columns]]
-    return chosen.reset_index(drop=True)
+        keep &= (frame[dimension].astype("string") == group).fillna(False).to_numpy(dtype=bool)
+    if columns is None:
+        return frame.loc[keep].reset_index(drop=True)
+    wanted = set(columns)
+    names = [column for column in frame.columns if column in wanted]
+    return frame.loc[keep, names].reset_index(drop=True)
 
 
 #: Which breakdowns a view needs: ``None`` every dimension, ``()`` none (the overall rows
@@ -343,27 +348,52 @@ def _filtered_results(
     questions: tuple[str, ...] | None,
     by: Breakdowns,
 ) -> pd.DataFrame:
-    from survey.analysis.results import results
-
     book = codebook(source)
     chosen = _chosen(source, filters, _subset(book, questions, by))
-    table = results(chosen, book, wave=source.wave, weights=_weights(chosen, weighted))
-    return _shown(table, weighted)
+    return _results_of_one_kind(chosen, book, source.wave, weighted)
+
+
+def _results_of_one_kind(
+    chosen: pd.DataFrame, book: Codebook, wave: str, weighted: bool
+) -> pd.DataFrame:
+    """The weighted or the unweighted rows of :func:`survey.analysis.results.results`, without
+    estimating the other kind: ``results`` is :func:`~survey.analysis.results.estimate_table`
+    of each kind, suppressed together by :func:`~survey.analysis.results.suppress`, whose
+    blocks never mix the two kinds (``weighted`` is one of its keys)."""
+    from survey.analysis.results import estimate_table, suppress
+
+    table = estimate_table(chosen, book, wave=wave, weights=_weights(chosen, weighted))
+    return suppress(table, threshold=book.small_cell_threshold).reset_index(drop=True)
 
 
 def results_view(
-    selection: Selection, questions: tuple[str, ...] | None = None, *, by: Breakdowns = None
+    selection: Selection,
+    questions: tuple[str, ...] | None = None,
+    *,
+    by: Breakdowns = None,
+    whole: bool = False,
 ) -> pd.DataFrame:
     """``results.csv`` rows of the view: of ``questions`` (``None``: all), overall and by the
     dimensions ``by`` (``None``: all, ``()``: overall only).
 
     Full mode with filters runs :func:`survey.analysis.results.results` on the filtered
-    respondents, with only the columns these questions and dimensions need."""
+    respondents, with only the columns these questions and dimensions need; with ``whole``,
+    on every column (the table :func:`trends_view` needs of each wave, so that a page showing
+    both estimates it once), keeping the rows asked for. Either way the rows are the same:
+    each (question, option, dimension) block of ``results`` does not depend on the others."""
     if selection.filters and not selection.public:
         source = selection.source
+        stamp = _stamp(source.parquet)
         table = _filtered_results(
-            source, _stamp(source.parquet), selection.filters, selection.weighted, questions, by
+            source,
+            stamp,
+            selection.filters,
+            selection.weighted,
+            None if whole else questions,
+            None if whole else by,
         )
+        if questions is not None:  # (a dimension's column brings its own question's rows)
+            table = table[table["question"].isin(questions)].reset_index(drop=True)
         return _only(table, by)
     return _from_tables(tables(selection.source).results, selection, questions, by)
 
@@ -412,10 +442,11 @@ def tests_view(selection: Selection) -> pd.DataFrame:
 def _filtered_needs(
     source: WaveSource, stamp: int, filters: Filters, weighted: bool
 ) -> pd.DataFrame:
-    from survey.analysis.needs import needs
+    from survey.analysis.needs import need_grids, needs
 
-    chosen = _chosen(source, filters, None)
     book = codebook(source)
+    grids = tuple(grid.id for grid in need_grids(book))
+    chosen = _chosen(source, filters, _columns(book, grids, None))  # what needs() reads
     return _shown(
         needs(chosen, book, wave=source.wave, weights=_weights(chosen, weighted)), weighted
     )

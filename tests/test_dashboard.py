@@ -492,6 +492,61 @@ def test_trends_of_a_filter_are_the_engines_trends_of_the_selection(full, book, 
         )
 
 
+def test_trends_lines_of_a_filter_are_each_waves_results_of_the_selection(full, book, respondents):
+    at = start({"region": "mainland_southwest"})
+    go(at, "trends")
+    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
+    table = shown_table(at, "trends_table").set_index("Topic")
+    for wave, frame in respondents.items():
+        chosen = frame[frame["region"] == "mainland_southwest"]
+        expected = results(chosen, book, wave=wave, weights=chosen["weight"].to_numpy())
+        row = one(
+            expected[expected["weighted"]], question="imp_assessment", option="top2", by="all"
+        )
+        assert table.loc[ASSESSMENT, wave] == percent(row["estimate"])
+
+
+@pytest.mark.parametrize("weighted", [True, False], ids=["weighted", "unweighted"])
+def test_filtered_views_are_the_engines_tables_of_the_selection(full, book, respondents, weighted):
+    """A filtered view estimates only what it needs (one kind of row, the columns of the
+    questions asked, each wave's whole table once for the estimates and the tests of change)
+    and still gives the engine's own rows for the selection."""
+    from dashboard import data
+    from survey.analysis.needs import needs
+    from survey.analysis.trends import trends
+
+    sources = data.report_waves(data.Settings.from_env())
+    expected = {}
+    for source in sources:
+        frame = respondents[source.wave]
+        chosen = frame[frame["region"] == "mainland_southwest"].reset_index(drop=True)
+        table = results(
+            chosen,
+            book,
+            wave=source.wave,
+            weights=chosen["weight"].to_numpy() if weighted else None,
+        )
+        expected[source.wave] = table[table["weighted"] == weighted].reset_index(drop=True)
+    view = data.Selection(
+        source=sources[-1], filters=(("region", "mainland_southwest"),), weighted=weighted
+    )
+    pd.testing.assert_frame_equal(data.results_view(view), expected[LATEST])
+    questions, by = ("barriers", "imp_assessment"), ("sector",)
+    some = expected[LATEST]
+    some = some[some["question"].isin(questions) & some["by"].isin(["all", *by])]
+    for whole in (False, True):
+        pd.testing.assert_frame_equal(
+            data.results_view(view, questions, by=by, whole=whole), some.reset_index(drop=True)
+        )
+    chosen = respondents[LATEST][respondents[LATEST]["region"] == "mainland_southwest"]
+    engine_needs = needs(
+        chosen, book, wave=LATEST, weights=chosen["weight"].to_numpy() if weighted else None
+    )
+    pd.testing.assert_frame_equal(data.needs_view(view), engine_needs.reset_index(drop=True))
+    engine_trends, _flags = trends(expected, book)
+    pd.testing.assert_frame_equal(data.trends_view(view, sources), engine_trends)
+
+
 def test_trends_public_filter_shows_the_groups_published_tests(public, engine):
     row = trend_row(engine[LATEST].trends, question="imp_assessment", by="sector", group="public")
     at = start({"sector": "public"})

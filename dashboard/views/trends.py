@@ -182,10 +182,11 @@ if selection.filters and selection.public and breakdown != NO_BREAKDOWN:
 
 by = () if breakdown == NO_BREAKDOWN else (breakdown,)
 # each wave's own estimates of the chosen topics, for the selection: (question, by, group, wave)
+# (of a filtered selection, from the whole table of each wave the tests of change need anyway)
 cells: dict[tuple[str, ...], dict[str, Any]] = {}
 for source in sources if chosen else []:
     view = dataclasses.replace(selection, source=source, weighted=weighted)
-    rows = data.results_view(view, tuple(chosen), by=by)
+    rows = data.results_view(view, tuple(chosen), by=by, whole=True)
     for key, row in ui.records(rows[rows["option"] == "top2"], "question", "by", "group").items():
         cells[(*key, source.wave)] = row
 

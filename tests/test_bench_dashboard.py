@@ -1,0 +1,116 @@
+"""The dashboard benchmark (survey/bench_dashboard.py): every page's filter change timed, uncached
+then cached, on the demo's three waves as `survey run` leaves them; its table, its Markdown and
+its command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from survey.bench_dashboard import (
+    BENCH_COLUMNS,
+    CHANGES,
+    FilterChoice,
+    bench_dashboard,
+    default_filter,
+    main,
+    markdown_table,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CODEBOOK = REPO / "data" / "raw" / "codebook.yaml"
+RUNS = 2
+#: Every page of the app, by url path (``dashboard.PAGES``).
+PAGES = [
+    "overview",
+    "needs",
+    "compare",
+    "barriers",
+    "trends",
+    "comments",
+    "quality",
+    "downloads",
+    "upload",
+]
+
+
+@pytest.fixture(scope="module")
+def folders(history_root) -> tuple[Path, Path]:
+    """``(reports, processed)`` of the three demo waves run together."""
+    return history_root, history_root.parent / "processed"
+
+
+@pytest.fixture(scope="module")
+def timings(folders) -> pd.DataFrame:
+    reports, processed = folders
+    return bench_dashboard(reports, processed, CODEBOOK, runs=RUNS)
+
+
+def test_every_page_and_change_is_timed(timings, folders):
+    _reports, processed = folders
+    assert list(timings.columns) == BENCH_COLUMNS
+    assert list(timings["page"]) == [page for page in PAGES for _ in CHANGES]
+    assert list(timings["change"]) == list(CHANGES) * len(PAGES)
+    assert set(timings["runs"]) == {RUNS}
+    for column in ("min", "median", "cpu_min", "cpu_median"):
+        assert pd.api.types.is_float_dtype(timings[column]), column
+        assert (timings[column] > 0).all(), column
+    assert (timings["min"] <= timings["median"]).all()
+    assert (timings["cpu_min"] <= timings["cpu_median"]).all()
+    # the latest wave, filtered by its largest sector
+    respondents = pd.read_parquet(processed / "2026.parquet")
+    largest = respondents["sector"].value_counts().index[0]
+    assert set(timings["wave"]) == {"2026"}
+    assert set(timings["respondents"]) == {len(respondents)}
+    assert set(timings["dimension"]) == {"sector"} and set(timings["group"]) == {largest}
+    assert set(timings["selected"]) == {int((respondents["sector"] == largest).sum())}
+
+
+def test_the_markdown_table_has_a_line_per_page(timings):
+    lines = markdown_table(timings).splitlines()
+    assert lines[0].startswith("| page | uncached")
+    assert len(lines) == 2 + timings["page"].nunique()
+    quality = next(line for line in lines if line.startswith("| quality |"))
+    row = timings[(timings["page"] == "quality") & (timings["change"] == "uncached")].iloc[0]
+    assert f"| {row['min'] * 1000:.0f} / {row['median'] * 1000:.0f} |" in quality
+
+
+def test_the_command_line_times_the_chosen_pages_and_filter(folders, tmp_path, capsys):
+    reports, processed = folders
+    out = tmp_path / "dashboard.json"
+    main(
+        [
+            "--reports", str(reports), "--processed", str(processed), "--codebook",
+            str(CODEBOOK), "--runs", "1", "--pages", "trends,quality", "--wave", "2025",
+            "--filter", "region=mainland_southwest", "--json", str(out),
+        ]
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "wave 2025" in printed and "region = mainland_southwest" in printed
+    assert "| trends |" in printed and "| quality |" in printed and "| needs |" not in printed
+    rows = json.loads(out.read_text())
+    assert [(row["page"], row["change"]) for row in rows] == [
+        (page, change) for page in ("trends", "quality") for change in CHANGES
+    ]
+    assert all(row["min"] > 0 and row["group"] == "mainland_southwest" for row in rows)
+
+
+def test_the_default_filter_is_the_largest_group_of_the_first_dimension(folders):
+    reports, processed = folders
+    respondents = pd.read_parquet(processed / "2024.parquet")
+    assert default_filter(reports, CODEBOOK, "2024") == FilterChoice(
+        "sector", respondents["sector"].value_counts().index[0]
+    )
+
+
+def test_nothing_to_time_is_an_error(folders, tmp_path):
+    reports, processed = folders
+    with pytest.raises(FileNotFoundError, match="no finished wave"):
+        bench_dashboard(tmp_path, processed, CODEBOOK, runs=1)
+    with pytest.raises(ValueError, match="wave 1999"):
+        bench_dashboard(reports, processed, CODEBOOK, runs=1, wave="1999")
+    with pytest.raises(ValueError, match="at least one run"):
+        bench_dashboard(reports, processed, CODEBOOK, runs=0)
