@@ -347,14 +347,15 @@ def _filtered_results(
     weighted: bool,
     questions: tuple[str, ...] | None,
     by: Breakdowns,
+    scale_points: bool = True,
 ) -> pd.DataFrame:
     book = codebook(source)
     chosen = _chosen(source, filters, _subset(book, questions, by))
-    return _results_of_one_kind(chosen, book, source.wave, weighted)
+    return _results_of_one_kind(chosen, book, source.wave, weighted, scale_points)
 
 
 def _results_of_one_kind(
-    chosen: pd.DataFrame, book: Codebook, wave: str, weighted: bool
+    chosen: pd.DataFrame, book: Codebook, wave: str, weighted: bool, scale_points: bool = True
 ) -> pd.DataFrame:
     """The weighted or the unweighted rows of :func:`survey.analysis.results.results`, without
     estimating the other kind: ``results`` is :func:`~survey.analysis.results.estimate_table`
@@ -362,7 +363,9 @@ def _results_of_one_kind(
     blocks never mix the two kinds (``weighted`` is one of its keys)."""
     from survey.analysis.results import estimate_table, suppress
 
-    table = estimate_table(chosen, book, wave=wave, weights=_weights(chosen, weighted))
+    table = estimate_table(
+        chosen, book, wave=wave, weights=_weights(chosen, weighted), scale_points=scale_points
+    )
     return suppress(table, threshold=book.small_cell_threshold).reset_index(drop=True)
 
 
@@ -378,9 +381,10 @@ def results_view(
 
     Full mode with filters runs :func:`survey.analysis.results.results` on the filtered
     respondents, with only the columns these questions and dimensions need; with ``whole``,
-    on every column (the table :func:`trends_view` needs of each wave, so that a page showing
-    both estimates it once), keeping the rows asked for. Either way the rows are the same:
-    each (question, option, dimension) block of ``results`` does not depend on the others."""
+    on every column but without the ratings' per-point shares (the table :func:`trends_view`
+    needs of each wave, so that a page showing both estimates it once), keeping the rows asked
+    for. Either way the rows are the same: each (question, option, dimension) block of
+    ``results`` does not depend on the others, suppression included."""
     if selection.filters and not selection.public:
         source = selection.source
         stamp = _stamp(source.parquet)
@@ -391,6 +395,7 @@ def results_view(
             selection.weighted,
             None if whole else questions,
             None if whole else by,
+            not whole,
         )
         if questions is not None:  # (a dimension's column brings its own question's rows)
             table = table[table["question"].isin(questions)].reset_index(drop=True)
@@ -499,9 +504,11 @@ def _filtered_trends(
 ) -> pd.DataFrame:
     from survey.analysis.trends import trends
 
+    # the rows trends() compares (its ratings' top-2 shares and means, not each scale point),
+    # the same cached table as the page's lines (results_view(..., whole=True))
     results_by_wave = {
         source.wave: _filtered_results(
-            source, _stamp(source.parquet), filters, weighted, None, None
+            source, _stamp(source.parquet), filters, weighted, None, None, False
         )
         for source in sources
     }

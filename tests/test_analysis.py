@@ -351,3 +351,27 @@ def test_domain_means_of_no_respondents_is_empty_not_an_error():
     assert np.isnan(one.estimate).all() and one.n.tolist() == [0, 0, 0]
     matrix = domain_means(np.empty((0, 4)), np.array([]), none, groups=3)
     assert matrix.estimate.shape == (4, 3) and matrix.n.sum() == 0
+
+
+def test_without_scale_points_the_other_rows_are_the_same(demo_results):
+    """estimate_table(scale_points=False), which the dashboard's trends use, leaves out only
+    the ratings' per-point shares; every other row, suppression included, is unchanged."""
+    from survey.analysis.results import estimate_table, suppress
+
+    codebook, _, folder = demo_results
+    respondents = pd.read_parquet(folder / "processed" / "2024.parquet")
+    weights = respondents["weight"].to_numpy()
+    every = suppress(
+        estimate_table(respondents, codebook, wave="2024", weights=weights),
+        threshold=codebook.small_cell_threshold,
+    )
+    fewer = suppress(
+        estimate_table(respondents, codebook, wave="2024", weights=weights, scale_points=False),
+        threshold=codebook.small_cell_threshold,
+    )
+    ratings = set(every.loc[every["option"] == "top2", "question"])
+    dropped = every["question"].isin(ratings) & ~every["option"].isin(["top2", "mean"])
+    assert dropped.sum() > 1000 and every.loc[dropped, "option"].str.fullmatch(r"\d+").all()
+    pd.testing.assert_frame_equal(
+        fewer.reset_index(drop=True), every[~dropped].reset_index(drop=True)
+    )

@@ -80,8 +80,12 @@ def _shares(answered: npt.NDArray[np.bool_], chosen: npt.NDArray[np.bool_]) -> F
     return np.where(answered, chosen, np.nan)
 
 
-def variables(respondents: pd.DataFrame, codebook: Codebook) -> Iterator[Variable]:
-    """Every quantity ``results.csv`` estimates, in questionnaire order."""
+def variables(
+    respondents: pd.DataFrame, codebook: Codebook, *, scale_points: bool = True
+) -> Iterator[Variable]:
+    """Every quantity ``results.csv`` estimates, in questionnaire order (without each rating's
+    share per scale point when not ``scale_points``: changes between waves use only its top-2
+    share and mean)."""
     for question in codebook.questions:
         if question.type is QuestionType.SINGLE and question.id in respondents:
             # each answer's position among the column's distinct answers (-1: none), once
@@ -117,7 +121,7 @@ def variables(respondents: pd.DataFrame, codebook: Codebook) -> Iterator[Variabl
                 ratings = column.to_numpy(dtype=float, na_value=np.nan)
                 rated = ~np.isnan(ratings)
                 points = sorted(codebook.scales[scale])
-                for point in points:
+                for point in points if scale_points else ():
                     yield Variable(name, str(point), _shares(rated, ratings == point), True)
                 yield Variable(name, "top2", _shares(rated, ratings >= points[-2]), True)
                 yield Variable(name, "mean", column.to_numpy(dtype=float), False)
@@ -156,8 +160,10 @@ def estimate_table(
     wave: str,
     weights: npt.ArrayLike | None = None,
     level: float = 0.95,
+    scale_points: bool = True,
 ) -> pd.DataFrame:
-    """All estimates of a wave for one set of weights (``None``: unweighted), unsuppressed.
+    """All estimates of a wave for one set of weights (``None``: unweighted), unsuppressed
+    (without the ratings' per-point shares when not ``scale_points``: :func:`variables`).
 
     Examples
     --------
@@ -184,7 +190,7 @@ def estimate_table(
     # the variables a block at a time (a few million answers), each breakdown of a block in
     # one call of domain_means
     block = max(1, _BLOCK // max(len(respondents), 1))
-    found = iter(variables(respondents, codebook))
+    found = iter(variables(respondents, codebook, scale_points=scale_points))
     while chunk := list(itertools.islice(found, block)):
         answers = np.column_stack([variable.values for variable in chunk])
         results = [
