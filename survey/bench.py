@@ -287,7 +287,7 @@ def breakdowns_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     of each part and the peak memory of the process, imports included."""
     import pandas as pd
 
-    from survey.analysis.comparisons import adjust_family, comparison_tests, pairwise_mann_whitney
+    from survey.analysis.comparisons import pairwise_mann_whitney, wave_tests
     from survey.analysis.results import results
     from survey.codebook import load_codebook
 
@@ -301,15 +301,7 @@ def breakdowns_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     _timed(seconds, "estimates", lambda: results(processed, codebook, wave="2024", weights=weights))
 
     def tests() -> None:
-        family = adjust_family(
-            pd.concat(
-                [
-                    comparison_tests(processed, codebook, wave="2024"),
-                    comparison_tests(processed, codebook, wave="2024", weights=weights),
-                ],
-                ignore_index=True,
-            )
-        )
+        family = wave_tests(processed, codebook, wave="2024", weights=weights)
         omnibus = family[(family["test"] == "kruskal_wallis") & (family["p_adjusted"] < 0.05)]
         pairwise_mann_whitney(
             processed,

@@ -19,11 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from survey.analysis.comparisons import (
-    adjust_family,
-    comparison_tests,
-    pairwise_mann_whitney,
-)
+from survey.analysis.comparisons import pairwise_mann_whitney, wave_tests
 from survey.analysis.letters import significance_letters
 from survey.analysis.needs import cronbach_alpha, needs
 from survey.analysis.results import results
@@ -254,12 +250,12 @@ def process_wave(
 
     say(f"wave {wave.id}: comparing groups")
     started = time.perf_counter()
-    comparison_tables = [comparison_tests(processed, codebook, wave=wave.id)]
-    if weighting is not None:
-        comparison_tables.append(
-            comparison_tests(processed, codebook, wave=wave.id, weights=processed["weight"])
-        )
-    tests = adjust_family(pd.concat(comparison_tables, ignore_index=True))
+    tests = wave_tests(
+        processed,
+        codebook,
+        wave=wave.id,
+        weights=processed["weight"].to_numpy() if weighting is not None else None,
+    )
     omnibus = tests[(tests["test"] == "kruskal_wallis") & (tests["p_adjusted"] < 0.05)]
     pairwise = pairwise_mann_whitney(
         processed,

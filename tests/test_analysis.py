@@ -375,3 +375,55 @@ def test_without_scale_points_the_other_rows_are_the_same(demo_results):
     pd.testing.assert_frame_equal(
         fewer.reset_index(drop=True), every[~dropped].reset_index(drop=True)
     )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_category_shares_are_domain_means_of_each_options_indicator(seed):
+    """One pass over a categorical answer gives each option's share as domain_means of its
+    0/1 indicator: the same estimates, counts and weights, standard errors to rounding, and a
+    standard error of exactly 0 where a group chose one option only."""
+    from survey.analysis.estimates import category_shares, domain_means
+
+    rng = np.random.default_rng(seed)
+    n, groups, categories = int(rng.integers(30, 400)), 4, 5
+    codes = rng.integers(-1, categories, n)
+    group = rng.integers(-1, groups, n)
+    group[group == 2] = -1  # an empty group
+    codes[group == 3] = 1  # a group where everyone who answered chose category 1
+    weights = rng.uniform(0.2, 3.0, n) if seed % 2 else np.ones(n)
+    options = [[0], [1], [2], [3], [4], [3, 4]]
+    shares = category_shares(
+        codes, weights, group, groups=groups, categories=categories, options=options
+    )
+    for row, option in enumerate(options):
+        indicator = np.where(codes >= 0, np.isin(codes, option), np.nan)
+        expected = domain_means(indicator, weights, group, groups=groups)
+        np.testing.assert_array_equal(shares.estimate[row], expected.estimate)
+        np.testing.assert_array_equal(shares.n[row], expected.n)
+        np.testing.assert_array_equal(shares.weight[row], expected.weight)
+        np.testing.assert_allclose(shares.se[row], expected.se, rtol=1e-12, equal_nan=True)
+    assert shares.se[1, 3] == 0.0 and shares.estimate[1, 3] == 1.0
+    assert np.isnan(shares.estimate[:, 2]).all()
+
+
+def test_breakdowns_on_two_threads_give_the_same_tables(demo_results, monkeypatch):
+    """A large wave's estimates and tests run on two threads: the same bytes as on one."""
+    from survey.analysis import comparisons
+    from survey.analysis import results as engine
+
+    codebook, _, folder = demo_results
+    respondents = pd.read_parquet(folder / "processed" / "2025.parquet")
+    weights = respondents["weight"].to_numpy()
+
+    def tables() -> tuple[str, str]:
+        return (
+            engine.results(respondents, codebook, wave="2025", weights=weights).to_csv(),
+            comparisons.wave_tests(respondents, codebook, wave="2025", weights=weights).to_csv(),
+        )
+
+    monkeypatch.setattr(engine, "_THREADED_FROM", 10**9)
+    monkeypatch.setattr(comparisons, "_THREADED_FROM", 10**9)
+    one = tables()
+    monkeypatch.setattr(engine, "_THREADED_FROM", 1)
+    monkeypatch.setattr(comparisons, "_THREADED_FROM", 1)
+    assert tables() == one

@@ -21,6 +21,7 @@ The Rao-Scott test, for an r x c table on the respondents who answered both ques
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "rao_scott",
     "rao_scott_tests",
     "wald_means",
+    "wave_tests",
 ]
 
 
@@ -439,8 +441,10 @@ def _testable(answer: pd.Series, group: pd.Series, threshold: int) -> tuple[pd.S
 
 
 def _codes(values: pd.Series) -> npt.NDArray[np.int64]:
-    """Category codes of the values, ``-1`` for missing."""
-    return np.asarray(pd.Categorical(values).codes, dtype=np.int64)
+    """Category codes of the values in sorted order (``pd.Categorical(values).codes``), ``-1``
+    for missing: one factorize pass, without building a Categorical."""
+    codes, _ = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64)
 
 
 def _kept(
@@ -704,6 +708,36 @@ def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
             table.loc[valid, "p"].to_numpy(dtype=float), method="bh"
         )
     return table
+
+
+#: From how many respondents :func:`wave_tests` runs its unweighted and weighted tests on
+#: two threads (numpy lets go of the interpreter lock in their passes over the respondents).
+_THREADED_FROM = 50_000
+
+
+def wave_tests(
+    respondents: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    wave: str,
+    weights: npt.ArrayLike | None = None,
+) -> pd.DataFrame:
+    """``tests.csv`` of a wave: :func:`comparison_tests` unweighted and (with ``weights``)
+    weighted, as one Benjamini-Hochberg family (:func:`adjust_family`). A large wave's two
+    kinds run on two threads; their rows are the same either way."""
+    kinds: list[npt.ArrayLike | None] = [None] if weights is None else [None, weights]
+
+    def run(chosen: npt.ArrayLike | None) -> pd.DataFrame:
+        return comparison_tests(respondents, codebook, wave=wave, weights=chosen)
+
+    if len(kinds) > 1 and len(respondents) >= _THREADED_FROM and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as threads:
+            tables = list(threads.map(run, kinds))
+    else:
+        tables = [run(chosen) for chosen in kinds]
+    return adjust_family(pd.concat(tables, ignore_index=True))
 
 
 PAIRWISE_COLUMNS = [

@@ -32,12 +32,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DomainMeans", "beta_interval", "domain_means", "normal_interval"]
+__all__ = ["DomainMeans", "beta_interval", "category_shares", "domain_means", "normal_interval"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -108,6 +109,89 @@ def domain_means(
         np.sqrt(variance).reshape(shape),
         count.astype(np.int64).reshape(shape),
         weight.reshape(shape),
+    )
+
+
+def category_shares(
+    codes: npt.ArrayLike,
+    weights: npt.ArrayLike,
+    group: npt.ArrayLike,
+    *,
+    groups: int,
+    categories: int,
+    options: Sequence[Sequence[int]],
+) -> DomainMeans:
+    """:func:`domain_means` of each option's indicator (1 in the option's categories, 0 in
+    the others, missing where unanswered) of one categorical answer, from one pass over it.
+
+    A single-choice question or a rating has several shares over the same respondents (each
+    option, each scale point, the top two); each share's weighted total, and the sum of
+    squared residuals ``W2_S (1 - p)^2 + W2_other p^2`` (``W2``: sums of squared weights of
+    the answers in and not in the option), follow from per-category sums. Estimates, counts
+    and weights equal :func:`domain_means`'s exactly (the same sums in the same order);
+    standard errors agree to rounding (the sums are added in another order), and are exactly
+    0 at 0% and 100%.
+
+    Parameters
+    ----------
+    codes
+        Each respondent's category, ``0 .. categories-1``; ``-1`` unanswered.
+    weights, group, groups
+        As :func:`domain_means`.
+    categories
+        How many categories.
+    options
+        Each option's categories.
+
+    Examples
+    --------
+    >>> shares = category_shares([0, 1, 1, -1, 2], np.ones(5), [0, 0, 0, 0, 0], groups=1,
+    ...                          categories=3, options=[[0], [1], [1, 2]])
+    >>> shares.estimate.tolist(), shares.n.tolist()
+    ([[0.25], [0.5], [0.75]], [[4], [4], [4]])
+    """
+    c = np.asarray(codes, dtype=np.int64)
+    w = np.asarray(weights, dtype=float)
+    g = np.asarray(group, dtype=np.int64)
+    n_total = len(c)
+    valid = (c >= 0) & (g >= 0)
+    cells = groups * categories
+    cell = np.where(valid, g * categories + c, cells)
+    by_cell = [
+        np.bincount(cell, weights=x, minlength=cells + 1)[:cells].reshape(groups, categories)
+        for x in (w, w * w)
+    ]
+    answered = np.where(valid, g, groups)
+    # the group's totals straight from the respondents, as domain_means adds them
+    weight = np.bincount(answered, weights=w, minlength=groups + 1)[:groups]
+    count = np.bincount(answered, minlength=groups + 1)[:groups]
+    chosen = np.empty((len(options), groups))
+    chosen_squared = np.empty((len(options), groups))
+    others_squared = np.empty((len(options), groups))  # of the answers not in the option
+    for row, option in enumerate(options):
+        if len(option) == 1:
+            chosen[row], chosen_squared[row] = (cells_of[:, option[0]] for cells_of in by_cell)
+        else:  # a union (the top two): added up from the respondents too, as domain_means does
+            table = np.zeros(categories + 1, dtype=bool)  # the last place: unanswered (-1)
+            table[list(option)] = True
+            member = np.where(valid & table[c], g, groups)
+            chosen[row], chosen_squared[row] = (
+                np.bincount(member, weights=x, minlength=groups + 1)[:groups] for x in (w, w * w)
+            )
+        others = [category for category in range(categories) if category not in option]
+        others_squared[row] = by_cell[1][:, others].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = chosen / weight
+        squares = chosen_squared * (1 - estimate) ** 2 + others_squared * estimate**2
+        variance = (
+            n_total / (n_total - 1) * squares / weight**2 if n_total > 1 else squares * np.nan
+        )
+    shape = (len(options), groups)
+    return DomainMeans(
+        estimate,
+        np.sqrt(variance),
+        np.broadcast_to(count, shape).astype(np.int64),
+        np.broadcast_to(weight, shape).astype(float),
     )
 
 

@@ -17,15 +17,23 @@ suppression); a suppressed row keeps ``n`` but has no estimate, SE or interval.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
+import functools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.analysis.estimates import beta_interval, domain_means, normal_interval
+from survey.analysis.estimates import (
+    beta_interval,
+    category_shares,
+    domain_means,
+    normal_interval,
+)
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
@@ -40,6 +48,8 @@ __all__ = [
 
 Floats = npt.NDArray[np.float64]
 
+#: From how many respondents :func:`estimate_table` runs the breakdowns on two threads.
+_THREADED_FROM = 50_000
 #: How many answers (respondents x variables) :func:`estimate_table` estimates in one block.
 _BLOCK = 1 << 14
 
@@ -80,20 +90,53 @@ def _shares(answered: npt.NDArray[np.bool_], chosen: npt.NDArray[np.bool_]) -> F
     return np.where(answered, chosen, np.nan)
 
 
+@dataclass(frozen=True)
+class _Choices:
+    """The shares of one categorical answer (a single-choice question, a rating): each
+    respondent's category (``-1``: unanswered) and each option's categories, estimated from
+    one pass (:func:`~survey.analysis.estimates.category_shares`)."""
+
+    question: str
+    codes: npt.NDArray[np.int64]
+    categories: int
+    options: list[tuple[str, tuple[int, ...]]]
+
+    def variables(self) -> Iterator[Variable]:
+        answered = self.codes >= 0
+        for option, chosen in self.options:
+            yield Variable(
+                self.question, option, _shares(answered, np.isin(self.codes, chosen)), True
+            )
+
+
 def variables(
     respondents: pd.DataFrame, codebook: Codebook, *, scale_points: bool = True
 ) -> Iterator[Variable]:
     """Every quantity ``results.csv`` estimates, in questionnaire order (without each rating's
     share per scale point when not ``scale_points``: changes between waves use only its top-2
     share and mean)."""
+    for item in _items(respondents, codebook, scale_points=scale_points):
+        yield from item.variables() if isinstance(item, _Choices) else (item,)
+
+
+def _items(
+    respondents: pd.DataFrame, codebook: Codebook, *, scale_points: bool = True
+) -> Iterator[Variable | _Choices]:
+    """:func:`variables`, with the shares of each categorical answer kept together."""
     for question in codebook.questions:
         if question.type is QuestionType.SINGLE and question.id in respondents:
-            # each answer's position among the column's distinct answers (-1: none), once
+            # each answer's position among the column's distinct answers (-1: none), once;
+            # category: the option's place, or one past the options for another answer
             answer, present = pd.factorize(respondents[question.id])
-            position = {value: number for number, value in enumerate(present)}
-            for code in question.option_codes():
-                chosen = answer == position.get(code, -2)
-                yield Variable(question.id, code, _shares(answer >= 0, chosen), True)
+            codes = question.option_codes()
+            place = {code: number for number, code in enumerate(codes)}
+            lookup = np.array([place.get(value, len(codes)) for value in present] + [-1])
+            yield _Choices(
+                question.id,
+                lookup[answer].astype(np.int64),
+                len(codes) + 1,
+                [(code, (number,)) for number, code in enumerate(codes)],
+            )
         elif question.type is QuestionType.MULTI:
             for code, name in zip(question.option_codes(), question.multi_columns(), strict=True):
                 if name in respondents:
@@ -119,11 +162,22 @@ def variables(
                     continue
                 column = pd.to_numeric(respondents[name], errors="coerce")
                 ratings = column.to_numpy(dtype=float, na_value=np.nan)
-                rated = ~np.isnan(ratings)
                 points = sorted(codebook.scales[scale])
-                for point in points if scale_points else ():
-                    yield Variable(name, str(point), _shares(rated, ratings == point), True)
-                yield Variable(name, "top2", _shares(rated, ratings >= points[-2]), True)
+                # category: the scale point's place; a rating on no point (not expected after
+                # cleaning) is len(points) at or above the second highest point, else one more
+                high = len(points)
+                rating_codes = np.where(
+                    np.isnan(ratings), -1, np.where(ratings >= points[-2], high, high + 1)
+                )
+                for number, point in enumerate(points):
+                    rating_codes[ratings == point] = number
+                top = (*(n for n, point in enumerate(points) if point >= points[-2]), high)
+                shown = (
+                    [(str(point), (n,)) for n, point in enumerate(points)] if scale_points else []
+                )
+                yield _Choices(
+                    name, rating_codes.astype(np.int64), high + 2, [*shown, ("top2", top)]
+                )
                 yield Variable(name, "mean", column.to_numpy(dtype=float), False)
         elif question.type is QuestionType.NUMBER and question.id in respondents:
             values = pd.to_numeric(respondents[question.id], errors="coerce")
@@ -187,28 +241,63 @@ def estimate_table(
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
         name: [] for name in ("question", "option", "by", "group", "n", "estimate", "se", "share")
     }
-    # the variables a block at a time (a few million answers), each breakdown of a block in
-    # one call of domain_means
+
+    def add(question: str, option: str, share: bool, estimates: list[tuple[int, Any]]) -> None:
+        """The rows of one quantity: ``estimates`` holds, per breakdown, its place in the
+        breakdown's result and the result."""
+        for (by, _, names), (number, result) in zip(breakdowns, estimates, strict=True):
+            if by == question:
+                continue  # a dimension by itself is 100% in every group
+            size = len(names)
+            parts["question"].append(np.full(size, question, dtype=object))
+            parts["option"].append(np.full(size, option, dtype=object))
+            parts["by"].append(np.full(size, by, dtype=object))
+            parts["group"].append(np.asarray(names, dtype=object))
+            parts["n"].append(result.n[number])
+            parts["estimate"].append(result.estimate[number])
+            parts["se"].append(result.se[number])
+            parts["share"].append(np.full(size, share))
+
+    # numbers and multi-select options a block at a time (a few million answers), each
+    # breakdown of a block in one call of domain_means; each categorical answer's shares
+    # (options, scale points, top two) from one pass of category_shares
     block = max(1, _BLOCK // max(len(respondents), 1))
-    found = iter(variables(respondents, codebook, scale_points=scale_points))
-    while chunk := list(itertools.islice(found, block)):
-        answers = np.column_stack([variable.values for variable in chunk])
-        results = [
-            domain_means(answers, w, codes, groups=len(names)) for _, codes, names in breakdowns
-        ]
-        for number, variable in enumerate(chunk):
-            for (by, _, names), result in zip(breakdowns, results, strict=True):
-                if by == variable.question:
-                    continue  # a dimension by itself is 100% in every group
-                size = len(names)
-                parts["question"].append(np.full(size, variable.question, dtype=object))
-                parts["option"].append(np.full(size, variable.option, dtype=object))
-                parts["by"].append(np.full(size, by, dtype=object))
-                parts["group"].append(np.asarray(names, dtype=object))
-                parts["n"].append(result.n[number])
-                parts["estimate"].append(result.estimate[number])
-                parts["se"].append(result.se[number])
-                parts["share"].append(np.full(size, variable.share))
+    pending: list[Variable] = []
+    # a large wave's breakdowns on two threads: numpy lets go of the interpreter lock in these
+    # passes over the respondents, and each breakdown's numbers are its own either way
+    threads = (
+        ThreadPoolExecutor(2)
+        if len(respondents) >= _THREADED_FROM and (os.cpu_count() or 1) > 1
+        else None
+    )
+
+    def each(estimate: Callable[[npt.NDArray[np.int64], int], Any]) -> list[Any]:
+        if threads is None:
+            return [estimate(codes, len(names)) for _, codes, names in breakdowns]
+        return list(threads.map(lambda b: estimate(b[1], len(b[2])), breakdowns))
+
+    def flush() -> None:
+        for start in range(0, len(pending), block):
+            chunk = pending[start : start + block]
+            answers = np.column_stack([variable.values for variable in chunk])
+            found = each(functools.partial(_means, answers, w))
+            for number, variable in enumerate(chunk):
+                add(variable.question, variable.option, variable.share,
+                    [(number, result) for result in found])  # fmt: skip
+        pending.clear()
+
+    for item in _items(respondents, codebook, scale_points=scale_points):
+        if isinstance(item, Variable):
+            pending.append(item)
+            continue
+        flush()
+        options = [chosen for _, chosen in item.options]
+        found = each(functools.partial(_shares_of, item, options, w))
+        for number, (option, _) in enumerate(item.options):
+            add(item.question, option, True, [(number, result) for result in found])
+    flush()
+    if threads is not None:
+        threads.shutdown()
     columns = {
         name: np.concatenate(arrays) if arrays else np.array([]) for name, arrays in parts.items()
     }
@@ -226,6 +315,22 @@ def estimate_table(
     table["weighted"] = weights is not None
     table["suppressed"] = False
     return table[RESULT_COLUMNS]
+
+
+def _means(answers: Floats, w: Floats, codes: npt.NDArray[np.int64], size: int) -> Any:
+    return domain_means(answers, w, codes, groups=size)
+
+
+def _shares_of(
+    item: _Choices,
+    options: list[tuple[int, ...]],
+    w: Floats,
+    codes: npt.NDArray[np.int64],
+    size: int,
+) -> Any:
+    return category_shares(
+        item.codes, w, codes, groups=size, categories=item.categories, options=options
+    )
 
 
 def suppress(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
