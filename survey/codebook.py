@@ -440,7 +440,11 @@ def load_codebook(path: Path | str) -> Codebook:
     except (OSError, UnicodeDecodeError) as error:
         raise CodebookError(f"{path}: cannot read the codebook ({error})") from None
     try:
-        document = yaml.safe_load(text)
+        try:
+            # libyaml's loader when PyYAML has it: ten times faster than the pure-Python one
+            document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            document = yaml.safe_load(text)  # whose message points where the mistake starts
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

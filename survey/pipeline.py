@@ -50,6 +50,7 @@ SIDECAR_MAX_ROWS = 100_000
 #: What the analysis and the reports import, imported while the sidecar validates.
 AFTER_VALIDATION = (
     "scipy.stats", "pingouin", "pyarrow.parquet", "survey.export.html", "survey.export.pptx",
+    "pptx", "pptx.chart.data", "plotly.io", "plotly.offline", "jinja2",
 )  # fmt: skip
 
 

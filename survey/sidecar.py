@@ -45,6 +45,13 @@ def _serve(connection: Any, modules: tuple[str, ...], later: tuple[str, ...]) ->
     ``later`` after the first."""
     with contextlib.suppress(Exception):  # a call meets the same error, and reports it
         preload(modules)
+    with contextlib.suppress(ImportError):
+        # tqdm (great-expectations' progress bars, even switched off) would create a
+        # multiprocessing lock, a semaphore the run's resource tracker reports as leaked when
+        # the finished sidecar is terminated; a thread lock does here
+        import tqdm
+
+        tqdm.tqdm.set_lock(threading.RLock())
     while True:
         try:
             request = connection.recv()
@@ -147,12 +154,10 @@ class Sidecar:
     def close(self, *, wait: bool = True) -> None:
         """Stop the process. Its results are all in by then (or the run failed and needs none),
         so it is terminated rather than waited for: a Python process with great-expectations
-        loaded takes half a second to exit. With ``wait`` it is asked to stop first, and given
-        a moment."""
+        loaded takes half a second to exit. With ``wait`` it is asked to stop first."""
         if wait and self._alive:
             with contextlib.suppress(OSError, ValueError):
                 self._connection.send(None)
-            self._process.join(timeout=0.05)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(timeout=5)
