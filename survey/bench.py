@@ -368,6 +368,20 @@ def _r_run(folder: Path, work_dir: Path, runs: int) -> dict[str, Any]:
     }
 
 
+def _in_child(kind: str, folder: Path, work_dir: Path, what: str) -> dict[str, Any]:
+    """``python -m survey.bench KIND FOLDER WORK_DIR`` in a fresh process: its JSON record."""
+    done = subprocess.run(
+        [sys.executable, "-m", "survey.bench", kind, str(folder), str(work_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
+    record: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return record
+
+
 def _summary(values: Sequence[float]) -> dict[str, float]:
     return {"min": min(values), "median": statistics.median(values)}
 
@@ -460,25 +474,9 @@ def run_bench(
             work_dir = Path(tempfile.mkdtemp(prefix=f"survey-bench-{size}-"))
             say(f"{size:,} respondents: run {number + 1} of {runs}")
             started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "survey.bench", "--child", str(folder), str(work_dir)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"benchmark run at {size} failed:\n{done.stderr[-3000:]}")
-            child = json.loads(done.stdout.strip().splitlines()[-1])
+            child = _in_child("--child", folder, work_dir, f"benchmark run at {size}")
             child["seconds"]["process"] = time.perf_counter() - started
-            alone = subprocess.run(
-                [sys.executable, "-m", "survey.bench", "--breakdowns", str(folder), str(work_dir)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if alone.returncode != 0:
-                raise RuntimeError(f"breakdowns at {size} failed:\n{alone.stderr[-3000:]}")
-            breakdowns = json.loads(alone.stdout.strip().splitlines()[-1])
+            breakdowns = _in_child("--breakdowns", folder, work_dir, f"breakdowns at {size}")
             child["seconds"]["breakdowns"] = breakdowns["seconds"]["breakdowns"]
             child["breakdowns_peak_rss_mb"] = breakdowns["peak_rss_mb"]
             measured.append(child)

@@ -131,3 +131,18 @@ def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
     lines = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1, completed.stderr
     return lines[0]
+
+
+#: Every page of the dashboard by its url path, in menu order: a contract (links, the tests,
+#: ``survey.bench_dashboard``), so written out here rather than read from ``dashboard.PAGES``.
+PAGE_PATHS = [
+    "overview",
+    "needs",
+    "compare",
+    "barriers",
+    "trends",
+    "comments",
+    "quality",
+    "downloads",
+    "upload",
+]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import PAGE_PATHS
 
 from survey.bench_dashboard import (
     BENCH_COLUMNS,
@@ -23,18 +24,7 @@ from survey.bench_dashboard import (
 REPO = Path(__file__).resolve().parents[1]
 CODEBOOK = REPO / "data" / "raw" / "codebook.yaml"
 RUNS = 2
-#: Every page of the app, by url path (``dashboard.PAGES``).
-PAGES = [
-    "overview",
-    "needs",
-    "compare",
-    "barriers",
-    "trends",
-    "comments",
-    "quality",
-    "downloads",
-    "upload",
-]
+PAGES = PAGE_PATHS
 
 
 @pytest.fixture(scope="module")

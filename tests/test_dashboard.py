@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
-from factories import export
+from factories import PAGE_PATHS, export
 from streamlit.testing.v1 import AppTest
 
 from survey.analysis.results import results
@@ -30,17 +30,7 @@ from survey.export.tables import Labels, load_tables
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard" / "app.py"
 CODEBOOK = REPO / "data" / "raw" / "codebook.yaml"
-PAGES = [
-    "overview",
-    "needs",
-    "compare",
-    "barriers",
-    "trends",
-    "comments",
-    "quality",
-    "downloads",
-    "upload",
-]
+PAGES = PAGE_PATHS
 LATEST = "2025"
 #: A question the fixture says could not be compared (the demo's questions all can).
 FLAG = {
