@@ -3,9 +3,9 @@
 A run of one wave is one chain of steps, and two of them are slow for reasons that have little
 to do with the data: importing great-expectations (about 1.7 s) before validation, and the three
 report writers one after another. A :class:`Sidecar` is a spawned process that imports
-great-expectations and the workbook writer *while the run reads the export*; then it validates
-the coded wave while the run imports what it needs next, and writes the workbook while the run
-writes the HTML report and the deck (timings: ``bench/README.md``).
+great-expectations *while the run reads the export*; then it validates the coded wave while the
+run imports what it needs next, and (importing the workbook writer meanwhile) writes the
+workbook while the run writes the HTML report and the deck (timings: ``bench/README.md``).
 
 Calls are one at a time (:meth:`Sidecar.call` sends, :meth:`Pending.result` waits). A sidecar
 that has died (killed, out of memory) is not an error: the call runs in this process instead,
