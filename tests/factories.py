@@ -90,16 +90,22 @@ def write_qualtrics(
     codebook: Codebook, path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8"
 ) -> Path:
     """Write rows as a three-header-row Qualtrics CSV (ids, text, ImportId)."""
-    names = columns(codebook)
+    path.write_bytes(qualtrics_text(columns(codebook), rows).encode(encoding))
+    return path
+
+
+def qualtrics_text(
+    names: list[str], rows: list[dict[str, Any]], *, lineterminator: str = "\n"
+) -> str:
+    """Rows as the text of a three-header-row Qualtrics CSV (ids, text, ImportId)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=lineterminator)
     writer.writerow(names)
     writer.writerow(names)
     writer.writerow([json.dumps({"ImportId": name}) for name in names])
     for row in rows:
         writer.writerow([row.get(name, "") for name in names])
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
+    return buffer.getvalue()
 
 
 def export(codebook: Codebook, path: Path, count: int, **overrides: dict[str, Any]) -> Path:

@@ -200,23 +200,15 @@ def _random_exports(draw: st.DrawFn) -> tuple[list[str], list[dict[str, str]]]:
 def test_a_random_export_is_refused_cleanly_or_every_row_is_accounted_for(
     tmp_path_factory, export, weighted
 ):
-    import csv
-    import io
+    from factories import qualtrics_text
 
     from survey.pipeline import process_wave, wave_for_file
 
     names, rows = export
     folder = tmp_path_factory.mktemp("random")
-    buffer = io.StringIO()
-    # CRLF, as Excel and the platforms write it: csv then quotes a cell holding a lone \r
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    writer.writerow(names)
-    writer.writerow([json.dumps({"ImportId": name}) for name in names])
-    for row in rows:
-        writer.writerow([row.get(name, "") for name in names])
     raw = folder / "random.csv"
-    raw.write_bytes(buffer.getvalue().encode("utf-8"))
+    # CRLF, as Excel and the platforms write it: csv then quotes a cell holding a lone \r
+    raw.write_bytes(qualtrics_text(names, rows, lineterminator="\r\n").encode("utf-8"))
     try:
         run = process_wave(
             _BOOK,

@@ -14,7 +14,6 @@ no traceback, nothing written), ``ok`` (exit 0, every row analysed or quarantine
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import json
@@ -29,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/: factories
 
-from factories import columns, valid_response  # noqa: E402
+from factories import columns, qualtrics_text, valid_response  # noqa: E402
 
 from survey.codebook import Codebook, load_codebook  # noqa: E402
 
@@ -55,15 +54,7 @@ def _rows(book: Codebook, count: int = ROWS) -> list[dict[str, str]]:
 
 
 def _csv_text(book: Codebook, rows: list[dict[str, str]], names: list[str] | None = None) -> str:
-    names = names or columns(book)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(names)
-    writer.writerow(names)
-    writer.writerow([json.dumps({"ImportId": name}) for name in names])
-    for row in rows:
-        writer.writerow([row.get(name, "") for name in names])
-    return buffer.getvalue()
+    return qualtrics_text(names or columns(book), rows)
 
 
 def _base(book: Codebook) -> str:
