@@ -1,5 +1,5 @@
 """``python -m survey`` runs the command line."""
 
-from survey.cli import app
+from survey.cli import main
 
-app(prog_name="survey")
+main()
