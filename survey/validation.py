@@ -448,7 +448,9 @@ def validate(
 #: About how many cells one great-expectations batch holds. Each value check of a column
 #: copies its whole batch (dropping the rows where the column is null), so one batch of a wide
 #: wave costs rows x columns x checks; narrower batches keep validation linear in the rows.
-BATCH_CELLS = 250_000
+#: Each batch costs about 3 ms of its own: 50,000 cells is fastest from 1,800 rows (0.79 s
+#: in one batch, 0.61 s in three) to 100,000 (the same as 250,000 there).
+BATCH_CELLS = 50_000
 
 
 def _batches(expectations: list[Any], frame: pd.DataFrame) -> list[tuple[list[str], list[int]]]:

@@ -247,8 +247,11 @@ def test_a_wave_validated_in_narrow_batches_gets_the_same_report(
     from survey import validation
 
     wave = demo_codebook.wave("2024")
-    whole, coded, _, _ = validate_wave(demo_codebook, wave)
+    with monkeypatch.context() as one_batch:
+        one_batch.setattr(validation, "BATCH_CELLS", 10**12)
+        whole, coded, _, _ = validate_wave(demo_codebook, wave)
     suite = validation.build_suite(demo_codebook, columns=list(coded.columns), name="x")
+    assert len(validation._batches(list(suite.expectations), coded)) > 1  # the default splits
     monkeypatch.setattr(validation, "BATCH_CELLS", 3 * len(coded))  # 3 columns a batch
     batches = validation._batches(list(suite.expectations), coded)
     assert len(batches) > 10
