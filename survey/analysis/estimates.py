@@ -73,9 +73,13 @@ def domain_means(
     weights
         One weight per respondent.
     group
-        Each respondent's group, ``0 .. groups-1``; ``-1`` for none (not in any group).
+        Each respondent's group, ``0 .. groups-1``; ``-1`` for none (not in any group). A
+        matrix (one row per grouping of the respondents, say sector and region) estimates
+        every grouping at once; the rows' groups must be their own (sector ``0 .. 4``,
+        region ``5 .. 12``). Each group's result is the one its grouping gets alone, bit for
+        bit: a group's answers are added up in the same order.
     groups
-        How many groups.
+        How many groups (of every grouping).
 
     Examples
     --------
@@ -89,8 +93,10 @@ def domain_means(
     g = np.asarray(group, dtype=np.int64)
     n_total = len(y)
     answers = y[:, None] if y.ndim == 1 else y  # respondents x variables (also with none)
+    if g.ndim == 2:  # several groupings: the respondents once for each
+        answers, w, g = np.tile(answers, (len(g), 1)), np.tile(w, len(g)), g.ravel()
     # a few variables at a time, so that a pass's arrays stay in the processor's cache
-    step = max(1, _PASS // max(n_total, 1))
+    step = max(1, _PASS // max(len(answers), 1))
     parts = [
         _domain_sums(answers[:, start : start + step], w, g, groups)
         for start in range(0, answers.shape[1], step)
@@ -137,7 +143,7 @@ def category_shares(
     codes
         Each respondent's category, ``0 .. categories-1``; ``-1`` unanswered.
     weights, group, groups
-        As :func:`domain_means`.
+        As :func:`domain_means` (a matrix of groupings too).
     categories
         How many categories.
     options
@@ -154,6 +160,8 @@ def category_shares(
     w = np.asarray(weights, dtype=float)
     g = np.asarray(group, dtype=np.int64)
     n_total = len(c)
+    if g.ndim == 2:  # several groupings: the respondents once for each
+        c, w, g = np.tile(c, len(g)), np.tile(w, len(g)), g.ravel()
     valid = (c >= 0) & (g >= 0)
     cells = groups * categories
     cell = np.where(valid, g * categories + c, cells)
@@ -179,7 +187,11 @@ def category_shares(
                 np.bincount(member, weights=x, minlength=groups + 1)[:groups] for x in (w, w * w)
             )
         others = [category for category in range(categories) if category not in option]
-        others_squared[row] = by_cell[1][:, others].sum(axis=1)
+        # added one category after another in every group, however many groups there are
+        # (``sum(axis=1)`` adds pairwise in a single row, one by one in several)
+        others_squared[row] = (
+            np.cumsum(by_cell[1][:, others], axis=1)[:, -1] if others else np.zeros(groups)
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = chosen / weight
         squares = chosen_squared * (1 - estimate) ** 2 + others_squared * estimate**2

@@ -29,6 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.analysis.estimates import (
+    DomainMeans,
     beta_interval,
     category_shares,
     domain_means,
@@ -160,8 +161,7 @@ def _items(
             for name, scale in items:
                 if name not in respondents:
                     continue
-                column = pd.to_numeric(respondents[name], errors="coerce")
-                ratings = column.to_numpy(dtype=float, na_value=np.nan)
+                ratings = _numbers(respondents[name])
                 points = sorted(codebook.scales[scale])
                 # category: the scale point's place; a rating on no point (not expected after
                 # cleaning) is len(points) at or above the second highest point, else one more
@@ -178,10 +178,16 @@ def _items(
                 yield _Choices(
                     name, rating_codes.astype(np.int64), high + 2, [*shown, ("top2", top)]
                 )
-                yield Variable(name, "mean", column.to_numpy(dtype=float), False)
+                yield Variable(name, "mean", ratings, False)
         elif question.type is QuestionType.NUMBER and question.id in respondents:
-            values = pd.to_numeric(respondents[question.id], errors="coerce")
-            yield Variable(question.id, "mean", values.to_numpy(dtype=float), False)
+            yield Variable(question.id, "mean", _numbers(respondents[question.id]), False)
+
+
+def _numbers(column: pd.Series) -> Floats:
+    """A column's numbers as floats, NaN where missing or not a number."""
+    if not pd.api.types.is_float_dtype(column.dtype):  # (a float column is one already)
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=float, na_value=np.nan)
 
 
 def groupings(
@@ -238,31 +244,14 @@ def estimate_table(
     """
     w = np.ones(len(respondents)) if weights is None else np.asarray(weights, dtype=float)
     breakdowns = groupings(respondents, codebook)
-    parts: dict[str, list[npt.NDArray[np.generic]]] = {
-        name: [] for name in ("question", "option", "by", "group", "n", "estimate", "se", "share")
-    }
-
-    def add(question: str, option: str, share: bool, estimates: list[tuple[int, Any]]) -> None:
-        """The rows of one quantity: ``estimates`` holds, per breakdown, its place in the
-        breakdown's result and the result."""
-        for (by, _, names), (number, result) in zip(breakdowns, estimates, strict=True):
-            if by == question:
-                continue  # a dimension by itself is 100% in every group
-            size = len(names)
-            parts["question"].append(np.full(size, question, dtype=object))
-            parts["option"].append(np.full(size, option, dtype=object))
-            parts["by"].append(np.full(size, by, dtype=object))
-            parts["group"].append(np.asarray(names, dtype=object))
-            parts["n"].append(result.n[number])
-            parts["estimate"].append(result.estimate[number])
-            parts["se"].append(result.se[number])
-            parts["share"].append(np.full(size, share))
-
-    # numbers and multi-select options a block at a time (a few million answers), each
-    # breakdown of a block in one call of domain_means; each categorical answer's shares
-    # (options, scale points, top two) from one pass of category_shares
+    # each quantity's (question, option, share, per-breakdown results), in questionnaire
+    # order; the numbers and multi-select options are estimated together, a block at a time
+    # (a few million answers), each breakdown of a block in one call of domain_means, and put
+    # back in their places; each categorical answer's shares (options, scale points, top
+    # two) come from one pass of category_shares
+    quantities: list[tuple[str, str, bool, list[tuple[int, Any]]] | None] = []
     block = max(1, _BLOCK // max(len(respondents), 1))
-    pending: list[Variable] = []
+    pending: list[tuple[int, Variable]] = []  # (place in quantities, variable)
     # a large wave's breakdowns on two threads: numpy lets go of the interpreter lock in these
     # passes over the respondents, and each breakdown's numbers are its own either way
     threads = (
@@ -271,37 +260,83 @@ def estimate_table(
         else None
     )
 
+    # a smaller wave's breakdowns in one call: its arithmetic is too little to outweigh each
+    # call's own cost, so every breakdown's groups are numbered apart (sector 0-4, region 5-12)
+    # and estimated together, each group's sums the same as alone
+    ends = np.cumsum([len(names) for _, _, names in breakdowns])
+    starts = np.concatenate([[0], ends[:-1]])
+    stacked = np.vstack(
+        [
+            np.where(codes >= 0, codes + start, -1)
+            for (_, codes, _), start in zip(breakdowns, starts, strict=True)
+        ]
+    )
+
     def each(estimate: Callable[[npt.NDArray[np.int64], int], Any]) -> list[Any]:
         if threads is None:
-            return [estimate(codes, len(names)) for _, codes, names in breakdowns]
+            together = estimate(stacked, int(ends[-1]))
+            return [
+                _groups_of(together, start, end) for start, end in zip(starts, ends, strict=True)
+            ]
         return list(threads.map(lambda b: estimate(b[1], len(b[2])), breakdowns))
 
     def flush() -> None:
-        for start in range(0, len(pending), block):
-            chunk = pending[start : start + block]
-            answers = np.column_stack([variable.values for variable in chunk])
-            found = each(functools.partial(_means, answers, w))
-            for number, variable in enumerate(chunk):
-                add(variable.question, variable.option, variable.share,
-                    [(number, result) for result in found])  # fmt: skip
+        answers = np.column_stack([variable.values for _, variable in pending])
+        found = each(functools.partial(_means, answers, w))
+        for number, (place, variable) in enumerate(pending):
+            quantities[place] = (
+                variable.question,
+                variable.option,
+                variable.share,
+                [(number, result) for result in found],
+            )
         pending.clear()
 
     for item in _items(respondents, codebook, scale_points=scale_points):
         if isinstance(item, Variable):
-            pending.append(item)
+            pending.append((len(quantities), item))
+            quantities.append(None)
+            if len(pending) == block:
+                flush()
             continue
-        flush()
         options = [chosen for _, chosen in item.options]
         found = each(functools.partial(_shares_of, item, options, w))
         for number, (option, _) in enumerate(item.options):
-            add(item.question, option, True, [(number, result) for result in found])
-    flush()
+            quantities.append((item.question, option, True, [(number, result) for result in found]))
+    if pending:
+        flush()
     if threads is not None:
         threads.shutdown()
+    # the rows: each quantity's groups, breakdown by breakdown (a dimension by itself, 100% in
+    # every group, left out)
+    blocks = [
+        (question, option, share, by, names, result, number)
+        for quantity in quantities
+        if quantity is not None  # (never: every pending variable was flushed)
+        for question, option, share, found in [quantity]
+        for (by, _, names), (number, result) in zip(breakdowns, found, strict=True)
+        if by != question
+    ]
+    sizes = [len(block[4]) for block in blocks]
+
+    def labels(place: int) -> npt.NDArray[np.generic]:
+        return np.repeat(np.array([block[place] for block in blocks], dtype=object), sizes)
+
+    def numbers(field: str) -> npt.NDArray[np.generic]:
+        if not blocks:
+            return np.array([])
+        return np.concatenate([getattr(block[5], field)[block[6]] for block in blocks])
+
     columns = {
-        name: np.concatenate(arrays) if arrays else np.array([]) for name, arrays in parts.items()
+        "question": labels(0),
+        "option": labels(1),
+        "by": labels(3),
+        "group": np.array([name for block in blocks for name in block[4]], dtype=object),
+        "n": numbers("n"),
+        "estimate": numbers("estimate"),
+        "se": numbers("se"),
     }
-    share = columns.pop("share").astype(bool)
+    share = np.repeat(np.array([block[2] for block in blocks], dtype=bool), sizes)
     # intervals in one vectorised call each: beta for shares, normal for means
     beta_low, beta_high = beta_interval(
         columns["estimate"], columns["se"], columns["n"], level=level
@@ -315,6 +350,16 @@ def estimate_table(
     table["weighted"] = weights is not None
     table["suppressed"] = False
     return table[RESULT_COLUMNS]
+
+
+def _groups_of(result: DomainMeans, start: int, end: int) -> DomainMeans:
+    """The groups ``start .. end - 1`` of a result (the last axis of each field)."""
+    return DomainMeans(
+        result.estimate[..., start:end],
+        result.se[..., start:end],
+        result.n[..., start:end],
+        result.weight[..., start:end],
+    )
 
 
 def _means(answers: Floats, w: Floats, codes: npt.NDArray[np.int64], size: int) -> Any:
@@ -353,21 +398,31 @@ def suppress(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     3   west       False       0.5
     """
     table = table.copy()
-    small = table["n"] < threshold
-    keys = ["wave", "question", "option", "by", "weighted"]
-    breakdowns = table["by"] != "all"
-    counts = small[breakdowns].groupby([table.loc[breakdowns, k] for k in keys]).transform("sum")
-    lone = pd.Series(False, index=table.index)
-    lone[breakdowns] = counts == 1
-    # the smallest group not already suppressed, in each breakdown with exactly one small group
-    candidates = table[lone & ~small]
-    if not candidates.empty:
-        order = candidates.sort_values(["n", "group"], kind="stable")
-        companions = order.groupby(keys, sort=False).head(1).index
+    n = table["n"].to_numpy()
+    small = n < threshold
+    # each row's block (wave, question, option, breakdown and weighting) as one number
+    block = np.zeros(len(table), dtype=np.int64)
+    for key in ("wave", "question", "option", "by", "weighted"):
+        codes, uniques = pd.factorize(table[key])
+        block = block * (len(uniques) + 1) + codes
+    block = np.unique(block, return_inverse=True)[1].reshape(-1)
+    breakdowns = (table["by"] != "all").to_numpy()
+    small_in_block = np.bincount(
+        block, weights=small & breakdowns, minlength=block.max(initial=-1) + 1
+    )
+    lone = breakdowns & (small_in_block[block] == 1)
+    # the smallest group not already suppressed (then the first by name, then by place), in
+    # each breakdown with exactly one small group
+    candidates = np.flatnonzero(lone & ~small)
+    if candidates.size:
+        group = pd.factorize(table["group"].to_numpy()[candidates], sort=True)[0]
+        order = candidates[np.lexsort((group, n[candidates]))]
+        first = np.unique(block[order], return_index=True)[1]
         small = small.copy()
-        small[companions] = True
-    table["suppressed"] = small.to_numpy()
-    table.loc[small, ["estimate", "se", "ci_low", "ci_high"]] = np.nan
+        small[order[first]] = True
+    table["suppressed"] = small
+    for column in ("estimate", "se", "ci_low", "ci_high"):
+        table[column] = table[column].mask(small)
     return table
 
 

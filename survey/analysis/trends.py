@@ -160,11 +160,10 @@ def trends(
         rating = rows["question"].isin(scale_points)
         return rows[~rating | rows["option"].isin(["top2", "mean"])]
 
+    compared = {wave: trendable(results_by_wave[wave]) for wave in waves}
     frames, flags = [], []
     for first, second in pairs:
-        merged = trendable(results_by_wave[first]).merge(
-            trendable(results_by_wave[second]), on=_KEYS, suffixes=("_from", "_to")
-        )
+        merged = compared[first].merge(compared[second], on=_KEYS, suffixes=("_from", "_to"))
         reasons = {
             name: _comparable(questions[name], first, second)
             for name in merged["question"].unique()
