@@ -239,6 +239,15 @@ def process_wave(
         }
         seconds["weight"] = time.perf_counter() - started
 
+    weights = processed["weight"].to_numpy() if weighting is not None else None
+    # the learning needs and the comments in the sidecar (when there is one), while this
+    # process estimates and compares
+    learning = None
+    if sidecar is not None and len(processed) <= SIDECAR_MAX_ROWS:
+        learning = sidecar.call(
+            learning_tables, processed=processed, codebook=codebook, wave=wave.id, weights=weights
+        )
+
     say(f"wave {wave.id}: estimating")
     started = time.perf_counter()
     table = results(
@@ -268,18 +277,15 @@ def process_wave(
 
     say(f"wave {wave.id}: learning needs and comments")
     started = time.perf_counter()
-    weights = processed["weight"].to_numpy() if weighting is not None else None
-    need_tables = [needs(processed, codebook, wave=wave.id)]
-    theme_tables = [theme_table(processed, codebook, wave=wave.id)]
-    if weights is not None:
-        need_tables.append(needs(processed, codebook, wave=wave.id, weights=weights))
-        theme_tables.append(theme_table(processed, codebook, wave=wave.id, weights=weights))
+    reliability = cronbach_alpha(processed, codebook)  # (pingouin: not imported in a sidecar)
+    if learning is not None:
+        learned = learning.result()
+    else:
+        learned = learning_tables(processed, codebook, wave=wave.id, weights=weights)
     extra_tables = {
-        "needs.csv": pd.concat(need_tables, ignore_index=True),
-        "reliability.csv": cronbach_alpha(processed, codebook),
-        "themes.csv": pd.concat(theme_tables, ignore_index=True),
-        "quotes.csv": _safe_text(exemplar_quotes(processed, codebook, min_chars=20), "quote"),
-        "uncoded_terms.csv": _safe_text(uncoded_terms(processed, codebook), "term"),
+        "needs.csv": learned["needs.csv"],
+        "reliability.csv": reliability,
+        **{name: frame for name, frame in learned.items() if name != "needs.csv"},
     }
     seconds["needs_themes"] = time.perf_counter() - started
 
@@ -709,6 +715,24 @@ def wave_history(codebook: Codebook, folders: dict[str, Path]) -> dict[str, dict
             "rankings.csv": ranks.to_csv(index=False),
         }
     return history
+
+
+def learning_tables(
+    processed: pd.DataFrame, codebook: Codebook, *, wave: str, weights: Any = None
+) -> dict[str, pd.DataFrame]:
+    """A wave's ``needs.csv``, ``themes.csv``, ``quotes.csv`` and ``uncoded_terms.csv``
+    (unweighted rows, then weighted ones when there are ``weights``), by file name."""
+    need_tables = [needs(processed, codebook, wave=wave)]
+    theme_tables = [theme_table(processed, codebook, wave=wave)]
+    if weights is not None:
+        need_tables.append(needs(processed, codebook, wave=wave, weights=weights))
+        theme_tables.append(theme_table(processed, codebook, wave=wave, weights=weights))
+    return {
+        "needs.csv": pd.concat(need_tables, ignore_index=True),
+        "themes.csv": pd.concat(theme_tables, ignore_index=True),
+        "quotes.csv": _safe_text(exemplar_quotes(processed, codebook, min_chars=20), "quote"),
+        "uncoded_terms.csv": _safe_text(uncoded_terms(processed, codebook), "term"),
+    }
 
 
 def _safe_text(table: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -1,13 +1,15 @@
 """A second process for a run of one wave, so that it uses both cores.
 
 A run of one wave is one chain of steps, and two of them are slow for reasons that have little
-to do with the data: importing great-expectations (about 1.7 s) before validation, and the three
+to do with the data: importing great-expectations (about 2 s) before validation, and the three
 report writers one after another. A :class:`Sidecar` is a spawned process that imports
 great-expectations *while the run reads the export*; then it validates the coded wave while the
-run imports what it needs next, and (importing the workbook writer meanwhile) writes the
-workbook while the run writes the HTML report and the deck (timings: ``bench/README.md``).
+run imports what it needs next, codes the learning needs and comments while the run estimates
+and compares, and writes the workbook while the run writes the HTML report and the deck
+(timings: ``bench/README.md``).
 
-Calls are one at a time (:meth:`Sidecar.call` sends, :meth:`Pending.result` waits). A sidecar
+Calls are one at a time (:meth:`Sidecar.call` sends, :meth:`Pending.result` waits; a call
+whose reply was never asked for is settled before the next one is sent). A sidecar
 that has died (killed, out of memory) is not an error: the call runs in this process instead,
 with the same result. ``close()`` terminates the process rather than waiting for it to exit,
 so a failed run reports its error at once.
@@ -27,8 +29,8 @@ __all__ = ["Pending", "Sidecar", "preload"]
 
 #: Imported by the sidecar before its first call (the validation) ...
 SIDECAR_MODULES = ("great_expectations", "survey.validation")
-#: ... and after it (for the workbook).
-SIDECAR_LATER = ("survey.export.xlsx",)
+#: ... and after it (for the learning needs and comments, and the workbook).
+SIDECAR_LATER = ("survey.pipeline", "survey.export.xlsx")
 
 
 def preload(modules: Iterable[str]) -> None:
@@ -85,12 +87,28 @@ class Pending:
     ) -> None:
         self.sidecar, self.function, self.kwargs = sidecar, function, kwargs
         self.sending = sending
+        self._outcome: tuple[bool, Any] | None = None
 
     def result(self) -> Any:
         """The call's value (or its exception, raised here)."""
+        self._settle()
+        assert self._outcome is not None
+        ok, value = self._outcome
+        if ok:
+            return value
+        raise value
+
+    def _settle(self, *, here: bool = True) -> None:
+        """Take the sidecar's reply (once); without ``here``, a dead sidecar's call is not run
+        in this process (a reply nobody will ask for)."""
+        if self._outcome is not None:
+            return
         if self.sending is not None:
             self.sending.join()
-        return self.sidecar._receive(self.function, self.kwargs)
+        try:
+            self._outcome = (True, self.sidecar._receive(self.function, self.kwargs, here=here))
+        except BaseException as error:
+            self._outcome = (False, error)
 
 
 class Sidecar:
@@ -122,16 +140,21 @@ class Sidecar:
         self._process.start()
         theirs.close()
         self._alive = True
+        self._last: Pending | None = None
 
     def call(self, function: Callable[..., Any], /, **kwargs: Any) -> Pending:
         """Start ``function(**kwargs)`` in the sidecar (a module-level function; its arguments
         and result are pickled). The arguments are sent by a thread: the sidecar reads them
         only when its imports are done, and this process has other work meanwhile."""
+        if self._last is not None:
+            # a reply left unread (its caller failed after the call) would answer this call
+            self._last._settle(here=False)
         sending = None
         if self._alive:
             sending = threading.Thread(target=self._send, args=((function, kwargs),), daemon=True)
             sending.start()
-        return Pending(self, function, kwargs, sending)
+        self._last = Pending(self, function, kwargs, sending)
+        return self._last
 
     def _send(self, request: tuple[Callable[..., Any], dict[str, Any]]) -> None:
         try:
@@ -139,7 +162,9 @@ class Sidecar:
         except (OSError, ValueError):
             self._alive = False
 
-    def _receive(self, function: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    def _receive(
+        self, function: Callable[..., Any], kwargs: dict[str, Any], *, here: bool = True
+    ) -> Any:
         if self._alive:
             try:
                 ok, value = self._connection.recv()
@@ -149,7 +174,7 @@ class Sidecar:
                 if ok:
                     return value
                 raise value
-        return function(**kwargs)
+        return function(**kwargs) if here else None
 
     def close(self, *, wait: bool = True) -> None:
         """Stop the process. Its results are all in by then (or the run failed and needs none),

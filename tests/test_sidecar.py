@@ -51,6 +51,21 @@ def test_a_dead_sidecar_s_work_is_done_in_the_run():
     sidecar.close()
 
 
+def test_a_reply_never_asked_for_does_not_answer_the_next_call():
+    """A run that failed after a call (its reply unread) and goes on with the sidecar gets
+    each later call's own reply."""
+    sidecar = Sidecar(modules=())
+    try:
+        sidecar.call(_add, a=1, b=1)  # never asked for
+        assert sidecar.call(_add, a=20, b=3).result() == 23
+        failed = sidecar.call(_fails, message="lost")  # an unread error is not raised later
+        assert sidecar.call(_add, a=2, b=2).result() == 4
+        with pytest.raises(DataError, match="lost"):
+            failed.result()  # still the call's own outcome, asked for late
+    finally:
+        sidecar.close()
+
+
 def test_a_failed_run_does_not_wait_for_the_sidecar():
     sidecar = Sidecar(modules=())
     sidecar.call(_slow, seconds=30)
@@ -78,7 +93,14 @@ def test_a_wave_run_with_a_sidecar_writes_the_same_tables(demo_dir: Path, tmp_pa
     alone = process_wave(
         demo_codebook, wave, out_dir=tmp_path / "alone", processed_dir=tmp_path / "p1"
     )
-    sidecar = Sidecar()
+    calls: list[str] = []
+
+    class Watched(Sidecar):
+        def call(self, function, /, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(function.__name__)
+            return super().call(function, **kwargs)
+
+    sidecar = Watched()
     try:
         beside = process_wave(
             demo_codebook,
@@ -89,6 +111,7 @@ def test_a_wave_run_with_a_sidecar_writes_the_same_tables(demo_dir: Path, tmp_pa
         )
     finally:
         sidecar.close()
+    assert calls == ["validate", "learning_tables", "_write_workbook"]
     assert _outputs(tmp_path / "beside") == _outputs(tmp_path / "alone")
     assert sorted(p.name for p in beside.outputs) == sorted(p.name for p in alone.outputs)
     # the workbook the sidecar wrote holds what this process writes, sheet by sheet
