@@ -20,6 +20,8 @@ import string
 import numpy as np
 import pandas as pd
 
+from survey.analysis.results import block_numbers
+
 __all__ = ["LETTER_COLUMNS", "significance_letters"]
 
 LETTER_COLUMNS = ["wave", "question", "option", "by", "group", "letter", "higher_than", "weighted"]
@@ -47,50 +49,63 @@ def significance_letters(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
         (results["by"] != "all") & (results["option"] != "mean") & ~results["suppressed"],
         [*keys, "group", "n", "estimate", "se"],
     ].reset_index(drop=True)
-    blocks = shares.groupby(keys, sort=False)
-    shares["position"] = blocks.cumcount()
-    shares = shares[blocks["group"].transform("size") <= len(string.ascii_uppercase)]
-    shares["letter"] = np.array(list(string.ascii_uppercase))[shares["position"].to_numpy()]
+    # each share's block, its place in the block (A, B, ...) and the block's size
+    block = block_numbers(shares, keys)
+    order = np.argsort(block, kind="stable")  # by block, then as in the table
+    sizes = np.bincount(block)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    position = np.empty(len(block), dtype=np.int64)
+    position[order] = np.arange(len(block)) - starts[block[order]]
+    lettered = (sizes <= len(string.ascii_uppercase))[block]
+    shares, block, position = (
+        shares[lettered].reset_index(drop=True),
+        block[lettered],
+        position[lettered],
+    )
     if shares.empty:
         return pd.DataFrame(columns=LETTER_COLUMNS)
+    letters = np.array(list(string.ascii_uppercase))[position]
 
-    pairs = shares.merge(shares, on=keys, suffixes=("_a", "_b"))
-    pairs = pairs[pairs["position_a"] < pairs["position_b"]].reset_index(drop=True)
-    p_a, p_b = pairs["estimate_a"].to_numpy(float), pairs["estimate_b"].to_numpy(float)
-    n_a, n_b = pairs["n_a"].to_numpy(float), pairs["n_b"].to_numpy(float)
-    se_a, se_b = pairs["se_a"].to_numpy(float), pairs["se_b"].to_numpy(float)
+    # every pair (a, b) of shares of one block, a before b: each share with those after it
+    order = np.argsort(block, kind="stable")
+    later = sizes[block[order]] - 1 - position[order]  # how many come after each
+    a_sorted = np.repeat(np.arange(len(order)), later)
+    first_partner = np.repeat(np.cumsum(later) - later, later)
+    b_sorted = a_sorted + 1 + (np.arange(len(a_sorted)) - first_partner)
+    a, b = order[a_sorted], order[b_sorted]
+    estimate, n, se = (shares[column].to_numpy(float) for column in ("estimate", "n", "se"))
+    p_a, p_b, n_a, n_b, se_a, se_b = estimate[a], estimate[b], n[a], n[b], se[a], se[b]
     difference = p_a - p_b
     pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b)
     with np.errstate(invalid="ignore", divide="ignore"):
         spread = np.where(
-            pairs["weighted"].to_numpy(bool),
+            shares["weighted"].to_numpy(bool)[a],
             np.sqrt(se_a**2 + se_b**2),
             np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b)),
         )
         z = difference / spread
-    pairs["p"] = np.where(spread > 0, 2 * norm.sf(np.abs(z)), 1.0)
+    p = np.where(spread > 0, 2 * norm.sf(np.abs(z)), 1.0)
 
     # Holm within each block: sorted p times (m, m - 1, ...), made monotone, capped at 1
-    pairs = pairs.sort_values([*keys, "p"], kind="stable")
-    within = pairs.groupby(keys, sort=False)
-    rank = within.cumcount().to_numpy()
-    pairs["scaled"] = (within["p"].transform("size").to_numpy() - rank) * pairs["p"].to_numpy()
-    adjusted = pairs.groupby(keys, sort=False)["scaled"].cummax().clip(upper=1.0)
-    significant = pairs[(adjusted < alpha).to_numpy()]
-    higher_first = significant["estimate_a"] > significant["estimate_b"]
-    beaten = pd.DataFrame(
-        {
-            **{key: significant[key] for key in keys},
-            "group": np.where(higher_first, significant["group_a"], significant["group_b"]),
-            "beaten": np.where(higher_first, significant["letter_b"], significant["letter_a"]),
-        }
+    pair_block = block[a]
+    by_p = np.lexsort((p, pair_block))
+    pairs_in = np.bincount(pair_block, minlength=len(sizes))
+    first_pair = np.concatenate([[0], np.cumsum(pairs_in)[:-1]])
+    rank = np.arange(len(by_p)) - first_pair[pair_block[by_p]]
+    scaled = (pairs_in[pair_block[by_p]] - rank) * p[by_p]
+    adjusted = pd.Series(scaled).groupby(pair_block[by_p], sort=False).cummax().clip(upper=1.0)
+    significant = by_p[(adjusted < alpha).to_numpy()]
+
+    # each share's letters: those of the shares of its block it is significantly higher than
+    a, b = a[significant], b[significant]
+    higher_first = estimate[a] > estimate[b]
+    winner, beaten = np.where(higher_first, a, b), np.where(higher_first, position[b], position[a])
+    beaten_mask = np.bincount(winner, weights=2.0**beaten, minlength=len(shares)).astype(np.int64)
+    spelled = {
+        mask: "".join(letter for k, letter in enumerate(string.ascii_uppercase) if mask >> k & 1)
+        for mask in np.unique(beaten_mask).tolist()
+    }
+    out = shares[[*keys, "group"]].assign(
+        letter=letters, higher_than=[spelled[mask] for mask in beaten_mask.tolist()]
     )
-    higher = (
-        beaten.groupby([*keys, "group"], sort=False)["beaten"]
-        .agg(lambda letters: "".join(sorted(letters)))
-        .rename("higher_than")
-        .reset_index()
-    )
-    lettered = shares[[*keys, "group", "letter"]].merge(higher, on=[*keys, "group"], how="left")
-    lettered["higher_than"] = lettered["higher_than"].fillna("")
-    return lettered[LETTER_COLUMNS].reset_index(drop=True)
+    return out[LETTER_COLUMNS].reset_index(drop=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +40,7 @@ from survey.codebook import Codebook, QuestionType
 __all__ = [
     "RESULT_COLUMNS",
     "Variable",
+    "block_numbers",
     "estimate_table",
     "groupings",
     "results",
@@ -378,6 +379,21 @@ def _shares_of(
     )
 
 
+def block_numbers(table: pd.DataFrame, keys: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Each row's block (its values of ``keys``) as one number, ``0 ..`` (blocks - 1): what a
+    ``groupby`` on text columns would group, for numpy's counting and sorting.
+
+    >>> block_numbers(pd.DataFrame({"q": ["a", "b", "a"], "by": ["x", "x", "x"]}), ["q", "by"])
+    array([0, 1, 0])
+    """
+    block = np.zeros(len(table), dtype=np.int64)
+    for key in keys:  # (renumbered after each key, so that the numbers stay small)
+        codes, uniques = pd.factorize(table[key], use_na_sentinel=False)
+        combined = block * len(uniques) + codes
+        block = np.unique(combined, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    return block
+
+
 def suppress(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     """Blank the estimate, SE and interval of every row with ``n`` below ``threshold``, and of
     the next smallest group of a breakdown where exactly one group is below it.
@@ -400,12 +416,7 @@ def suppress(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     table = table.copy()
     n = table["n"].to_numpy()
     small = n < threshold
-    # each row's block (wave, question, option, breakdown and weighting) as one number
-    block = np.zeros(len(table), dtype=np.int64)
-    for key in ("wave", "question", "option", "by", "weighted"):
-        codes, uniques = pd.factorize(table[key])
-        block = block * (len(uniques) + 1) + codes
-    block = np.unique(block, return_inverse=True)[1].reshape(-1)
+    block = block_numbers(table, ["wave", "question", "option", "by", "weighted"])
     breakdowns = (table["by"] != "all").to_numpy()
     small_in_block = np.bincount(
         block, weights=small & breakdowns, minlength=block.max(initial=-1) + 1
