@@ -78,6 +78,7 @@ STAGES = (
     "pipeline",
     "r_subset",
     "breakdowns",
+    "survey_run",
 )
 #: What process_wave calls its stages, for the stages taken from ``WaveRun.seconds``.
 _FROM_PIPELINE = {
@@ -368,6 +369,27 @@ def _r_run(folder: Path, work_dir: Path, runs: int) -> dict[str, Any]:
     }
 
 
+def survey_run_seconds(folder: Path, work_dir: Path) -> float:
+    """Wall time of the command itself, ``survey run -c CODEBOOK WAVE`` on the demo wave in a
+    fresh folder (``reports/`` and ``data/processed/`` written there), start to exit: what a
+    user waits for, start-up, the sidecar and the three reports included."""
+    executable = Path(sys.executable).with_name("survey")
+    command = [str(executable)] if executable.exists() else [sys.executable, "-m", "survey"]
+    work_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, "run", "-c", str(folder / "codebook.yaml"), str(folder / WAVE_FILE)],
+        cwd=work_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"survey run failed:\n{done.stderr[-3000:]}")
+    return seconds
+
+
 def _in_child(kind: str, folder: Path, work_dir: Path, what: str) -> dict[str, Any]:
     """``python -m survey.bench KIND FOLDER WORK_DIR`` in a fresh process: its JSON record."""
     done = subprocess.run(
@@ -434,6 +456,7 @@ def run_bench(
     with_r: bool = False,
     r_runs: int | None = None,
     r_max: int = 100_000,
+    cli_max: int = 10_000,
     data_dir: Path | None = None,
     out: Path | None = None,
     readme: Path | None = None,
@@ -442,7 +465,8 @@ def run_bench(
     """Benchmark every stage at each size; returns the record, and appends it to ``out`` (a
     JSON list of records) and regenerates ``readme``'s table when given (with several sizes
     also the scaling table and :data:`CHART` beside it). With ``with_r``, R runs the same
-    work at the sizes up to ``r_max``.
+    work at the sizes up to ``r_max``. Up to ``cli_max`` respondents each run also times the
+    command, ``survey run`` with every report (``survey_run``, :func:`survey_run_seconds`).
 
     Returns
     -------
@@ -479,6 +503,8 @@ def run_bench(
             breakdowns = _in_child("--breakdowns", folder, work_dir, f"breakdowns at {size}")
             child["seconds"]["breakdowns"] = breakdowns["seconds"]["breakdowns"]
             child["breakdowns_peak_rss_mb"] = breakdowns["peak_rss_mb"]
+            if size <= cli_max:
+                child["seconds"]["survey_run"] = survey_run_seconds(folder, work_dir / "cli")
             measured.append(child)
             if last_work is not None:
                 shutil.rmtree(last_work, ignore_errors=True)
@@ -697,6 +723,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", default="3", help="one number, or one per size")
     parser.add_argument("--with-r", action="store_true")
     parser.add_argument("--r-runs", type=int, default=None)
+    parser.add_argument("--cli-max", type=int, default=10_000)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--readme", type=Path, default=None)
@@ -712,6 +739,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         runs=[int(part) for part in arguments.runs.split(",")],
         with_r=arguments.with_r,
         r_runs=arguments.r_runs,
+        cli_max=arguments.cli_max,
         data_dir=arguments.data,
         out=arguments.out,
         readme=arguments.readme,

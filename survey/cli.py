@@ -524,6 +524,12 @@ def bench_command(
         int,
         typer.Option("--r-max", min=1, help="With --with-r: run R only up to this wave size."),
     ] = 100_000,
+    cli_max: Annotated[
+        int,
+        typer.Option(
+            "--cli-max", min=0, help="Also time `survey run` itself up to this wave size."
+        ),
+    ] = 10_000,
     data: Annotated[
         Path | None,
         typer.Option("--data", file_okay=False, help="Where the demo waves are written (reused)."),
@@ -553,6 +559,7 @@ def bench_command(
             runs=runs_per_size,
             with_r=with_r,
             r_max=r_max,
+            cli_max=cli_max,
             data_dir=data,
             out=out if out.parent.is_dir() else None,
             readme=readme if readme.parent.is_dir() else None,

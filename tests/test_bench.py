@@ -49,6 +49,8 @@ def test_every_stage_is_timed_with_min_at_most_median(bench_run):
         timing = size["seconds"][stage]
         assert 0 <= timing["min"] <= timing["median"], stage
     assert size["seconds"]["pipeline"]["min"] > size["seconds"]["clean"]["min"]
+    # the command itself: start-up and every report on top of the pipeline
+    assert size["seconds"]["survey_run"]["min"] > size["seconds"]["pipeline"]["min"]
 
 
 def test_peak_memory_and_machine_are_recorded(bench_run):
