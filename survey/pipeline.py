@@ -158,6 +158,9 @@ def validate_wave(
     else:
         pending = sidecar.call(validate, **arguments)
         preload(AFTER_VALIDATION)
+        from survey.export.html import warm_up
+
+        warm_up()
         report = pending.result()
     return report, coded, list(backcodes), column_map.missing
 

@@ -421,3 +421,16 @@ def test_no_change_is_said_plainly_and_a_first_wave_has_no_section(
     assert "No change since 2025 is larger than chance would explain." in section.get_text()
     assert section.find("li") is None
     assert soup.find("section", id="changes") is None  # 2024: the first wave
+
+
+def test_warm_up_compiles_the_template_and_imports_plotlys_part_ahead():
+    """A run warms the HTML writer while it waits for validation: after ``warm_up`` the
+    template is compiled and a chart fragment costs no import."""
+    from survey.export import html
+
+    html.warm_up()
+    assert any("report.html" in str(key) for key in html._environment().cache)
+    started = time.perf_counter()
+    fragment = html._fragment([], {}, "again")
+    assert time.perf_counter() - started < 0.05
+    assert 'id="again"' in fragment

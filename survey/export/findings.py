@@ -129,13 +129,14 @@ def _supported(letters: pd.DataFrame) -> pd.DataFrame:
     if letters.empty:
         return letters.assign(higher=pd.Series(dtype=bool), lower=pd.Series(dtype=bool))
     keys = ["question", "option", "by"]
+    # the columns as lists: far faster to walk than their Arrow strings, value by value
     pairs = [
         (question, option, by, letter)
         for question, option, by, higher in zip(
-            letters["question"],
-            letters["option"],
-            letters["by"],
-            letters["higher_than"],
+            letters["question"].tolist(),
+            letters["option"].tolist(),
+            letters["by"].tolist(),
+            letters["higher_than"].tolist(),
             strict=True,
         )
         if isinstance(higher, str)
@@ -223,30 +224,39 @@ def headline_findings(
         & (tests["p_adjusted"] < alpha)
         & ~tests["question"].isin([*tables.codebook.dimensions, *tables.codebook.profile])
     ]
+    groups = groups[groups["option"] != "mean"].reset_index(drop=True)
+    # each test's candidates from a dict, not from boolean masks over every group, test by test
+    rows = groups[
+        ["question", "option", "by", "group", "n", "estimate", "overall", "difference"]
+    ].to_dict("records")
+    candidates: dict[tuple[str, str], list[int]] = {}
+    for position, (question, by) in enumerate(
+        zip(groups["question"].tolist(), groups["by"].tolist(), strict=True)
+    ):
+        candidates.setdefault((question, by), []).append(position)
     chosen = []
-    for test in tests.itertuples(index=False):
-        kind = _kind(tables, str(test.question))
+    for test in tests.to_dict("records"):
+        kind = _kind(tables, str(test["question"]))
         if kind is None:
             continue
         name, question, option = kind
-        if test.test in _RATING_TESTS and name not in ("grid", "likert"):
+        if test["test"] in _RATING_TESTS and name not in ("grid", "likert"):
             continue  # a number's mean is not a share to name a group by
-        candidates = groups[(groups["question"] == question) & (groups["by"] == test.by)]
-        candidates = candidates[candidates["option"] != "mean"]
-        if option is not None:
-            candidates = candidates[candidates["option"] == option]
-        if candidates.empty:
+        found = [
+            rows[position]
+            for position in candidates.get((question, test["by"]), [])
+            if option is None or rows[position]["option"] == option
+        ]
+        if not found:
             continue
-        best = candidates.iloc[int(candidates["difference"].abs().to_numpy().argmax())].copy()
-        best["kind"] = name
-        best["test"] = test.test
-        best["p_adjusted"] = test.p_adjusted
-        best["effect_size"] = test.effect_size
-        best["effect_name"] = test.effect_name
-        chosen.append(best)
+        best = found[int(np.abs([row["difference"] for row in found]).argmax())]
+        finding = {**best, "kind": name}
+        for key in ("test", "p_adjusted", "effect_size", "effect_name"):
+            finding[key] = test[key]
+        chosen.append(finding)
     if not chosen:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    findings = pd.DataFrame(chosen).reset_index(drop=True)
+    findings = pd.DataFrame(chosen)
     findings["text"] = [_sentence(tables, row) for _, row in findings.iterrows()]
     findings["magnitude"] = findings["difference"].abs()
     findings["strength"] = np.where(

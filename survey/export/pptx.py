@@ -176,16 +176,17 @@ class _Wave:
         results = tables.shown("results")
         published = _published(results, self.threshold).to_numpy()
         self.results = results.assign(published=published)
+        # the columns as lists: far faster to walk than their Arrow strings, value by value
         self.cells: dict[tuple[str, str, str, str], _Cell] = {
             (str(q), str(o), str(b), str(g)): _Cell(int(n), float(e) if ok else None)
             for q, o, b, g, n, e, ok in zip(
-                results["question"],
-                results["option"],
-                results["by"],
-                results["group"],
-                results["n"],
-                results["estimate"],
-                published,
+                results["question"].tolist(),
+                results["option"].tolist(),
+                results["by"].tolist(),
+                results["group"].tolist(),
+                results["n"].tolist(),
+                results["estimate"].tolist(),
+                published.tolist(),
                 strict=True,
             )
         }
@@ -194,9 +195,13 @@ class _Wave:
         }
         tests = tables.shown("tests")
         self.significant = tests[tests["p_adjusted"] < _ALPHA]
+        self.significant_pairs = set(
+            zip(self.significant["question"].tolist(), self.significant["by"].tolist(), strict=True)
+        )
         self.letters = tables.shown("letters")
         self.dimensions = list(tables.codebook.dimensions)
         self._groups: dict[str, list[str]] = {}
+        self._higher: dict[tuple[str, str], set[str]] | None = None
 
     def rows(self, question: str) -> pd.DataFrame:
         """``results.csv`` rows of a question (or grid column)."""
@@ -247,6 +252,24 @@ class _Wave:
 
     def options(self, question: str) -> list[str]:
         return [str(o) for o in dict.fromkeys(self.rows(question)["option"]) if o != "mean"]
+
+    def higher(self, question: str, by: str) -> set[str]:
+        """The groups of a dimension whose top-2 share of a question is significantly higher
+        than another group's (they have letters in ``higher_than``)."""
+        if self._higher is None:
+            self._higher = {}
+            letters = self.letters
+            for name, option, group_by, group, higher in zip(
+                letters["question"].tolist(),
+                letters["option"].tolist(),
+                letters["by"].tolist(),
+                letters["group"].tolist(),
+                letters["higher_than"].tolist(),
+                strict=True,
+            ):
+                if option == "top2" and isinstance(higher, str) and higher:
+                    self._higher.setdefault((name, group_by), set()).add(str(group))
+        return self._higher.get((question, by), set())
 
     def significant_in(self, names: Sequence[str], by: str | None = None) -> pd.DataFrame:
         rows = self.significant[self.significant["question"].isin(list(names))]
@@ -736,11 +759,15 @@ def _needs_by_group(wave: _Wave, needs: pd.DataFrame, by: str) -> _Slide:
     tables, labels = wave.tables, wave.labels
     rows = needs[needs["by"] == by]
     groups = _in_codebook_order(tables, by, rows["group"].tolist())
+    # one stable sort for every group: each group's rows come out in the order of its own sort
+    ranked = rows[~rows["suppressed"] & rows["mwds"].notna()].sort_values(
+        ["rank", "topic"], kind="stable"
+    )
+    leading = {str(group): part.head(3) for group, part in ranked.groupby("group", sort=False)}
     table_rows: list[list[tuple[str, bool]]] = []
     hidden = False
     for group in groups:
-        shown = rows[(rows["group"] == group) & ~rows["suppressed"] & rows["mwds"].notna()]
-        shown = shown.sort_values(["rank", "topic"], kind="stable").head(3)
+        shown = leading.get(group, ranked.iloc[0:0])
         cells = [(labels.group(by, group), True)]
         cells += [
             (f"{labels.topic(row.topic)} ({style.value(row.mwds)})", False)
@@ -777,13 +804,9 @@ def _needs_by_group(wave: _Wave, needs: pd.DataFrame, by: str) -> _Slide:
 def _higher_groups(wave: _Wave, question: str, by: str) -> set[str]:
     """Groups significantly higher than another group on a top-2 share, where the overall
     test of the question by the dimension is significant too."""
-    if wave.significant_in([question], by).empty:
+    if (question, by) not in wave.significant_pairs:
         return set()
-    letters = wave.letters
-    rows = letters[
-        (letters["question"] == question) & (letters["option"] == "top2") & (letters["by"] == by)
-    ]
-    return {str(g) for g in rows.loc[rows["higher_than"].fillna("").str.len() > 0, "group"]}
+    return wave.higher(question, by)
 
 
 def _leading_topics(wave: _Wave, topics: list[str], by: str) -> _Slide | None:

@@ -244,6 +244,8 @@ def _suppressed(ws: Any, row: int, column: int, styles: _Styles) -> Any:
 
 
 def _missing(number: Any) -> bool:
+    if isinstance(number, float):  # most numbers: answered without pandas' general check
+        return number != number
     return number is None or bool(pd.isna(number))
 
 
@@ -431,11 +433,13 @@ def _write_block(
     ws: Any,
     block: _Block,
     tables: ReportTables,
+    groups: list[_Group],
     estimates: dict[tuple[str, str, str, str], tuple[Any, ...]],
     letters: dict[tuple[str, str, str, str], tuple[str, str]],
     styles: _Styles,
 ) -> None:
-    """One question sheet: frozen group headers, then one table per question."""
+    """One question sheet: frozen group headers, then one table per question (column groups
+    ``groups``, from :func:`_groups`)."""
     from openpyxl.utils import get_column_letter
 
     labels = tables.labels
@@ -449,10 +453,9 @@ def _write_block(
         "significantly higher than (Holm-adjusted, 5%); a group's letter is beside its "
         f"question's title. {_suppression_note(tables)}",
         styles,
-        note_columns=1 + sum(len(_fields(group)) for group in _groups(tables)[:_GROUPS_PER_PAGE]),
+        note_columns=1 + sum(len(_fields(group)) for group in groups[:_GROUPS_PER_PAGE]),
         note_width=_LABEL_WIDTH + 34 * _GROUPS_PER_PAGE,
     )
-    groups = _groups(tables)
     ws.column_dimensions["A"].width = _LABEL_WIDTH
     column = 2
     layout: list[tuple[_Group, int]] = []
@@ -1045,7 +1048,7 @@ def _write_needs(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     _print_setup(ws, title_rows=f"{first}:{first}")
 
 
-def _write_themes(ws: Any, tables: ReportTables, styles: _Styles) -> None:
+def _write_themes(ws: Any, tables: ReportTables, groups: list[_Group], styles: _Styles) -> None:
     from openpyxl.utils import get_column_letter
 
     labels = tables.labels
@@ -1059,7 +1062,6 @@ def _write_themes(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         note_width=48 + 18 * _THEME_GROUPS_PER_PAGE,
     )
     themes = tables.shown("themes")
-    groups = _groups(tables)
     ws.column_dimensions["A"].width = 48
     breaks: set[int] = set()
     row = 5
@@ -1250,7 +1252,7 @@ def _grid_item_scale(tables: ReportTables, question_id: str, prefix: str) -> str
     return prefix
 
 
-def _write_charts(ws: Any, tables: ReportTables, styles: _Styles) -> int:
+def _write_charts(ws: Any, tables: ReportTables, groups: list[_Group], styles: _Styles) -> int:
     """Native charts of the key views, each beside the figures it plots; returns how many."""
     from openpyxl.chart import BarChart, Reference
 
@@ -1314,7 +1316,7 @@ def _write_charts(ws: Any, tables: ReportTables, styles: _Styles) -> int:
         part = results[(results["question"] == question.id) & (results["by"] == by)]
         published = [
             group
-            for group in _groups(tables)
+            for group in groups
             if group.by == by and (~part.loc[part["group"] == group.code, "suppressed"]).any()
         ]
         options = [option for option in question.options if option.code in set(part["option"])]
@@ -1744,37 +1746,30 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     from openpyxl import Workbook
 
     styles = _Styles()
+    groups = _groups(tables)
+    # the columns as lists: far faster to walk than their Arrow strings, value by value
     results = tables.shown("results")
-    estimates = {
-        key: values
-        for key, values in zip(
+    keys = ("question", "option", "by", "group")
+    estimates = dict(
+        zip(
+            zip(*(results[name].tolist() for name in keys), strict=True),
             zip(
-                results["question"], results["option"], results["by"], results["group"], strict=True
-            ),
-            zip(
-                results["n"],
-                results["estimate"],
-                results["ci_low"],
-                results["ci_high"],
-                results["suppressed"],
+                *(
+                    results[name].tolist()
+                    for name in ("n", "estimate", "ci_low", "ci_high", "suppressed")
+                ),
                 strict=True,
             ),
             strict=True,
         )
-    }
+    )
     shown_letters = tables.shown("letters")
     letters = {
         key: (str(letter), "" if pd.isna(higher) else str(higher))
         for key, letter, higher in zip(
-            zip(
-                shown_letters["question"],
-                shown_letters["option"],
-                shown_letters["by"],
-                shown_letters["group"],
-                strict=True,
-            ),
-            shown_letters["letter"],
-            shown_letters["higher_than"],
+            zip(*(shown_letters[name].tolist() for name in keys), strict=True),
+            shown_letters["letter"].tolist(),
+            shown_letters["higher_than"].tolist(),
             strict=True,
         )
     }
@@ -1815,6 +1810,7 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
             sheet(block.name, f"{block.name}: n, %, CI and letters by {dimensions}"),
             block,
             tables,
+            groups,
             estimates,
             letters,
             styles,
@@ -1829,6 +1825,7 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
         _write_themes(
             sheet("Themes", "Themes of the open comments by group, with exemplar quotes"),
             tables,
+            groups,
             styles,
         )
     if not (tables.trends.empty and tables.trend_flags.empty):
@@ -1854,7 +1851,9 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
             tables,
             styles,
         )
-    _write_charts(sheet("Charts", "Charts of the key views (native, editable)"), tables, styles)
+    _write_charts(
+        sheet("Charts", "Charts of the key views (native, editable)"), tables, groups, styles
+    )
     _write_quality(
         sheet(
             "Data quality",
