@@ -5,6 +5,7 @@ a run's tables are the same bytes every time."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -298,3 +299,48 @@ def test_the_three_reports_say_the_same_changes_since_the_wave_before(demo_run):
         assert pytest.approx(change.estimate_to, rel=1e-15) in cells
     for text in changes["text"].head(4):
         assert text in deck_text
+
+
+def test_a_results_table_with_a_row_twice_is_an_error_not_a_doubled_trend():
+    from survey.analysis.trends import trends
+
+    book = load_codebook(reference_codebook_path())
+    row = {"wave": "2024", "question": "paid_time", "option": "all", "by": "all",
+           "group": "all", "n": 400, "estimate": 0.4, "se": 0.02, "weighted": False,
+           "suppressed": False}  # fmt: skip
+    once = pd.DataFrame([row])
+    twice = pd.DataFrame([row, row])
+    table, _ = trends({"2024": once, "2025": once.assign(wave="2025", estimate=0.5)}, book)
+    assert len(table) == 1 and table["change"].round(6).tolist() == [0.1]
+    with pytest.raises(ValueError, match="two rows for one question"):
+        trends({"2024": twice, "2025": once.assign(wave="2025")}, book)
+
+
+@pytest.mark.parametrize("sector", ["public", "school"])
+def test_each_change_joins_the_two_waves_rows_of_one_question_option_and_group(demo_run, sector):
+    """The changes of a selection (every wave's results of one sector, some groups suppressed)
+    are the inner join of each pair's testable rows, in the first wave's order: checked
+    against pandas' merge of the results, row for row, with each estimate the wave's own."""
+    from survey.analysis.results import results
+    from survey.analysis.trends import trends
+
+    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
+    by_wave = {}
+    for wave in book.waves:
+        respondents = pd.read_parquet(demo_run / "processed" / f"{wave.id}.parquet")
+        chosen = respondents[respondents["sector"] == sector]
+        by_wave[wave.id] = results(chosen, book, wave=wave.id, weights=chosen["weight"])
+    table, _ = trends(by_wave, book)
+    keys = ["question", "option", "by", "group", "weighted"]
+    waves = list(by_wave)
+    for first, second in [*itertools.pairwise(waves), (waves[0], waves[-1])]:
+        tested = table[(table["wave_from"] == first) & (table["wave_to"] == second)]
+        shown = [frame[~frame["suppressed"]] for frame in (by_wave[first], by_wave[second])]
+        expected = shown[0].merge(shown[1], on=keys, suffixes=("_from", "_to"))
+        expected = expected[expected["question"].isin(set(tested["question"]))]
+        expected = expected[~expected["option"].isin(["1", "2", "3", "4", "5"])]
+        assert len(tested) > 100
+        assert tested[keys].values.tolist() == expected[keys].values.tolist()
+        assert tested["estimate_from"].tolist() == expected["estimate_from"].tolist()
+        assert tested["estimate_to"].tolist() == expected["estimate_to"].tolist()
+        assert tested["n_to"].tolist() == expected["n_to"].tolist()

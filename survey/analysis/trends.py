@@ -27,10 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.results import block_numbers
 from survey.codebook import Codebook, Question, QuestionType
 
 __all__ = ["RANKING_COLUMNS", "TREND_COLUMNS", "TREND_FLAG_COLUMNS", "topic_rankings", "trends"]
@@ -155,18 +158,44 @@ def trends(
         if question.type in (QuestionType.LIKERT, QuestionType.GRID)
     }
 
-    def trendable(table: pd.DataFrame) -> pd.DataFrame:
-        rows = table[~table["suppressed"] & table["estimate"].notna()]
-        rating = rows["question"].isin(scale_points)
-        return rows[~rating | rows["option"].isin(["top2", "mean"])]
+    def trendable(table: pd.DataFrame) -> npt.NDArray[np.int64]:
+        """The rows a change is tested on (their places in ``table``)."""
+        rating = table["question"].isin(scale_points)
+        kept = (
+            ~table["suppressed"]
+            & table["estimate"].notna()
+            & (~rating | table["option"].isin(["top2", "mean"]))
+        )
+        return np.flatnonzero(kept.to_numpy(dtype=bool))
 
-    compared = {wave: trendable(results_by_wave[wave]) for wave in waves}
-    frames, flags = [], []
+    tables = {wave: results_by_wave[wave].reset_index(drop=True) for wave in waves}
+    rows = {wave: trendable(tables[wave]) for wave in waves}
+    # every row's (question, option, breakdown, group, weighting) as one number, the same in
+    # every wave, so that a pair of waves is joined on numbers, not on five text columns
+    numbered = block_numbers(pd.concat([tables[wave][_KEYS] for wave in waves]), _KEYS)
+    ends = np.cumsum([len(tables[wave]) for wave in waves])
+    key = {
+        wave: part[rows[wave]]
+        for wave, part in zip(waves, np.split(numbered, ends[:-1]), strict=True)
+    }
+    # each pair's rows: those of the first wave with a partner in the second (in the first
+    # wave's order, as an inner join), of the questions that can be compared
+    joined: list[tuple[str, str, npt.NDArray[np.int64], npt.NDArray[np.int64]]] = []
+    flags = []
     for first, second in pairs:
-        merged = compared[first].merge(compared[second], on=_KEYS, suffixes=("_from", "_to"))
+        partners = pd.Index(key[second])
+        if not partners.is_unique or not pd.Index(key[first]).is_unique:
+            raise ValueError(
+                f"waves {first} and {second}: a results table has two rows for one question, "
+                "option and group"
+            )
+        at = partners.get_indexer(pd.Index(key[first]))
+        found = at >= 0
+        mine, theirs = rows[first][found], rows[second][at[found]]
+        names = tables[first]["question"].to_numpy(dtype=object)[mine]
         reasons = {
             name: _comparable(questions[name], first, second)
-            for name in merged["question"].unique()
+            for name in pd.unique(names)
             if name in questions
         }
         for name, reason in reasons.items():
@@ -174,18 +203,36 @@ def trends(
                 flags.append(
                     {"question": name, "wave_from": first, "wave_to": second, "reason": reason}
                 )
-        kept = [name for name, reason in reasons.items() if reason is None]
-        merged = merged[merged["question"].isin(kept)]
-        frames.append(merged.assign(wave_from=first, wave_to=second))
-    if not frames or all(frame.empty for frame in frames):
+        comparable_names = {name for name, reason in reasons.items() if reason is None}
+        comparable = np.array([name in comparable_names for name in names], dtype=bool)
+        joined.append((first, second, mine[comparable], theirs[comparable]))
+    if sum(len(mine) for _, _, mine, _ in joined) == 0:
         return pd.DataFrame(columns=TREND_COLUMNS), pd.DataFrame(flags, columns=TREND_FLAG_COLUMNS)
-    table = pd.concat(frames, ignore_index=True)
 
-    e_a, e_b = table["estimate_from"].to_numpy(float), table["estimate_to"].to_numpy(float)
-    se_a, se_b = table["se_from"].to_numpy(float), table["se_to"].to_numpy(float)
-    n_a, n_b = table["n_from"].to_numpy(float), table["n_to"].to_numpy(float)
-    share = (table["option"] != "mean").to_numpy()
-    weighted = table["weighted"].to_numpy(bool)
+    arrays: dict[tuple[str, str], npt.NDArray[Any]] = {}
+
+    def column(name: str, side: int) -> npt.NDArray[Any]:
+        """A column of every pair's rows, from the first (0) or second (1) wave's table."""
+        parts = []
+        for first, second, mine, theirs in joined:
+            wave, places = (first, mine) if side == 0 else (second, theirs)
+            if (wave, name) not in arrays:
+                arrays[wave, name] = tables[wave][name].to_numpy()
+            parts.append(arrays[wave, name][places])
+        return np.concatenate(parts)
+
+    sizes = [len(mine) for _, _, mine, _ in joined]
+    data: dict[str, Any] = {
+        name: pd.Series(column(name, 0).astype(object), dtype=tables[waves[0]][name].dtype)
+        for name in ("question", "option", "by", "group")
+    }
+    data["wave_from"] = np.repeat(np.array([pair[0] for pair in joined], dtype=object), sizes)
+    data["wave_to"] = np.repeat(np.array([pair[1] for pair in joined], dtype=object), sizes)
+    e_a, e_b = column("estimate", 0).astype(float), column("estimate", 1).astype(float)
+    se_a, se_b = column("se", 0).astype(float), column("se", 1).astype(float)
+    n_a, n_b = column("n", 0).astype(float), column("n", 1).astype(float)
+    share = (column("option", 0) != "mean").astype(bool)
+    weighted = column("weighted", 0).astype(bool)
     pooled = (e_a * n_a + e_b * n_b) / (n_a + n_b)
     with np.errstate(invalid="ignore", divide="ignore"):
         spread = np.where(
@@ -194,17 +241,28 @@ def trends(
             np.sqrt(se_a**2 + se_b**2),
         )
         z = (e_b - e_a) / spread
-    table["change"] = e_b - e_a
-    table["p"] = np.where(spread > 0, 2 * norm.sf(np.abs(z)), np.where(e_a == e_b, 1.0, 0.0))
-    table["test"] = np.where(
-        weighted, "design_difference_z", np.where(share, "two_proportion_z", "difference_z")
-    )
-    table["p_adjusted"] = table.groupby(["wave_from", "wave_to", "weighted"], sort=False)[
-        "p"
-    ].transform(lambda p: false_discovery_control(p.to_numpy(float), method="bh"))
-    table["significant"] = table["p_adjusted"] < alpha
-    table["n_from"] = table["n_from"].astype(int)
-    table["n_to"] = table["n_to"].astype(int)
+    p = np.where(spread > 0, 2 * norm.sf(np.abs(z)), np.where(e_a == e_b, 1.0, 0.0))
+    # Benjamini-Hochberg within each pair of waves and weighting
+    family = np.repeat(np.arange(len(joined)), sizes) * 2 + weighted
+    adjusted = np.empty(len(p))
+    for number in pd.unique(family):
+        members = np.flatnonzero(family == number)
+        adjusted[members] = false_discovery_control(p[members], method="bh")
+    data |= {
+        "estimate_from": e_a,
+        "estimate_to": e_b,
+        "change": e_b - e_a,
+        "p": p,
+        "significant": adjusted < alpha,
+        "p_adjusted": adjusted,
+        "test": np.where(
+            weighted, "design_difference_z", np.where(share, "two_proportion_z", "difference_z")
+        ),
+        "n_from": column("n", 0).astype(int),
+        "n_to": column("n", 1).astype(int),
+        "weighted": weighted,
+    }
+    table = pd.DataFrame(data)
     return (
         table[TREND_COLUMNS].reset_index(drop=True),
         pd.DataFrame(flags, columns=TREND_FLAG_COLUMNS),
