@@ -4,6 +4,7 @@ its command line."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -104,3 +105,31 @@ def test_nothing_to_time_is_an_error(folders, tmp_path):
         bench_dashboard(reports, processed, CODEBOOK, runs=1, wave="1999")
     with pytest.raises(ValueError, match="at least one run"):
         bench_dashboard(reports, processed, CODEBOOK, runs=0)
+
+
+def test_the_runs_share_one_compiled_copy_of_the_scripts_as_a_server_does(tmp_path):
+    """AppTest alone compiles the script again on every run; a server (and the benchmark)
+    compiles it once."""
+    from unittest import mock
+
+    from streamlit.runtime.scriptrunner import magic
+    from streamlit.testing.v1 import AppTest
+
+    from survey.bench_dashboard import _one_script_cache
+
+    script = tmp_path / "page.py"
+    script.write_text("import streamlit as st\nst.write('hello')\n")
+
+    def compiles(shared: bool) -> int:
+        with (
+            mock.patch.object(magic, "add_magic", wraps=magic.add_magic) as add_magic,
+            _one_script_cache() if shared else contextlib.nullcontext(),
+        ):
+            at = AppTest.from_file(str(script))
+            for _ in range(3):
+                at.run()
+            assert at.markdown[0].value == "hello"
+        return add_magic.call_count
+
+    assert compiles(shared=False) == 3
+    assert compiles(shared=True) == 1
