@@ -160,7 +160,8 @@ def validate_wave(
         preload(AFTER_VALIDATION)
         from survey.export.html import warm_up
 
-        warm_up()
+        with contextlib.suppress(Exception):  # it only saves time; the report meets any error
+            warm_up()
         report = pending.result()
     return report, coded, list(backcodes), column_map.missing
 

@@ -310,34 +310,33 @@ def estimate_table(
         threads.shutdown()
     # the rows: each quantity's groups, breakdown by breakdown (a dimension by itself, 100% in
     # every group, left out)
-    blocks = [
-        (question, option, share, by, names, result, number)
-        for quantity in quantities
-        if quantity is not None  # (never: every pending variable was flushed)
-        for question, option, share, found in [quantity]
-        for (by, _, names), (number, result) in zip(breakdowns, found, strict=True)
-        if by != question
-    ]
-    sizes = [len(block[4]) for block in blocks]
+    parts = []  # (question, option, share, by, group names, result, place in the result)
+    for quantity in quantities:
+        assert quantity is not None  # every pending variable was flushed
+        question, option, is_share, found = quantity
+        for (by, _, names), (number, result) in zip(breakdowns, found, strict=True):
+            if by != question:
+                parts.append((question, option, is_share, by, names, result, number))
+    sizes = [len(part[4]) for part in parts]
 
     def labels(place: int) -> npt.NDArray[np.generic]:
-        return np.repeat(np.array([block[place] for block in blocks], dtype=object), sizes)
+        return np.repeat(np.array([part[place] for part in parts], dtype=object), sizes)
 
     def numbers(field: str) -> npt.NDArray[np.generic]:
-        if not blocks:
+        if not parts:
             return np.array([])
-        return np.concatenate([getattr(block[5], field)[block[6]] for block in blocks])
+        return np.concatenate([getattr(part[5], field)[part[6]] for part in parts])
 
     columns = {
         "question": labels(0),
         "option": labels(1),
         "by": labels(3),
-        "group": np.array([name for block in blocks for name in block[4]], dtype=object),
+        "group": np.array([name for part in parts for name in part[4]], dtype=object),
         "n": numbers("n"),
         "estimate": numbers("estimate"),
         "se": numbers("se"),
     }
-    share = np.repeat(np.array([block[2] for block in blocks], dtype=bool), sizes)
+    share = np.repeat(np.array([part[2] for part in parts], dtype=bool), sizes)
     # intervals in one vectorised call each: beta for shares, normal for means
     beta_low, beta_high = beta_interval(
         columns["estimate"], columns["se"], columns["n"], level=level
