@@ -278,9 +278,9 @@ def codebook_command(
 ) -> None:
     """Draft a codebook for a new questionnaire from one of its exports.
 
-    The draft holds question ids and text, guessed types, options, scales, missing codes and
-    personal-data columns. It loads as written; a run of it is unweighted, with breakdowns
-    picked by `survey run ... --by`. Read it and correct the guesses before trusting results.
+    The draft holds question ids and text, guessed types, options, scales, missing codes,
+    breakdowns, quality thresholds and personal-data columns. `survey run` runs it as written
+    (unweighted); read it and correct the guesses before trusting results.
     """
     from survey.codebook import Layout
 
@@ -314,43 +314,44 @@ def codebook_command(
         atomic_write_text(target, text)
         counts = ", ".join(f"{count} {kind}" for kind, count in draft.type_counts().items())
         total = sum(draft.type_counts().values())
-        stdout.print(
+        rules = draft.rules
+        skipped = draft.skipped
+        lines = [
             f"{export.name}: {raw.layout.value} export, {raw.rows} responses",
-            highlight=False,
-            soft_wrap=True,
-        )
-        stdout.print(f"questions: {total} ({counts})", highlight=False, soft_wrap=True)
-        stdout.print(
+            "respondent id: "
+            + (draft.respondent_id or "none in the export: responses numbered in file order"),
+            f"questions: {total} ({counts})"
+            + (
+                f"; {len(skipped)} kept but not analysed (type: skip, see the draft): "
+                + ", ".join(skipped[:6])
+                + (" ..." if len(skipped) > 6 else "")
+                if skipped
+                else ""
+            ),
+            "breakdowns: "
+            + (", ".join(draft.document["dimensions"]) or "none guessed (pick with --by)"),
             "personal data (dropped before anything is saved): "
             + (", ".join(draft.personal_data) or "none found"),
-            highlight=False,
-            soft_wrap=True,
-        )
+        ]
+        if draft.weights:
+            lines.append(
+                f"weight column: {draft.weights[0]} (weighting.base_weight)"
+                + (f"; also {', '.join(draft.weights[1:])}" if len(draft.weights) > 1 else "")
+            )
         if draft.left_out:
-            stdout.print(
-                f"platform columns left out: {', '.join(draft.left_out)}",
-                highlight=False,
-                soft_wrap=True,
-            )
-        if draft.unfindable:
-            stdout.print(
-                f"[bold yellow]warning:[/] `survey run` cannot find the option columns of "
-                f"{len(draft.unfindable)} multi-select question(s) yet "
-                f"({', '.join(draft.unfindable[:5])}{' ...' if len(draft.unfindable) > 5 else ''}):"
-                " remove them from the draft, or export the options as '<question> | <option>'",
-                highlight=False,
-                soft_wrap=True,
-            )
-        stdout.print(
+            lines.append(f"platform columns left out: {', '.join(draft.left_out)}")
+        aside = ", ".join(f"{rule} {count}" for rule, count in rules.by_rule.items() if count)
+        lines.append(
+            f"quality rules would set aside {rules.set_aside} of {rules.rows} rows"
+            + (f" ({aside})" if aside else "")
+        )
+        lines += [note for note in rules.relaxed]
+        lines += [
             f"wrote {target} (a draft: check the types, scales and options)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        stdout.print(
-            f"next: survey run {export} --codebook {target} --by QUESTION[,QUESTION]",
-            highlight=False,
-            soft_wrap=True,
-        )
+            f"next: survey run {export} --codebook {target}",
+        ]
+        for line in lines:
+            stdout.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 def _with_breakdowns(book: Codebook, by: str, *, weighted: bool) -> Codebook:
@@ -469,6 +470,13 @@ def run(
         finally:
             done()
         stdout.print(_summary(runs))
+        for finished in runs:
+            for note in finished.notes:
+                stdout.print(
+                    f"[bold yellow]note:[/] wave {finished.wave}: {note}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         for finished in runs:
             folder = finished.outputs[0].parent
             parquet = next((p for p in finished.outputs if p.suffix == ".parquet"), None)

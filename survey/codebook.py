@@ -70,6 +70,7 @@ class QuestionType(StrEnum):
     NUMBER = "number"  # one numeric column
     TEXT = "text"  # free text, scrubbed of personal data
     GRID = "grid"  # topics rated on one or more scales: ``<prefix>_<topic>`` numeric columns
+    SKIP = "skip"  # kept in the codebook but not analysed; ``reason`` says why
 
 
 class Layout(StrEnum):
@@ -93,6 +94,7 @@ class Option(_Model):
     label: StrictStr
     aliases: list[StrictStr] = Field(default_factory=list)
     waves: list[StrictStr] | None = None  # offered only in these waves (default: every wave)
+    column: StrictStr | None = None  # a multi-select's export column of this option
 
     @field_validator("code")
     @classmethod
@@ -103,10 +105,12 @@ class Option(_Model):
 
 
 class Topic(_Model):
-    """One row of a grid question."""
+    """One row of a grid question; ``columns`` names its export column for each item (by the
+    item's prefix) where the export's names are not found otherwise."""
 
     code: StrictStr
     label: StrictStr
+    columns: dict[StrictStr, StrictStr] = Field(default_factory=dict)
 
     @field_validator("code")
     @classmethod
@@ -123,13 +127,31 @@ class GridItem(_Model):
 
 
 class Question(_Model):
-    """One question of the instrument. Which fields apply depends on ``type``."""
+    """One question of the instrument. Which fields apply depends on ``type``.
+
+    Where its answers are in the export: by default the column named by its id, its text or
+    ``renamed_from`` (and, for a multi-select, its options' columns or one column of joined
+    labels). ``column`` names the export column instead; a multi-select's options may name
+    theirs (``options[].column``), and ``columns`` lists the columns of a multi-select whose
+    cells each hold one chosen option (an SPSS categorical response set, "first choice",
+    "second choice" ...). ``chosen`` lists what a ticked option column holds, where the export
+    says so (an SPSS dichotomy set's counted value); by default any answer but blank and "not
+    chosen" (N, No, 0, Not selected) is a tick. ``value_labels`` of a number question are the
+    numbers some answers are written as (8: "Eight or more"). A ``skip`` question is kept but
+    not analysed: ``reason`` says why, and ``columns`` may list the export columns it covers.
+    """
 
     id: StrictStr
     type: QuestionType
     text: StrictStr
+    column: StrictStr | None = None
+    columns: list[StrictStr] = Field(default_factory=list)
+    chosen: list[StrictStr] = Field(default_factory=list)
+    value_labels: dict[float, StrictStr] = Field(default_factory=dict)
+    reason: StrictStr | None = None
     options: list[Option] = Field(default_factory=list)
     other: StrictStr | None = None
+    other_column: StrictStr | None = None  # the export column of the other-specify text
     ordered: bool = False
     scale: StrictStr | None = None
     range: tuple[float, float] | None = None
@@ -156,12 +178,49 @@ class Question(_Model):
         for name in needs.get(self.type, ()):
             if not getattr(self, name):
                 raise ValueError(f"a {self.type.value} question needs '{name}'")
+        if self.type is QuestionType.SKIP and not self.reason:
+            raise ValueError("a skip question needs 'reason' (why it is not analysed)")
+        fits: dict[str, tuple[QuestionType, ...]] = {
+            "column": (
+                QuestionType.SINGLE,
+                QuestionType.MULTI,
+                QuestionType.LIKERT,
+                QuestionType.NUMBER,
+                QuestionType.TEXT,
+            ),
+            "columns": (QuestionType.MULTI, QuestionType.SKIP),
+            "chosen": (QuestionType.MULTI,),
+            "value_labels": (QuestionType.NUMBER,),
+            "reason": (QuestionType.SKIP,),
+        }
+        for name, types in fits.items():
+            if getattr(self, name) and self.type not in types:
+                kinds = ", ".join(kind.value for kind in types)
+                raise ValueError(f"'{name}' applies to {kinds} questions, not {self.type.value}")
+        if self.other_column and not self.other:
+            raise ValueError("'other_column' needs 'other' (the other-specify text's id)")
+        if self.column and self.columns and self.type is QuestionType.MULTI:
+            raise ValueError("a multi-select has one 'column' of joined labels or 'columns'")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError(f"range must be [low, high], got {list(self.range)}")
         _no_repeats("option code", [option.code for option in self.options])
         _no_repeats("topic code", [topic.code for topic in self.topics])
         _no_repeats("grid item prefix", [item.prefix for item in self.items])
+        prefixes = {item.prefix for item in self.items}
+        for topic in self.topics:
+            unknown = sorted(set(topic.columns) - prefixes)
+            if unknown:
+                raise ValueError(
+                    f"topic {topic.code!r}: columns {unknown} are not item prefixes; expected "
+                    f"{sorted(prefixes)}"
+                )
+        if any(option.column for option in self.options) and self.type is not QuestionType.MULTI:
+            raise ValueError("options[].column applies to multi-select questions only")
         return self
+
+    def skipped(self) -> bool:
+        """Whether the question is kept in the codebook but not analysed."""
+        return self.type is QuestionType.SKIP
 
     def option_codes(self) -> list[str]:
         """The option codes, in questionnaire order."""
@@ -170,6 +229,11 @@ class Question(_Model):
     def grid_columns(self, item: GridItem) -> list[str]:
         """The processed column of every topic for one grid item, e.g. ``imp_leadership``."""
         return [f"{item.prefix}_{topic.code}" for topic in self.topics]
+
+    def slot_fields(self) -> list[str]:
+        """The field names of a multi-select's ``columns`` in a mapped export: ``<id>[1]``,
+        ``<id>[2]`` ... (brackets: never a processed column's name)."""
+        return [f"{self.id}[{position}]" for position in range(1, len(self.columns) + 1)]
 
     def multi_columns(self) -> list[str]:
         """The processed boolean column of every option of a multi-select question."""
@@ -238,6 +302,7 @@ class WeightingRules(_Model):
     epsilon: float = Field(default=1.0, gt=0)
     max_iterations: int = Field(default=50, ge=1)
     trim_ratio: float | None = Field(default=None, gt=1)
+    base_weight: StrictStr | None = None  # a weight column of the export (not personal data)
 
 
 class Wave(_Model):
@@ -271,6 +336,9 @@ class Codebook(_Model):
     """A whole codebook. Build it with :func:`load_codebook`."""
 
     instrument: Instrument
+    #: The export column holding each response's id (after the importers' renaming);
+    #: ``None``, or a column the export does not have: responses are numbered in file order.
+    respondent_id: StrictStr | None = "respondent_id"
     small_cell_threshold: int = Field(default=10, ge=1)
     min_responses: int = Field(default=30, ge=1)
     missing_labels: list[StrictStr] = Field(default_factory=list)
@@ -343,6 +411,12 @@ class Codebook(_Model):
                     raise ValueError(
                         f"{where}: {unknown} are not wave ids; expected {sorted(known)}"
                     )
+        base_weight = self.weighting.base_weight
+        if base_weight is not None and base_weight in self.personal_data:
+            raise ValueError(
+                f"weighting.base_weight: {base_weight!r} is listed under personal_data, which "
+                "is dropped; a weight column is not personal data"
+            )
         variables = self.variables()
         _no_repeats("processed column", variables)
         for question_id, themes in self.themes.items():
@@ -381,6 +455,17 @@ class Codebook(_Model):
         """The questions of the given types, in questionnaire order."""
         return [question for question in self.questions if question.type in types]
 
+    def skipped(self) -> list[Question]:
+        """The questions kept in the codebook but not analysed (``type: skip``)."""
+        return self.questions_of(QuestionType.SKIP)
+
+    def export_format(self) -> Wave | None:
+        """The wave whose layout, encoding and date formats describe every wave's export, when
+        the waves agree on them (an export not listed under ``waves`` is read the same way);
+        ``None`` when there are no waves or they differ."""
+        formats = {(wave.layout, wave.encoding, tuple(wave.date_formats)) for wave in self.waves}
+        return self.waves[0] if len(formats) == 1 else None
+
     def variables(self) -> list[str]:
         """Every analysed column of processed data, in questionnaire order."""
         columns: list[str] = []
@@ -390,7 +475,7 @@ class Codebook(_Model):
             elif question.type is QuestionType.GRID:
                 for item in question.items:
                     columns += question.grid_columns(item)
-            else:
+            elif question.type is not QuestionType.SKIP:
                 columns.append(question.id)
             if question.other:
                 columns.append(question.other)

@@ -35,6 +35,7 @@ from survey.writing import atomic_write, atomic_write_text
 
 __all__ = [
     "WaveRun",
+    "codebook_notes",
     "process_wave",
     "run_waves",
     "validate_wave",
@@ -69,6 +70,7 @@ class WaveRun:
     report: ValidationReport | None = None
     weighting: dict[str, object] | None = None
     cached: bool = False  # reused from an earlier run: nothing it depends on changed
+    notes: list[str] = field(default_factory=list)  # what the summary must say
 
     @property
     def quarantined_total(self) -> int:
@@ -76,11 +78,42 @@ class WaveRun:
         return sum(self.quarantined.values())
 
 
+def codebook_notes(codebook: Codebook, *, weighted: bool = True) -> list[str]:
+    """What a run of this codebook must say whatever the export: questions kept but not
+    analysed (``type: skip``), and an export weight the run does not use yet.
+
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> codebook_notes(load_codebook(reference_codebook_path()))
+    []
+    """
+    notes: list[str] = []
+    skipped = codebook.skipped()
+    if skipped:
+        listed = "; ".join(f"{q.id} ({q.reason})" for q in skipped[:5])
+        more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        notes.append(
+            f"{len(skipped)} question{'s' if len(skipped) != 1 else ''} kept in the codebook "
+            f"but not analysed (type: skip): {listed}{more}"
+        )
+    weight = codebook.weighting.base_weight
+    if weight and weighted:
+        notes.append(
+            f"the export's weight column {weight!r} (weighting.base_weight) is not used yet: "
+            + (
+                "estimates are raked to the frame from equal weights"
+                if codebook.frame
+                else "estimates are unweighted"
+            )
+        )
+    return notes
+
+
 def wave_for_file(
     codebook: Codebook, raw: Path, wave_id: str | None = None, *, layout: Layout | None = None
 ) -> Wave:
     """The codebook's wave for a raw file: by ``wave_id``, else by file name, else a new wave
-    named after the file (its layout detected). ``layout`` overrides the wave's layout."""
+    named after the file, read as the codebook's waves are (:meth:`Codebook.export_format`)
+    or, when they differ, in the layout detected. ``layout`` overrides the wave's layout."""
     override = {"layout": layout} if layout is not None else {}
     if wave_id is not None:
         for wave in codebook.waves:
@@ -91,6 +124,16 @@ def wave_for_file(
             if wave_id is None:
                 return wave.model_copy(update={"file": str(raw), **override})
             return wave.model_copy(update=override)
+    known = codebook.export_format()
+    if layout is None and known is not None:
+        # the codebook says how this questionnaire is exported: a renamed file keeps that
+        # layout (detection cannot tell a SurveyMonkey file without its id column from a plain
+        # one), unless one of them is an SPSS file and the other is not
+        from survey.io import spss
+
+        if (Layout(known.layout) is Layout.SPSS) == spss.looks_like(raw, []):
+            renamed = {"id": wave_id or raw.stem, "file": str(raw), "fieldwork": None}
+            return known.model_copy(update=renamed)
     if layout is None:
         from survey.io import detect_layout
 
@@ -337,6 +380,7 @@ def process_wave(
         seconds=seconds,
         report=report,
         weighting=weighting,
+        notes=[*report.notes, *result.notes, *codebook_notes(codebook, weighted=weighted)],
     )
     manifest_path = out_dir / "manifest.json"
     manifest = _manifest(codebook, raw, weighted, template) | {
@@ -346,6 +390,7 @@ def process_wave(
             "quarantined": run.quarantined,
             "flagged": run.flagged,
             "design_effect": weighting["design_effect"] if weighting else None,
+            "notes": run.notes,
         },
         "outputs": [
             *sorted(path.name for path in outputs if path.parent == out_dir),
@@ -666,6 +711,7 @@ def _cached(
         analysed=int(summary["analysed"]),
         quarantined={str(k): int(v) for k, v in summary["quarantined"].items()},
         flagged=int(summary["flagged"]),
+        notes=[str(note) for note in summary.get("notes", [])],
         outputs=[*outputs, parquet],
         weighting=(
             {"design_effect": summary["design_effect"]}

@@ -32,6 +32,7 @@ __all__ = [
     "CheckResult",
     "ValidationReport",
     "build_suite",
+    "numbered_note",
     "validate",
     "write_report",
 ]
@@ -96,6 +97,7 @@ class ValidationReport:
     suite: str
     engine: str
     created: str = field(default_factory=now_iso)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -125,6 +127,7 @@ class ValidationReport:
             "created": self.created,
             "missing_columns": self.missing_columns,
             "ignored_columns": self.ignored_columns,
+            "notes": self.notes,
             "checks": [check.as_dict() for check in self.checks],
         }
 
@@ -139,7 +142,9 @@ def _meta(section: Section, action: Action, reason: str, description: str) -> di
     }
 
 
-def build_suite(codebook: Codebook, *, columns: list[str], name: str) -> Any:
+def build_suite(
+    codebook: Codebook, *, columns: list[str], name: str, submitted: bool = False
+) -> Any:
     """The expectation suite of a codebook, for a coded frame with the given columns.
 
     Needs an active great-expectations context (``gx.get_context()``).
@@ -147,6 +152,11 @@ def build_suite(codebook: Codebook, *, columns: list[str], name: str) -> Any:
     Every codebook variable is expected to exist (a missing one stops the run). Checks of the
     values of a column are added only where the column exists, so that a run with a missing
     column still reports every other problem.
+
+    A response is complete when its ``progress`` reaches ``quality.min_progress``; in an export
+    without progress whose responses have submit dates (LimeSurvey: ``submitted``), when it
+    has one; otherwise when it answers ``quality.min_answered_share`` of the closed questions
+    it was shown.
     """
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -230,6 +240,18 @@ def build_suite(codebook: Codebook, *, columns: list[str], name: str) -> Any:
                 ),
             )
         )
+    elif "submit_date" in present and submitted:
+        add(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="submit_date",
+                meta=_meta(
+                    Section.RESPONDENTS,
+                    Action.QUARANTINE,
+                    "incomplete",
+                    "the response was submitted (it has a submit date)",
+                ),
+            )
+        )
     else:
         add(
             gxe.ExpectColumnValuesToBeBetween(
@@ -240,7 +262,8 @@ def build_suite(codebook: Codebook, *, columns: list[str], name: str) -> Any:
                     Action.QUARANTINE,
                     "incomplete",
                     "the response is complete (no progress column: at least "
-                    f"{quality.min_answered_share:.0%} of closed questions answered)",
+                    f"{quality.min_answered_share:.0%} of the closed questions it was shown "
+                    "answered)",
                 ),
             )
         )
@@ -401,8 +424,11 @@ def validate(
     suite_name = f"{codebook.instrument.id}-{wave}"
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    submitted = "submit_date" in frame and bool(frame["submit_date"].notna().any())
     expectations = list(
-        build_suite(codebook, columns=list(validation_frame.columns), name=suite_name).expectations
+        build_suite(
+            codebook, columns=list(validation_frame.columns), name=suite_name, submitted=submitted
+        ).expectations
     )
     definition = (
         context.data_sources.add_pandas("raw_export")
@@ -432,6 +458,9 @@ def validate(
             results[place[config.id if config is not None else None]] = result
 
     checks = [_check(result, frame) for result in results]
+    notes = []
+    if column_map is not None and column_map.numbered:
+        notes.append(numbered_note(codebook, len(frame)))
     return ValidationReport(
         wave=wave,
         file=file,
@@ -442,6 +471,21 @@ def validate(
         missing_columns=list(column_map.missing) if column_map else [],
         suite=suite_name,
         engine=f"great_expectations {gx.__version__}",
+        notes=notes,
+    )
+
+
+def numbered_note(codebook: Codebook, rows: int) -> str:
+    """What a run says when the export has no respondent-id column.
+
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> numbered_note(load_codebook(reference_codebook_path()), 3)
+    "no respondent-id column ('respondent_id') in the export: responses numbered 1-3 in file order"
+    """
+    column = codebook.respondent_id
+    looked = f" ({column!r})" if column else ""
+    return (
+        f"no respondent-id column{looked} in the export: responses numbered 1-{rows} in file order"
     )
 
 

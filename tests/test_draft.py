@@ -69,7 +69,10 @@ def test_a_draft_loads_with_load_codebook_as_written(demo_exports, tmp_path, nam
     codebook = load_codebook(tmp_path / "d.yaml")
     assert yaml.safe_load(text) == draft.document  # the comments hide nothing
     assert text.startswith("# DRAFT codebook")
-    assert codebook.dimensions == [] and codebook.frame == {}  # unweighted, --by picks
+    # the questions about respondents are the breakdowns; no frame, so unweighted
+    assert len(codebook.dimensions) == 3 and codebook.frame == {}
+    assert codebook.profile == codebook.dimensions
+    assert [codebook.question(d).type.value for d in codebook.dimensions] == ["single"] * 3
     assert [wave.id for wave in codebook.waves] == [Path(name).stem]
     assert codebook.raw_path(codebook.waves[0]).resolve() == (demo_exports / name).resolve()
 
@@ -125,7 +128,7 @@ def test_surveymonkey_types_are_guessed(surveymonkey_draft):
         "importance",
         "confidence",
     ]
-    assert draft.unfindable == []
+    assert draft.skipped == []
 
 
 def test_options_come_from_the_answers_seen(qualtrics_draft):
@@ -155,8 +158,9 @@ def test_options_come_from_the_answers_seen(qualtrics_draft):
         (["Very satisfied", "Satisfied", "Dissatisfied"], "likert", "satisfaction"),
         (["Very likely", "Unlikely", "Likely"], "likert", "likelihood"),
         (["Excellent", "Good", "Poor"], "likert", "quality"),
-        (["1", "2", "3", "4", "5", "4"], "likert", "scale_1_5"),
-        (["1", "7", "4", "2", "6"], "likert", "scale_1_7"),
+        # whole numbers are a scale only where the question asks for a rating ...
+        (["1", "2", "3", "4", "5", "4"], "single", None),
+        (["1", "7", "4", "2", "6"], "single", None),
         (["12", "40 hrs", "3", "250", "approx 20", "-99", "7", "81"], "number", None),
         (["A,B", "B", "A,C", "C,B", "A"], "multi", None),
         (["Email; Phone", "Phone", "Post; Email", "Post"], "multi", None),
@@ -176,6 +180,34 @@ def test_a_column_type_is_guessed_from_its_answers(answers, kind, scale):
     assert question["type"] == kind
     assert question.get("scale") == scale
     draft.codebook()  # valid as drafted
+
+
+@pytest.mark.parametrize(
+    ("text", "answers", "kind", "scale"),
+    [
+        (
+            "How satisfied are you with the course?",
+            ["1", "2", "3", "4", "5", "4"],
+            "likert",
+            "scale_1_5",
+        ),
+        ("Please rate the venue", ["1", "7", "4", "2", "6"], "likert", "scale_1_7"),
+        (
+            "How likely are you to recommend us (0-10)?",
+            ["0", "10", "9", "7", "8"],
+            "likert",
+            "scale_0_10",
+        ),
+        # ... and codes of a nominal question stay a choice, averaged never
+        ("Which fruit do you like best?", ["1", "7", "4", "2", "6", "3", "5"], "single", None),
+    ],
+)
+def test_whole_numbers_are_a_scale_only_for_a_rating_question(text, answers, kind, scale):
+    draft = draft_codebook(export_of({"q1": cycle(answers)}, question_text={"q1": text}))
+    question = draft.question("q1")
+    assert (question["type"], question.get("scale")) == (kind, scale)
+    if kind == "single":
+        assert [o["label"] for o in question["options"]] == ["1", "2", "3", "4", "5", "6", "7"]
 
 
 def test_missing_value_candidates_are_listed_not_offered():
@@ -225,7 +257,7 @@ def test_value_labels_missing_values_and_response_sets_are_used():
     assert formats["type"] == "multi"
     assert [option["code"] for option in formats["options"]] == ["1", "2"]
     assert [option["label"] for option in formats["options"]] == ["Webinar", "Workshop"]
-    assert draft.unfindable == [] and "CANNOT RUN YET" not in draft.to_yaml()
+    assert draft.skipped == [] and "CANNOT RUN YET" not in draft.to_yaml()
     draft.codebook()
 
 
@@ -238,14 +270,15 @@ def test_rated_sub_questions_make_a_grid():
             "p_neur": cycle(ratings[2:]),
         },
         question_text={
-            "p_open": "[Openness] Describe yourself",
-            "p_cons": "[Conscientiousness] Describe yourself",
-            "p_neur": "[Emotional stability] Describe yourself",
+            "p_open": "[Openness] How well does this describe you?",
+            "p_cons": "[Conscientiousness] How well does this describe you?",
+            "p_neur": "[Emotional stability] How well does this describe you?",
         },
     )
     grid = draft_codebook(export).question("p")
-    assert grid["type"] == "grid" and grid["text"] == "Describe yourself"
-    assert grid["items"] == [{"prefix": "p", "scale": "scale_1_7", "text": "Describe yourself"}]
+    text = "How well does this describe you?"
+    assert grid["type"] == "grid" and grid["text"] == text
+    assert grid["items"] == [{"prefix": "p", "scale": "scale_1_7", "text": text}]
     assert grid["topics"] == [
         {"code": "open", "label": "Openness"},
         {"code": "cons", "label": "Conscientiousness"},
@@ -478,7 +511,7 @@ def test_tagged_option_columns_make_a_multi_that_runs(names, ticked, unticked):
     )
     draft = draft_codebook(export)
     multi = next(q for q in draft.document["questions"] if q["type"] == "multi")
-    assert multi["id"].casefold() == "q2" and draft.unfindable == []
+    assert multi["id"].casefold() == "q2" and draft.skipped == []
     codes = [option["code"] for option in multi["options"]]
     assert codes == [name.split("[")[-1].rstrip("]").split("_")[-1].casefold() for name in names]
     book = draft.codebook()

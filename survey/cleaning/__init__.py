@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from survey.cleaning.pii import scrub_text
-from survey.cleaning.rules import duplicate_people, speeders, straightliners, test_responses
+from survey.cleaning.rules import (
+    duplicate_people,
+    durations_usable,
+    speeders,
+    straightliners,
+    test_responses,
+)
 from survey.cleaning.standardise import Backcode, standardise
 from survey.codebook import Codebook, QuestionType
 from survey.validation import Action, ValidationReport
@@ -64,7 +70,12 @@ class CleanResult:
     flags
         ``respondent_id, question, reason, value`` for every value made missing or recoded.
     speeder_seconds
-        The speeder threshold used.
+        The speeder threshold used (``None``: the rule was not applied).
+    reasons
+        How many rows were quarantined for each reason.
+    notes
+        What the summary must say about how the rules were applied (a rule switched off, and
+        why).
     """
 
     processed: pd.DataFrame
@@ -72,6 +83,7 @@ class CleanResult:
     flags: pd.DataFrame
     speeder_seconds: float | None = None
     reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def clean(
@@ -140,6 +152,10 @@ def clean(
         coded, codebook.quality.duplicate_keys, eligible=~not_a_response & ~tests
     )
     fast, threshold = speeders(coded, codebook.quality, eligible=~set_aside)
+    notes: list[str] = []
+    unusable = durations_usable(coded)
+    if unusable is not None:
+        notes.append(f"speeder rule not applied: {unusable}")
     flat = straightliners(coded, codebook)
     for mask, reason in (
         (tests, Reason.TEST_RESPONSE),
@@ -168,6 +184,7 @@ def clean(
         flags=pd.DataFrame(flags, columns=["respondent_id", "question", "reason", "value"]),
         speeder_seconds=threshold,
         reasons={str(key): int(value) for key, value in counts.items()},
+        notes=notes,
     )
 
 

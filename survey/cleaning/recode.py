@@ -36,8 +36,10 @@ __all__ = [
     "code_single",
     "map_distinct",
     "normalise",
+    "number_answers",
     "parse_dates",
     "parse_number",
+    "slot_multi",
     "split_multi",
     "spread_multi",
 ]
@@ -134,6 +136,33 @@ def code_scale(series: pd.Series, scale: Mapping[int, str], missing: Iterable[st
         table[normalise(f"{code} - {label}")] = code
         table[normalise(f"{code} {label}")] = code
     return _lookup(series, table, missing)
+
+
+def number_answers(series: pd.Series, question: Question, missing: Iterable[str]) -> pd.Series:
+    """A number question's answers as typed text for :func:`parse_number`: the labels of its
+    ``value_labels`` as their numbers, missing labels ("Don't know", "Refused") as missing.
+
+    >>> from survey.codebook import Question
+    >>> count = Question(id="pets", type="number", text="How many?",
+    ...                  value_labels={8: "Eight or more"})
+    >>> number_answers(pd.Series(["3", "Eight or more", "Don't know", None]), count,
+    ...                ["Don't know"]).tolist()
+    ['3', '8', None, None]
+    """
+    table: dict[str, object] = {
+        normalise(label): f"{number:g}" for number, label in question.value_labels.items()
+    }
+    missing_keys = {normalise(label) for label in missing} - set(table)
+    if not table and not missing_keys:
+        return series
+
+    def answer(value: object) -> object:
+        key = normalise(value)
+        if key in table:
+            return table[key]
+        return None if key in missing_keys else value
+
+    return pd.Series(map_distinct(series, answer), index=series.index, dtype=object)
 
 
 def parse_number(series: pd.Series) -> pd.Series:
@@ -246,14 +275,18 @@ def _split_labels(value: str, table: Mapping[str, str]) -> tuple[set[str], list[
 NOT_CHOSEN = frozenset({"0", "n", "no", "not selected", "not checked", "unchecked", "false"})
 
 
-def _ticked(series: pd.Series) -> pd.Series:
+def _ticked(series: pd.Series, chosen: Iterable[str] = ()) -> pd.Series:
     text = series.astype("string").str.strip().str.casefold()
+    keys = {normalise(value) for value in chosen}
+    if keys:
+        return text.isin(keys).fillna(False).astype(bool)
     return ~_blank(series) & ~text.isin(NOT_CHOSEN).fillna(False)
 
 
 def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
     """A multi-select exported as one column per option: a non-blank cell is a tick, unless it
-    says the option was not chosen (:data:`NOT_CHOSEN`).
+    says the option was not chosen (:data:`NOT_CHOSEN`); where the question lists what a
+    ticked cell holds (``chosen``), only those cells are ticks.
 
     A respondent with no tick at all did not answer: every option is missing, not ``False``.
     (An export that writes "not chosen" in every unticked cell cannot tell a respondent who
@@ -261,7 +294,10 @@ def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
     """
     columns = question.multi_columns()
     ticks = pd.DataFrame(
-        {column: _ticked(frame[column]) if column in frame else False for column in columns},
+        {
+            column: _ticked(frame[column], question.chosen) if column in frame else False
+            for column in columns
+        },
         index=frame.index,
     )
     answered = ticks.any(axis=1).to_numpy(dtype=bool)
@@ -272,6 +308,47 @@ def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
         ticks.to_numpy(dtype=bool),
         answered,
         np.full(len(frame), None, dtype=object),
+    )
+
+
+def slot_multi(frame: pd.DataFrame, question: Question, missing: Iterable[str]) -> pd.DataFrame:
+    """A multi-select exported as several columns each holding one chosen option (its
+    ``columns``, mapped as ``<q>[1]``, ``<q>[2]`` ...: an SPSS categorical response set,
+    "first choice" and "second choice"): an option is chosen where any of them holds it
+    (label, code or alias). A respondent whose every column is blank did not answer; text that
+    is no option is ``<q>__unknown``.
+
+    >>> from survey.codebook import Question
+    >>> formats = Question(id="formats", type="multi", text="Formats?",
+    ...     columns=["first", "second"],
+    ...     options=[{"code": "webinar", "label": "Live webinar"},
+    ...              {"code": "workshop", "label": "Workshop"}])
+    >>> slots = pd.DataFrame({"formats[1]": ["Workshop", None, "Podcast"],
+    ...                       "formats[2]": ["Live webinar", None, None]})
+    >>> coded = slot_multi(slots, formats, [])
+    >>> coded.values.tolist()
+    [[True, True, 2, None], [<NA>, <NA>, <NA>, None], [False, False, 0, 'Podcast']]
+    """
+    table = _multi_table(question)
+    codes = question.option_codes()
+    place = {code: position for position, code in enumerate(codes)}
+    ticks = np.zeros((len(frame), len(codes)), dtype=bool)
+    answered = np.zeros(len(frame), dtype=bool)
+    unknown = np.full(len(frame), None, dtype=object)
+    for name in question.slot_fields():
+        if name not in frame:
+            continue
+        coded = _lookup(frame[name], table, missing).to_numpy(dtype=object)
+        for row, value in enumerate(coded):
+            if value is None:
+                continue
+            answered[row] = True
+            if value in place:
+                ticks[row, place[str(value)]] = True
+            else:
+                unknown[row] = str(value) if unknown[row] is None else f"{unknown[row]}, {value}"
+    return _multi_frame(
+        frame.index, question.id, question.multi_columns(), ticks, answered, unknown
     )
 
 
@@ -296,8 +373,52 @@ def _multi_frame(
     return pd.DataFrame(data, index=index)
 
 
-def answered_share(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """The share of the given columns that hold an answer, per row."""
+#: The smallest branch (respondents giving one answer to a question) whose silence on another
+#: question is read as skip logic: at least this many, and at least this share of the wave.
+BRANCH_MIN_SIZE = 3
+BRANCH_MIN_SHARE = 0.05
+
+
+def answered_share(
+    frame: pd.DataFrame, columns: list[str], *, branches: Iterable[str] = ()
+) -> pd.Series:
+    """The share of the given columns that hold an answer, per row, among the columns the row
+    was shown.
+
+    A column nobody answered was shown to nobody. Skip logic is read from ``branches``
+    (single-choice columns, coded): where every respondent of a branch (one answer to such a
+    question, given by at least :data:`BRANCH_MIN_SIZE` respondents and
+    :data:`BRANCH_MIN_SHARE` of the wave) left a column blank that others answered, that
+    column was not shown to that branch, and does not count against its respondents.
+
+    >>> frame = pd.DataFrame({"sector": ["school"] * 3 + ["public"] * 3,
+    ...                       "library_size": [None] * 3 + ["lt5k", "5k", None],
+    ...                       "years": ["2", None, "5", "2", "2", "2"]})
+    >>> share = answered_share(frame, ["sector", "library_size", "years"], branches=["sector"])
+    >>> share.round(2).tolist()
+    [1.0, 0.5, 1.0, 1.0, 1.0, 0.67]
+    """
     if not columns:
         return pd.Series(1.0, index=frame.index)
-    return (~frame[columns].isna()).mean(axis=1)
+    answered = (~frame[columns].isna()).to_numpy(dtype=bool)
+    shown = np.broadcast_to(answered.any(axis=0), answered.shape).copy()
+    totals = answered.sum(axis=0)
+    smallest = max(BRANCH_MIN_SIZE, int(np.ceil(BRANCH_MIN_SHARE * len(frame))))
+    for branch in branches:
+        if branch not in frame:
+            continue
+        groups, _ = pd.factorize(frame[branch], use_na_sentinel=True)
+        if groups.max(initial=-1) < 0:
+            continue
+        members = np.zeros((len(frame), groups.max() + 1), dtype=np.int64)
+        rows = np.flatnonzero(groups >= 0)
+        members[rows, groups[rows]] = 1
+        sizes = members.sum(axis=0)
+        counts = members.T @ answered.astype(np.int64)  # branches x columns answered
+        unseen = (counts == 0) & (totals > 0) & (sizes >= smallest)[:, None]
+        unseen[:, [position for position, c in enumerate(columns) if c == branch]] = False
+        hidden = members.astype(bool) @ unseen  # rows x columns not shown
+        shown &= ~hidden
+    count = shown.sum(axis=1)
+    share = np.where(count > 0, (answered & shown).sum(axis=1) / np.maximum(count, 1), 1.0)
+    return pd.Series(share, index=frame.index)

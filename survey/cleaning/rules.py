@@ -13,7 +13,13 @@ import pandas as pd
 from survey.cleaning.recode import map_distinct, normalise
 from survey.codebook import Codebook, QualityRules, QuestionType
 
-__all__ = ["duplicate_people", "speeders", "straightliners", "test_responses"]
+__all__ = [
+    "duplicate_people",
+    "durations_usable",
+    "speeders",
+    "straightliners",
+    "test_responses",
+]
 
 
 def test_responses(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
@@ -43,20 +49,40 @@ def test_responses(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
     return flagged
 
 
+def durations_usable(coded: pd.DataFrame) -> str | None:
+    """Why the speeder rule cannot be applied to a wave (``None``: it can): the export has no
+    durations, or every duration is zero (as in test and imported exports).
+
+    >>> durations_usable(pd.DataFrame({"duration_seconds": [0, 0, None]}))
+    'every response took 0 seconds'
+    >>> durations_usable(pd.DataFrame({"duration_seconds": [0, 95]})) is None
+    True
+    """
+    if "duration_seconds" not in coded:
+        return "the export has no durations"
+    durations = pd.to_numeric(coded["duration_seconds"], errors="coerce")
+    if durations.notna().sum() == 0:
+        return "the export has no durations"
+    if (durations.fillna(0) <= 0).all():
+        return "every response took 0 seconds"
+    return None
+
+
 def speeders(
     coded: pd.DataFrame, quality: QualityRules, *, eligible: pd.Series | None = None
 ) -> tuple[pd.Series, float | None]:
     """Rows completed faster than ``max(speeder_min_seconds, speeder_fraction x median)``.
 
     The median is taken over the ``eligible`` rows (those not already set aside). Returns the
-    mask and the threshold in seconds (``None`` when the export has no durations).
+    mask and the threshold in seconds (``None``, and no row flagged, when the durations cannot
+    be used: :func:`durations_usable`).
 
     >>> rules = QualityRules(speeder_fraction=0.3, speeder_min_seconds=120)
     >>> mask, threshold = speeders(pd.DataFrame({"duration_seconds": [90, 900, 1000, 250]}), rules)
     >>> mask.tolist(), threshold
     ([True, False, False, False], 172.5)
     """
-    if "duration_seconds" not in coded or coded["duration_seconds"].notna().sum() == 0:
+    if durations_usable(coded) is not None:
         return pd.Series(False, index=coded.index), None
     durations = pd.to_numeric(coded["duration_seconds"], errors="coerce")
     pool = durations[eligible] if eligible is not None else durations

@@ -19,8 +19,10 @@ from survey.cleaning.recode import (
     code_scale,
     code_single,
     normalise,
+    number_answers,
     parse_dates,
     parse_number,
+    slot_multi,
     split_multi,
     spread_multi,
 )
@@ -47,75 +49,94 @@ def standardise(
     Returns
     -------
     coded
-        One row per exported row, in the same order: metadata (``respondent_id``,
-        ``start_date``, ``end_date`` as datetimes, ``duration_seconds``, ``progress``,
+        One row per exported row, in the same order: metadata (``respondent_id``, numbered
+        ``1``, ``2`` ... in file order when the export has no id column; ``start_date``,
+        ``end_date`` as datetimes, ``duration_seconds``, ``progress``, ``submit_date``,
         ``consent`` as ``"yes"``/``"no"``), one column per codebook variable, ``<q>__raw``
-        beside number questions, ``<q>__n`` and ``<q>__unknown`` beside multi-selects, and the
-        personal-data columns.
+        beside number questions, ``<q>__n`` and ``<q>__unknown`` beside multi-selects,
+        ``answered_share`` (of the closed questions each row was shown), the personal-data
+        columns and the export's weight column (``weighting.base_weight``).
     backcodes
         The other-specify answers recoded to an existing option.
     """
-    coded = pd.DataFrame(index=mapped.index)
-    coded["respondent_id"] = (
-        mapped["respondent_id"].map(
+    index = mapped.index
+    columns: dict[str, pd.Series] = {}
+    if column_map.numbered or "respondent_id" not in mapped:
+        columns["respondent_id"] = pd.Series(
+            [str(number) for number in range(1, len(mapped) + 1)], index=index, dtype=object
+        )
+    else:
+        columns["respondent_id"] = mapped["respondent_id"].map(
             lambda value: None if value is None or pd.isna(value) else str(value).strip() or None
         )
-        if "respondent_id" in mapped
-        else pd.Series([None] * len(mapped), index=mapped.index)
-    )
-    coded["wave"] = wave.id
+    columns["wave"] = pd.Series(wave.id, index=index, dtype=object)
     for name in ("start_date", "end_date"):
         if name in mapped:
-            coded[name] = parse_dates(mapped[name], wave.date_formats)
+            columns[name] = parse_dates(mapped[name], wave.date_formats)
     if "duration_seconds" in mapped:
-        coded["duration_seconds"] = parse_number(mapped["duration_seconds"])
-    elif "start_date" in coded and "end_date" in coded:
-        coded["duration_seconds"] = (coded["end_date"] - coded["start_date"]).dt.total_seconds()
+        columns["duration_seconds"] = parse_number(mapped["duration_seconds"])
+    elif "start_date" in columns and "end_date" in columns:
+        columns["duration_seconds"] = (
+            columns["end_date"] - columns["start_date"]
+        ).dt.total_seconds()
     if codebook.consent is not None and "consent" in mapped:
-        coded["consent"] = code_consent(mapped["consent"], codebook.consent.accepted)
+        columns["consent"] = code_consent(mapped["consent"], codebook.consent.accepted)
 
     missing = codebook.missing_labels
     for question in codebook.questions:
         kind = question.type
         if kind is QuestionType.SINGLE and question.id in mapped:
-            coded[question.id] = code_single(mapped[question.id], question, missing)
+            columns[question.id] = code_single(mapped[question.id], question, missing)
         elif kind is QuestionType.LIKERT and question.id in mapped:
             scale = codebook.scales[question.scale or ""]
-            coded[question.id] = code_scale(mapped[question.id], scale, missing)
+            columns[question.id] = code_scale(mapped[question.id], scale, missing)
         elif kind is QuestionType.GRID:
             for item in question.items:
                 scale = codebook.scales[item.scale]
                 for column in question.grid_columns(item):
                     if column in mapped:
-                        coded[column] = code_scale(mapped[column], scale, missing)
+                        columns[column] = code_scale(mapped[column], scale, missing)
         elif kind is QuestionType.NUMBER and question.id in mapped:
-            coded[question.id] = parse_number(mapped[question.id])
-            coded[f"{question.id}__raw"] = mapped[question.id]
+            answers = number_answers(mapped[question.id], question, missing)
+            columns[question.id] = parse_number(answers)
+            columns[f"{question.id}__raw"] = answers
         elif kind is QuestionType.MULTI:
-            if question.id in column_map.spread:
+            if question.columns:
+                parts = slot_multi(mapped, question, missing)
+            elif question.id in column_map.spread:
                 parts = spread_multi(mapped, question)
             elif question.id in mapped:
                 parts = split_multi(mapped[question.id], question)
             else:
                 continue
-            for column in parts.columns:
-                coded[column] = parts[column]
+            columns |= {column: parts[column] for column in parts.columns}
         elif kind is QuestionType.TEXT and question.id in mapped:
-            coded[question.id] = mapped[question.id]
+            columns[question.id] = mapped[question.id]
         if question.other and question.other in mapped:
-            coded[question.other] = mapped[question.other]
+            columns[question.other] = mapped[question.other]
 
+    text_columns = set(codebook.text_columns())
     closed = [
         column
         for column in codebook.variables()
-        if column in coded and column not in codebook.text_columns()
+        if column in columns and column not in text_columns
     ]
-    coded["answered_share"] = answered_share(coded, closed)
+    branches = [
+        question.id
+        for question in codebook.questions_of(QuestionType.SINGLE)
+        if question.id in columns
+    ]
+    closed_frame = pd.DataFrame({column: columns[column] for column in closed}, index=index)
+    columns["answered_share"] = answered_share(closed_frame, closed, branches=branches)
     if "progress" in mapped:
-        coded["progress"] = parse_number(mapped["progress"])
-    for name in codebook.personal_data:
+        columns["progress"] = parse_number(mapped["progress"])
+    if "submit_date" in mapped:
+        columns["submit_date"] = mapped["submit_date"]
+    extra = [*codebook.personal_data, *filter(None, [codebook.weighting.base_weight])]
+    for name in extra:
         if name in mapped:
-            coded[name] = mapped[name]
+            columns[name] = mapped[name]
+    coded = pd.DataFrame(columns, index=index)
     backcodes = _backcode_other(coded, codebook)
     return coded, backcodes
 

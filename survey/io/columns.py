@@ -19,14 +19,15 @@ from survey.io.read import SUBLABEL_SEPARATOR, RawExport
 
 __all__ = ["ColumnMap", "map_to_codebook"]
 
-#: Metadata columns the toolkit uses when an export has them.
+#: Metadata columns the toolkit uses when an export has them (besides the respondent id,
+#: which the codebook names).
 METADATA = (
-    "respondent_id",
     "start_date",
     "end_date",
     "duration_seconds",
     "progress",
     "finished",
+    "submit_date",
 )
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -48,12 +49,20 @@ class ColumnMap:
         joined labels).
     ignored
         Export columns the codebook does not describe (kept out of the analysis).
+
+    A field ``<question>[k]`` is the k-th of a multi-select's ``columns``; ``respondent_id``
+    is absent when the export has no id column (:attr:`numbered`).
     """
 
     found: dict[str, str]
     missing: list[str]
     spread: set[str] = field(default_factory=set)
     ignored: list[str] = field(default_factory=list)
+
+    @property
+    def numbered(self) -> bool:
+        """Whether the export has no respondent-id column: responses are numbered instead."""
+        return "respondent_id" not in self.found
 
 
 def _key(name: str) -> str:
@@ -64,45 +73,63 @@ def _sub(text: str, label: str) -> str:
     return f"{text}{SUBLABEL_SEPARATOR}{label}"
 
 
+def _first(column: str | None, names: list[str]) -> list[str]:
+    return [column, *names] if column else names
+
+
 def _candidates(codebook: Codebook) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
-    """Names each required field may have, and per multi question the names of spread columns."""
-    single: dict[str, list[str]] = {"respondent_id": ["respondent_id"]}
+    """Names each required field may have, and per multi question the names of spread columns.
+
+    A column the codebook names (``column``, ``options[].column``, ``topics[].columns``) comes
+    first; the names a platform gives follow."""
+    single: dict[str, list[str]] = {}
     spread: dict[str, dict[str, list[str]]] = {}
     if codebook.consent is not None:
         single["consent"] = [codebook.consent.column, codebook.consent.text]
     for question in codebook.questions:
+        if question.type is QuestionType.SKIP:
+            continue
         if question.type is QuestionType.GRID:
             for item in question.items:
                 for topic, column in zip(question.topics, question.grid_columns(item), strict=True):
                     # LimeSurvey names an array's cells imp[leadership]
-                    single[column] = [
-                        column,
-                        _sub(item.text, topic.label),
-                        f"{item.prefix}[{topic.code}]",
-                    ]
+                    single[column] = _first(
+                        topic.columns.get(item.prefix),
+                        [column, _sub(item.text, topic.label), f"{item.prefix}[{topic.code}]"],
+                    )
             continue
-        single[question.id] = [question.id, question.text]
-        if question.renamed_from:
-            single[question.id].append(question.renamed_from)
-        if question.type is QuestionType.MULTI:
+        if question.type is QuestionType.MULTI and question.columns:
+            for field_name, column in zip(question.slot_fields(), question.columns, strict=True):
+                single[field_name] = [column]
+        else:
+            single[question.id] = _first(question.column, [question.id, question.text])
+            if question.renamed_from:
+                single[question.id].append(question.renamed_from)
+        if question.type is QuestionType.MULTI and not question.columns:
             # also as Qualtrics (Q2_1) and LimeSurvey (Q2[SQ001], R export Q2_SQ001) tag them
             spread[question.id] = {
-                column: [
-                    column,
-                    _sub(question.text, option.label),
-                    f"{question.id}_{option.code}",
-                    f"{question.id}[{option.code}]",
-                ]
+                column: _first(
+                    option.column,
+                    [
+                        column,
+                        _sub(question.text, option.label),
+                        f"{question.id}_{option.code}",
+                        f"{question.id}[{option.code}]",
+                    ],
+                )
                 for column, option in zip(question.multi_columns(), question.options, strict=True)
             }
         if question.other:
             labels = [option.label for option in question.options if option.code == "other"]
-            single[question.other] = [
-                question.other,
-                f"{question.id}[other]",
-                _sub(question.text, "Other (please specify)"),
-                *[_sub(question.text, label) for label in labels],
-            ]
+            single[question.other] = _first(
+                question.other_column,
+                [
+                    question.other,
+                    f"{question.id}[other]",
+                    _sub(question.text, "Other (please specify)"),
+                    *[_sub(question.text, label) for label in labels],
+                ],
+            )
     return single, spread
 
 
@@ -140,6 +167,7 @@ def map_to_codebook(export: RawExport, codebook: Codebook) -> tuple[pd.DataFrame
     >>> column_map.found["imp_leadership"][:40]
     'How important is this area to your work '
     """
+    exact = {str(column) for column in export.frame.columns}
     by_key: dict[str, str] = {}
     for column in export.frame.columns:
         by_key.setdefault(_key(column), column)
@@ -147,6 +175,8 @@ def map_to_codebook(export: RawExport, codebook: Codebook) -> tuple[pd.DataFrame
 
     def find(names: list[str]) -> str | None:
         for name in names:
+            if name in exact:
+                return name
             column = by_key.get(_key(name))
             if column is not None:
                 return column
@@ -155,8 +185,18 @@ def map_to_codebook(export: RawExport, codebook: Codebook) -> tuple[pd.DataFrame
     found: dict[str, str] = {}
     missing: list[str] = []
     spread_questions: set[str] = set()
+    if codebook.respondent_id is not None:
+        id_column = find([codebook.respondent_id])
+        if id_column is not None:
+            found["respondent_id"] = id_column
+    # a multi-select whose options name their columns is found by them, not by a joined column
+    by_option = {
+        question.id
+        for question in codebook.questions_of(QuestionType.MULTI)
+        if any(option.column for option in question.options)
+    }
     for name, names in single.items():
-        match = find(names)
+        match = None if name in by_option else find(names)
         if match is not None:
             found[name] = match
         elif name in spread:
@@ -174,7 +214,8 @@ def map_to_codebook(export: RawExport, codebook: Codebook) -> tuple[pd.DataFrame
                 missing.append(name)
         else:
             missing.append(name)
-    extra = [*METADATA, *codebook.personal_data]
+    weight = codebook.weighting.base_weight
+    extra = [*METADATA, *codebook.personal_data, *([weight] if weight else [])]
     for name in extra:
         if name in export.frame.columns and name not in found:
             found[name] = name

@@ -32,8 +32,9 @@ def _header(row: list[Any]) -> list[str]:
 
 
 def looks_like(path: Path, head: list[list[Any]]) -> bool:
-    """Whether the first row is a header: non-empty names, mostly distinct (one name, or a
-    tenth of them, may repeat), some with letters.
+    """Whether the first row is a header: non-empty names (the first may be empty, as pandas
+    writes its index), mostly distinct (one name, or a tenth of them, may repeat), some with
+    letters.
 
     This is the fallback layout, tried after every platform's.
 
@@ -45,10 +46,14 @@ def looks_like(path: Path, head: list[list[Any]]) -> bool:
     (False, True)
     >>> looks_like(Path("export.csv"), [["id", "", "comment"]])
     False
+    >>> looks_like(Path("export.csv"), [["", "sector", "comment"], ["0", "public", ""]])
+    True
     """
     if not head:
         return False
     names = _header(head[0])
+    if len(names) > 1 and not names[0]:
+        names = names[1:]  # pandas' to_csv writes its index under an empty first name
     if not names or not all(names):
         return False
     if len(names) - len(set(names)) > max(1, _REPEATED_SHARE * len(names)):

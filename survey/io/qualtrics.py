@@ -134,6 +134,25 @@ def _multi_sets(tags: list[str], import_ids: list[Any], columns: list[str]) -> d
     return sets
 
 
+#: An import id of a question's part: ``QID44-1-1``, ``QID11#2-1-3``, ``QID5-1``.
+_PART_ID = re.compile(r"(QID\d+(?:#\d+)?(?:-\d+)*)-\d+")
+
+
+def _groups(import_ids: list[Any], columns: list[str]) -> dict[str, str]:
+    """Each column's group: its import id without the last part, where two or more columns
+    share it (``QID44-1`` for ``QID44-1-1``, ``QID44-1-2``); text entries are left alone."""
+    keys: dict[str, str] = {}
+    for cell, column in zip(import_ids, columns, strict=False):
+        import_id = _import_fields(cell).get("ImportId", "")
+        part = _PART_ID.fullmatch(import_id)
+        if part is not None:
+            keys[column] = part.group(1)
+    counts: dict[str, int] = {}
+    for key in keys.values():
+        counts[key] = counts.get(key, 0) + 1
+    return {column: key for column, key in keys.items() if counts[key] > 1}
+
+
 def _text(cell: Any) -> str:
     return cell_or_none(cell) or ""
 
@@ -194,4 +213,5 @@ def read(path: Path, encoding: str | None) -> RawExport:
         question_text,
         multi_sets=multi_sets,
         encoding=table.encoding,
+        groups=_groups(list(import_ids), names),
     )

@@ -39,6 +39,20 @@ class RawExport:
         cells are already missing in ``frame``.
     multi_sets
         Multiple-response sets the file declares: set name -> its columns.
+    set_text
+        For a declared set, its question text (an SPSS set's label).
+    set_chosen
+        For a dichotomy set, what a chosen option's cell holds (its counted value, as the
+        cells show it: ``Selected``, ``Yes``, ``1``).
+    categorical_sets
+        The declared sets whose columns each hold one chosen category (SPSS ``C`` sets), not
+        one option each.
+    measures
+        For each column whose file declares it: ``nominal``, ``ordinal`` or ``scale`` (SPSS).
+    groups
+        For each column the platform ties to others: the key they share (Qualtrics' import id
+        without its last part: ``QID44-1`` for ``QID44-1-1`` ... ``QID44-1-3``), where export
+        tags may not tell (repeated or free-form tags).
     encoding
         The text encoding the file was read with (``None`` for binary formats).
     """
@@ -51,6 +65,11 @@ class RawExport:
     missing_values: dict[str, list[str]] = field(default_factory=dict)
     multi_sets: dict[str, list[str]] = field(default_factory=dict)
     encoding: str | None = None
+    set_text: dict[str, str] = field(default_factory=dict)
+    set_chosen: dict[str, str] = field(default_factory=dict)
+    categorical_sets: list[str] = field(default_factory=list)
+    measures: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

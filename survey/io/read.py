@@ -92,7 +92,8 @@ def read_export(
     except Exception as error:  # a reader's bug or an unforeseen file: still one clear line
         raise DataError(
             f"{path}: cannot be read as a {chosen.value} export ({_one_line(error)}); "
-            "check the wave's layout and encoding in the codebook"
+            f"check its layout (--layout: {_layout_names()}) and the wave's encoding in the "
+            "codebook"
         ) from error
 
 
@@ -147,5 +148,5 @@ def detect_layout(path: Path, *, encoding: str | None = None) -> Layout:
         f"{path}: cannot tell the export layout (not an SPSS .sav file, a Qualtrics export "
         "with an ImportId row or V1... ids, a SurveyMonkey export starting with 'Respondent ID', "
         "a LimeSurvey export, or a file whose first row names its columns); "
-        f"set the wave's layout in the codebook ({layouts})"
+        f"name its layout with --layout ({layouts}), or as the wave's layout in the codebook"
     )

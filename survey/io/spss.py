@@ -147,6 +147,27 @@ def read(path: Path, encoding: str | None) -> RawExport:
     frame = frame_of(path, columns, rows)
     mr_sets = getattr(meta, "mr_sets", None) or {}  # absent from older pyreadstat
     multi_sets = _multi_sets(path, mr_sets, column_of, meta.file_encoding)
+    set_text: dict[str, str] = {}
+    set_chosen: dict[str, str] = {}
+    categorical: list[str] = []
+    for raw_name, spec in mr_sets.items():
+        name = str(raw_name).lstrip("$")
+        if name not in multi_sets:
+            continue
+        if spec.get("label"):
+            set_text[name] = str(spec["label"])
+        if spec.get("type") == "C" or spec.get("is_dichotomy") is False:
+            categorical.append(name)
+        elif spec.get("counted_value") is not None:
+            counted = spec["counted_value"]
+            first = multi_sets[name][0]
+            labels = value_labels.get(first, {})
+            set_chosen[name] = labels.get(_code_text(counted), _code_text(counted))
+    measures = {
+        column_of[name]: str(level)
+        for name, level in (getattr(meta, "variable_measure", None) or {}).items()
+        if name in column_of and level in {"nominal", "ordinal", "scale"}
+    }
     return RawExport(
         frame,
         path,
@@ -156,6 +177,10 @@ def read(path: Path, encoding: str | None) -> RawExport:
         missing_values=missing_values,
         multi_sets=multi_sets,
         encoding=None,
+        set_text=set_text,
+        set_chosen=set_chosen,
+        categorical_sets=categorical,
+        measures=measures,
     )
 
 

@@ -50,17 +50,23 @@ _CUSTOM_DATA = re.compile(r"^Custom Data (\d+)$")
 SURVEYMONKEY_SINGLE_COLUMN = {"Response", "Open-Ended Response", ""}
 
 _RESPONDENT_ID = {"Respondent ID", "RespondentID"}
+_SINGLE_COLUMN_MARKS = {"Response", "Open-Ended Response"}
 
 
 def looks_like(path: Path, head: list[list[Any]]) -> bool:
     """Whether an export's first rows are SurveyMonkey's: it starts with ``Respondent ID``
-    (``RespondentID`` in older exports), or its first row names at least two SurveyMonkey
-    metadata columns and its second row has ``Response`` / ``Open-Ended Response`` sub-labels.
+    (``RespondentID`` in older exports); or its first row names at least two SurveyMonkey
+    metadata columns and its second row has ``Response`` / ``Open-Ended Response`` sub-labels;
+    or, without the metadata columns, at least two of those sub-labels, under a fifth of the
+    questions or more.
 
     >>> looks_like(Path("x.csv"), [["Respondent ID", "Collector ID"], ["", ""]])
     True
     >>> looks_like(Path("x.csv"), [["respondent_id", "sector"], ["1", "Public"]])
     False
+    >>> looks_like(Path("x.csv"), [["Your role?", "Your region?", "Which barriers?", ""],
+    ...                            ["Response", "Response", "Time", "Cost"]])
+    True
     """
     if not head or not head[0]:
         return False
@@ -68,8 +74,13 @@ def looks_like(path: Path, head: list[list[Any]]) -> bool:
     if first[0].lstrip("\ufeff") in _RESPONDENT_ID:
         return True
     metadata = sum(1 for name in first[:12] if name in SURVEYMONKEY_METADATA)
-    sublabels = {cell_text(cell) for cell in head[1]} if len(head) > 1 else set()
-    return metadata >= 2 and bool(sublabels & {"Response", "Open-Ended Response"})
+    sublabels = [cell_text(cell) for cell in head[1]] if len(head) > 1 else []
+    marked = sum(1 for sublabel in sublabels if sublabel in _SINGLE_COLUMN_MARKS)
+    if metadata >= 2 and marked:
+        return True
+    # without its metadata columns (trimmed, or exported without them): the second row still
+    # holds the sub-labels, "Response" under every question of one column
+    return marked >= 2 and marked >= 0.2 * len([name for name in first if name])
 
 
 def _metadata_name(heading: str) -> str | None:
