@@ -337,6 +337,7 @@ def process_wave(
     seconds["needs_themes"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    report.notes.extend(result.notes)  # how the rules were applied, beside how it was read
     outputs = write_report(report, out_dir)
     if weighting is not None:
         weighting_path = out_dir / "weighting.json"
@@ -380,7 +381,7 @@ def process_wave(
         seconds=seconds,
         report=report,
         weighting=weighting,
-        notes=[*report.notes, *result.notes, *codebook_notes(codebook, weighted=weighted)],
+        notes=[*report.notes, *codebook_notes(codebook, weighted=weighted)],
     )
     manifest_path = out_dir / "manifest.json"
     manifest = _manifest(codebook, raw, weighted, template) | {

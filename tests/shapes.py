@@ -250,25 +250,29 @@ def spss_sets(folder: Path) -> Path:
 def pandas_csv(folder: Path) -> Path:
     """``DataFrame.to_csv()`` of survey responses: its index under an empty first header,
     a ``unique_id``, durations that are all zero, a sector question whose public-library
-    respondents alone were asked the library's size (skip logic), a nominal question coded
-    1-7 without labels, and a rating."""
+    respondents alone were asked the library's size and its number of branches (skip logic:
+    the others leave two of seven questions blank), a nominal question coded 1-7 without
+    labels, and a rating."""
     rng = _rng(4)
     n = 60
     sector = np.array(["Public", "Academic", "School"])[rng.integers(0, 3, n)]
     size = np.where(
         sector == "Public", np.array(["Small", "Medium", "Large"])[rng.integers(0, 3, n)], None
     )
+    branches = np.where(sector == "Public", rng.integers(1, 12, n).astype(float), np.nan)
     frame = pd.DataFrame(
         {
             "unique_id": [f"u{1000 + i}" for i in range(n)],
             "duration": 0,
             "sector": sector,
             "library_size": size,
+            "branches": branches,
             "fruit": rng.integers(1, 8, n),
             "satisfaction": np.array(AGREE)[rng.integers(0, 5, n)],
         }
     )
-    frame.loc[[3, 11], "satisfaction"] = None  # two skipped the last question
+    public = np.flatnonzero(sector == "Public")[:2]
+    frame.loc[public, "satisfaction"] = None  # two skipped the last question: still complete
     path = folder / "pandas_export.csv"
     frame.to_csv(path)
     return path

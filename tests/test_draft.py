@@ -253,7 +253,7 @@ def test_value_labels_missing_values_and_response_sets_are_used():
         {"code": "academic", "label": "Academic", "aliases": ["2"]},
     ]
     assert {"Refused", "9"} <= set(draft.document["missing_labels"])
-    formats = draft.question("f")  # the set's columns f_1, f_2: id f, options 1 and 2
+    formats = draft.question("formats")  # the set's name; its columns f_1, f_2: options 1, 2
     assert formats["type"] == "multi"
     assert [option["code"] for option in formats["options"]] == ["1", "2"]
     assert [option["label"] for option in formats["options"]] == ["Webinar", "Workshop"]

@@ -11,6 +11,7 @@ would set aside, for the draft's comments.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from survey.cleaning.rules import (
 )
 from survey.cleaning.standardise import standardise
 from survey.codebook import Codebook, QualityRules, Question, QuestionType, Wave
-from survey.draft.vocabulary import PROFILE_WORDS
+from survey.draft.vocabulary import PROFILE_WORDS, identifier
 from survey.io.columns import map_to_codebook
 from survey.io.raw import RawExport
 
@@ -94,10 +95,15 @@ def settle(document: dict[str, Any], export: RawExport, notes: dict[str, list[st
             min(default, math.floor(quality["speeder_fraction"] * median))
         )
     document["quality"] = quality
-    dimensions = _dimensions(document, coded, base)
+    dimensions = [
+        _named(document, question_id, notes) for question_id in _dimensions(document, coded, base)
+    ]
     document["dimensions"] = dimensions
     document["profile"] = list(dimensions)
     codebook = Codebook.model_validate(document)
+    if any(dimension not in coded for dimension in dimensions):  # renamed: code it again
+        mapped, column_map = map_to_codebook(export, codebook)
+        coded, _ = standardise(mapped, column_map, codebook, wave)
     counts.by_rule, every = _rule_counts(coded, codebook)
     if every.all() and len(coded):
         _relax(document, coded, counts)
@@ -212,6 +218,22 @@ def _dimensions(document: dict[str, Any], coded: pd.DataFrame, base: pd.Series) 
             continue  # many without an answer, or one group only: nothing to compare
         chosen.append(question["id"])
     return chosen[:DIMENSIONS_MAX]
+
+
+def _named(document: dict[str, Any], question_id: str, notes: dict[str, list[str]]) -> str:
+    """A breakdown's id in words when it is a bare export tag (``q1`` of "What is your
+    role?" becomes ``role``): it names a dimension in every table."""
+    if not re.fullmatch(r"q\d+(?:_\d+)*", question_id):
+        return question_id
+    question = next(q for q in document["questions"] if q["id"] == question_id)
+    taken = {q["id"] for q in document["questions"]}
+    wanted = identifier(question["text"], words=2, limit=24, fallback=question_id)
+    if wanted in taken or not re.fullmatch(r"[a-z][a-z0-9_]*", wanted):
+        return question_id
+    question.setdefault("column", question_id)
+    question["id"] = wanted
+    notes[wanted] = notes.pop(question_id, [])
+    return wanted
 
 
 # ---------------------------------------------------------------------------- rules

@@ -345,7 +345,8 @@ def key_of(name: str) -> str:
 
 
 def is_unique_id(column: Column) -> bool:
-    """Whether a column can identify responses: a value in (nearly) every row, each once.
+    """Whether a column can identify responses: a value in (nearly) every row, (nearly) each
+    value once (a repeat is quarantined as ``duplicate_id``).
 
     >>> is_unique_id(Column("id", "id", ["1", "2", "3"], cells=["1", "2", "3"]))
     True
@@ -355,7 +356,7 @@ def is_unique_id(column: Column) -> bool:
     filled = [cell for cell in column.cells if cell is not None]
     if not filled or len(filled) < 0.95 * len(column.cells):
         return False
-    return len(set(filled)) == len(filled)
+    return len(set(filled)) >= 0.95 * len(filled)
 
 
 def is_weight(column: Column) -> bool:

@@ -39,6 +39,7 @@ from survey.draft.columns import (
     stem_of,
     tag_codes,
     ticks,
+    whole_numbers,
 )
 from survey.draft.scales import ScaleGuess, Scales, guess_scale
 from survey.draft.vocabulary import (
@@ -131,7 +132,7 @@ class Drafter:
         setting = self.setting
         setting.respondent_id = _respondent_id(columns)
         rest = [c for c in columns if c.name != setting.respondent_id]
-        setting.left_out = [c.name for c in rest if is_metadata(c.name)]
+        setting.left_out = [c.name for c in rest if is_metadata(c.name) or _row_numbers(c)]
         rest = [c for c in rest if c.name not in setting.left_out]
         setting.weights = [c.name for c in rest if is_weight(c)]
         rest = [c for c in rest if c.name not in setting.weights]
@@ -202,7 +203,7 @@ class Drafter:
                 continue
             stem, _ = stem_of(column)
             group = stems.get(stem, []) if stem is not None else []
-            if stem is not None and len(group) >= 2:
+            if stem is not None and len(group) >= 2 and column in group:
                 self.group(stem, group, subs)
                 placed |= {c.name for c in group}
             elif is_other_text(column, subs.get(column.name, "")):
@@ -231,6 +232,7 @@ class Drafter:
             {c.name: subs.get(c.name, c.name) for c in members},
             reason="columns of a response set the file declares",
             chosen=[chosen] if chosen is not None else [],
+            named=True,
         )
 
     def group(self, stem: tuple[str, str], members: list[Column], subs: dict[str, str]) -> None:
@@ -316,6 +318,15 @@ class Drafter:
                 column,
                 "no answers in this export, so its type cannot be guessed; give it a type "
                 "when an export has answers",
+            )
+            return
+        typed = [value for value in answers if is_number(value)]
+        numeric = len(typed) >= 0.9 * len(answers)
+        if column.name in self.export.open_text and not column.labels and not numeric:
+            question_id, text, found = self.naming(column)
+            self.add(
+                {"id": question_id, "type": "text", "text": text, **found},
+                ["text: the export marks it as typed answers"],
             )
             return
         if self.labelled_number(column):
@@ -537,10 +548,12 @@ class Drafter:
         *,
         reason: str = "columns holding one value or blank",
         chosen: list[str] | None = None,
+        named: bool = False,
     ) -> None:
-        """A multi-select exported one column per option, each option naming its column."""
+        """A multi-select exported one column per option, each option naming its column; a
+        set the file ``named`` keeps its name as the id."""
         tags = option_tags(members)
-        wanted = tag_identifier(tags[0]) if tags is not None else tag_identifier(stem)
+        wanted = tag_identifier(tags[0] if tags is not None and not named else stem)
         if wanted is not None and wanted not in self.ids.taken:
             question_id = self.ids.claim(wanted)
         else:
@@ -735,11 +748,24 @@ def _respondent_id(columns: list[Column]) -> str | None:
     by_key: dict[str, Column] = {}
     for column in columns:
         by_key.setdefault(key_of(column.name), column)
-    for name in ("respondentid", *ID_NAMES):
+    platform = by_key.get("respondentid")
+    if platform is not None and len(platform.values) >= 0.5 * len(platform.cells):
+        return platform.name  # the platform's own: a repeat is quarantined as duplicate_id
+    for name in ID_NAMES:
         found = by_key.get(name)
         if found is not None and is_unique_id(found):
             return found.name
     return None
+
+
+def _row_numbers(column: Column) -> bool:
+    """An unnamed column numbering the rows (the index pandas' ``to_csv`` writes)."""
+    if not column.name.startswith("unnamed"):
+        return False
+    numbers = whole_numbers(column)
+    if not numbers:
+        return False
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 def _stem_text(column: Column) -> str | None:

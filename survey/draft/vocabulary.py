@@ -151,6 +151,25 @@ KNOWN_SCALES: list[tuple[str, list[list[str]]]] = [
         "quality",
         [["very poor"], ["poor"], ["fair", "average"], ["good"], ["very good", "excellent"]],
     ),
+    (
+        "usefulness",
+        [
+            ["not at all useful", "not useful"],
+            ["slightly useful", "a little useful"],
+            ["moderately useful", "somewhat useful"],
+            ["very useful"],
+            ["extremely useful"],
+        ],
+    ),
+    (
+        "usefulness",
+        [
+            ["not at all useful", "not useful"],
+            ["slightly useful"],
+            ["moderately useful"],
+            ["very useful"],
+        ],
+    ),
 ]
 
 #: Answers that usually mean "no answer": kept out of options and scales, listed as missing.
@@ -158,6 +177,7 @@ MISSING_ANSWER = re.compile(
     r"^(?:n/?a|n\.a\.|not applicable\b.*|does not apply|don'?t know|do not know|dk"
     r"|not sure|unsure|no opinion|prefer not to (?:say|answer|disclose|respond)"
     r"|rather not (?:say|answer)|no answer|no response|refused|declined?(?: to answer)?"
+    r"|no basis(?: to (?:judge|answer|say))?|can'?t say|cannot (?:say|judge)|no experience"
     r"|-9|-99|-999|-98|-97|-9999|999|9999)$"
 )
 #: Of those, the ones that may well be real answers ("Not sure" to "Are you interested?").

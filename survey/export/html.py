@@ -570,6 +570,11 @@ class _Report:
                 "composition": composition,
             }
         return {
+            "notes": [f"{note[0].upper()}{note[1:]}." for note in tables.notes],
+            "skipped": [
+                {"id": question_id, "text": text, "reason": reason}
+                for question_id, text, reason in tables.skipped
+            ],
             "wave": tables.wave,
             "file": validation.get("file", wave.file if wave else ""),
             "layout": validation.get("layout", wave.layout if wave else ""),
@@ -1219,6 +1224,11 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
         method=report.method(),
         suppressed=style.SUPPRESSED,
         suppressed_note=style.SUPPRESSED_NOTE.format(threshold=tables.threshold),
+        too_few=(
+            style.TOO_FEW_NOTE.format(analysed=tables.analysed, threshold=tables.threshold)
+            if tables.too_few
+            else ""
+        ),
         plotlyjs=plotly.offline.get_plotlyjs(),
     )
     return atomic_write_text(path, html)

@@ -428,7 +428,11 @@ def _headline_slide(wave: _Wave, findings: pd.DataFrame) -> _Slide:
     tables, labels = wave.tables, wave.labels
     top = findings.head(_MAX_HEADLINES)
     if top.empty:
-        bullets = ["No difference between groups was significant after adjustment."]
+        bullets = [
+            style.TOO_FEW_NOTE.format(analysed=tables.analysed, threshold=tables.threshold)
+            if tables.too_few
+            else "No difference between groups was significant after adjustment."
+        ]
         bases = f"n = {tables.analysed} respondents analysed"
     else:
         bullets = [str(text) for text in top["text"]]
@@ -1094,6 +1098,15 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
     flagged = int(tables.flagged.sum()) if len(tables.flagged) else 0
     if flagged:
         caveats.append(f"Data cleaning: {flagged} answers recoded or set to missing.")
+    if tables.skipped:
+        caveats.append(
+            f"Not analysed: {len(tables.skipped)} question"
+            f"{'s' if len(tables.skipped) != 1 else ''} kept in the codebook without results ("
+            + "; ".join(f"{text}: {reason}" for _, text, reason in tables.skipped[:3])
+            + ("; ..." if len(tables.skipped) > 3 else "")
+            + ")."
+        )
+    caveats += [f"{note[0].upper()}{note[1:]}." for note in tables.notes]
     notes = (
         f"Base: n = {tables.analysed} respondents analysed"
         + (f" of {int(received)} received" if received is not None else "")

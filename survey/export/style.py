@@ -15,6 +15,7 @@ __all__ = [
     "SEQUENTIAL",
     "SUPPRESSED",
     "SUPPRESSED_NOTE",
+    "TOO_FEW_NOTE",
     "neutralise",
     "percent",
     "plotly_text",
@@ -45,6 +46,14 @@ SUPPRESSED = "–"
 SUPPRESSED_NOTE = (
     "fewer than {threshold} respondents, or hidden along with such a group so that it cannot "
     "be worked out from the total; not shown, to protect respondents"
+)
+
+
+#: What every report says of a wave too small to publish any figure.
+TOO_FEW_NOTE = (
+    "Only {analysed} respondents were analysed, fewer than the {threshold} a published figure "
+    "needs: every figure is suppressed to protect them, and no difference between groups can "
+    "be shown. The tables list the questions and their bases."
 )
 
 

@@ -261,6 +261,23 @@ class ReportTables:
         return max(earlier, key=lambda w: (order.index(w) if w in order else -1, w), default=None)
 
     @property
+    def notes(self) -> list[str]:
+        """How the export was read and the rules applied (``validation.json``'s notes: ids
+        numbered, the speeder rule switched off ...)."""
+        return [str(note) for note in self.validation.get("notes", [])]
+
+    @property
+    def skipped(self) -> list[tuple[str, str, str]]:
+        """The questions kept in the codebook but not analysed: ``(id, text, reason)``."""
+        return [(q.id, q.text, q.reason or "") for q in self.codebook.skipped()]
+
+    @property
+    def too_few(self) -> bool:
+        """Whether the wave is too small to publish any figure: every estimate suppressed."""
+        shown = self.shown("results")
+        return bool(len(shown)) and bool(shown["suppressed"].all())
+
+    @property
     def analysed(self) -> int:
         """Respondents analysed (the base of the whole wave)."""
         overall = self.results[(self.results["by"] == "all")]

@@ -57,7 +57,14 @@ from typing import Any
 import pandas as pd
 
 from survey.codebook import Question, QuestionType
-from survey.export.style import PALETTE, SEQUENTIAL, SUPPRESSED, SUPPRESSED_NOTE, neutralise
+from survey.export.style import (
+    PALETTE,
+    SEQUENTIAL,
+    SUPPRESSED,
+    SUPPRESSED_NOTE,
+    TOO_FEW_NOTE,
+    neutralise,
+)
 from survey.export.tables import ReportTables
 from survey.writing import atomic_write
 
@@ -642,7 +649,12 @@ def _write_summary(ws: Any, tables: ReportTables, findings: pd.DataFrame, styles
     _header_row(ws, first, header, widths, styles)
     row = first + 1
     if findings.empty:
-        _text(ws, row, 2, "No difference between groups is significant after adjustment.")
+        message = (
+            TOO_FEW_NOTE.format(analysed=tables.analysed, threshold=tables.threshold)
+            if tables.too_few
+            else "No difference between groups is significant after adjustment."
+        )
+        _text(ws, row, 2, message)
         row += 1
     for finding in findings.itertuples(index=False):
         words = [
@@ -774,6 +786,42 @@ def _header_row(
         _fit_height(ws, row, name, width * 0.8, line=14)
 
 
+def _write_reading(ws: Any, row: int, tables: ReportTables, styles: _Styles) -> int:
+    """How the export was read (ids numbered, a rule switched off) and the questions kept in
+    the codebook but not analysed, with why; returns the next free row."""
+    if not tables.notes and not tables.skipped:
+        return row
+    row += 1
+    _text(ws, row, 1, "How the export was read", styles.heading)
+    row += 1
+    for note in tables.notes:
+        sentence = f"{note[0].upper()}{note[1:]}."
+        _text(ws, row, 1, sentence).alignment = styles.wrap
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        _fit_height(ws, row, sentence, 120)
+        row += 1
+    if tables.skipped:
+        _text(
+            ws,
+            row,
+            1,
+            f"Questions kept in the codebook but not analysed (type: skip): {len(tables.skipped)}",
+            styles.bold,
+        )
+        row += 1
+        _header_row(ws, row, ["Question", "Id", "Why not analysed"], [44, 13, 13], styles)
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=7)
+        row += 1
+        for question_id, text, reason in tables.skipped:
+            _text(ws, row, 1, text).alignment = styles.wrap
+            _text(ws, row, 2, question_id).alignment = styles.top
+            _text(ws, row, 3, reason).alignment = styles.wrap
+            ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=7)
+            _fit_height(ws, row, max(text, reason, key=len), 44)
+            row += 1
+    return row
+
+
 def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
     """The Method sheet; returns the cells holding a response-rate formula."""
     labels = tables.labels
@@ -802,6 +850,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         ("Respondents analysed", tables.analysed, _COUNT),
     ]
     row = _facts(ws, row, facts, styles)
+    row = _write_reading(ws, row, tables, styles)
 
     formulas: list[str] = []
     row += 1

@@ -3,12 +3,15 @@
 The layout of a file exported by a tool this package does not know, or tidied by hand: the
 first row names the columns, every further row is a response. A CSV may be separated by comma,
 semicolon, tab or ``|``, in UTF-8 (with or without BOM), UTF-16 (with BOM) or Windows-1252
-(see :func:`~survey.io.text.read_table`). Nothing is renamed: name the columns as the codebook
-does (``respondent_id``, ``sector`` ...) or by the question text.
+(see :func:`~survey.io.text.read_table`). Metadata columns named as people name them
+(``Duration``, ``Start date``, ``Progress``: :data:`PLAIN_METADATA`) get the toolkit's names;
+nothing else is renamed: name the columns as the codebook does (``respondent_id``, ``sector``
+...) or by the question text.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,20 @@ from survey.errors import DataError
 from survey.io.raw import RawExport
 from survey.io.text import cell_or_none, cell_text, frame_of, read_table
 
-__all__ = ["looks_like", "read"]
+__all__ = ["PLAIN_METADATA", "looks_like", "read"]
+
+#: Metadata column names of tidied or hand-made exports (compared as lower-case letters and
+#: digits) and the toolkit's names for them; any other column keeps its name.
+PLAIN_METADATA = {
+    "durationinseconds": "duration_seconds",
+    "durationseconds": "duration_seconds",
+    "duration": "duration_seconds",
+    "startdate": "start_date",
+    "starttime": "start_date",
+    "enddate": "end_date",
+    "endtime": "end_date",
+    "progress": "progress",
+}
 
 #: The share of a header row's names that may repeat another (at least one may).
 _REPEATED_SHARE = 0.1
@@ -89,5 +105,10 @@ def read(path: Path, encoding: str | None) -> RawExport:
             f"{path}: the first row names no columns; a plain export needs one header row"
         )
     columns = [cell_or_none(cell) or "" for cell in table.rows[0]]
+    renamed = [PLAIN_METADATA.get(re.sub(r"[^a-z0-9]", "", name.casefold())) for name in columns]
+    columns = [
+        new if new is not None and renamed.count(new) == 1 and new not in columns else name
+        for name, new in zip(columns, renamed, strict=True)
+    ]
     frame = frame_of(path, columns, table.rows[1:], check_width=True)
     return RawExport(frame, path, Layout.CSV, encoding=table.encoding)

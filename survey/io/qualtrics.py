@@ -214,4 +214,9 @@ def read(path: Path, encoding: str | None) -> RawExport:
         multi_sets=multi_sets,
         encoding=table.encoding,
         groups=_groups(list(import_ids), names),
+        open_text=[
+            name
+            for cell, name in zip(import_ids, names, strict=False)
+            if re.search(r"[-_]TEXT$", _import_fields(cell).get("ImportId", ""))
+        ],
     )

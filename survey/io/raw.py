@@ -49,6 +49,9 @@ class RawExport:
         one option each.
     measures
         For each column whose file declares it: ``nominal``, ``ordinal`` or ``scale`` (SPSS).
+    open_text
+        Columns the platform marks as typed answers (Qualtrics' ``_TEXT`` import ids,
+        SurveyMonkey's ``Open-Ended Response``), whatever their few answers look like.
     groups
         For each column the platform ties to others: the key they share (Qualtrics' import id
         without its last part: ``QID44-1`` for ``QID44-1-1`` ... ``QID44-1-3``), where export
@@ -70,6 +73,7 @@ class RawExport:
     categorical_sets: list[str] = field(default_factory=list)
     measures: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
+    open_text: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:

@@ -133,6 +133,11 @@ def read(path: Path, encoding: str | None) -> RawExport:
     texts, subs = texts[: len(columns)], subs[: len(columns)]
     question_text = {column: text for column, text in zip(columns, texts, strict=True) if text}
     multi_sets = _multi_sets(frame, columns, texts, subs)
+    open_ended = {
+        columns[position]
+        for position in range(min(len(columns), len(sublabels)))
+        if cell_text(sublabels[position]) == "Open-Ended Response"
+    }
     return RawExport(
         frame,
         path,
@@ -140,6 +145,7 @@ def read(path: Path, encoding: str | None) -> RawExport:
         question_text=question_text,
         multi_sets=multi_sets,
         encoding=table.encoding,
+        open_text=[column for column in columns if column in open_ended],
     )
 
 
