@@ -93,10 +93,47 @@ def _bad_pattern(document: dict) -> None:
     document["quality"]["test_patterns"] = ["(unclosed"]
 
 
+def _skip_without_reason(document: dict) -> None:
+    _question(document, "region")["type"] = "skip"
+    del _question(document, "region")["options"]
+    document["dimensions"] = ["sector", "role"]
+    document["frame"].pop("region")
+
+
+def _column_of_a_grid(document: dict) -> None:
+    _question(document, "learning_needs")["column"] = "Q5"
+
+
+def _chosen_of_a_single(document: dict) -> None:
+    _question(document, "region")["chosen"] = ["Yes"]
+
+
+def _topic_column_of_no_item(document: dict) -> None:
+    _question(document, "learning_needs")["topics"][0]["columns"] = {"importance": "Q5_1"}
+
+
+def _weight_as_personal_data(document: dict) -> None:
+    document["weighting"]["base_weight"] = "email"
+
+
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
         (_drop_text, "questions[2] (region).text: required key is missing"),
+        (_skip_without_reason, "questions[2] (region): a skip question needs 'reason'"),
+        (
+            _column_of_a_grid,
+            "'column' applies to single, multi, likert, number, text questions, not grid",
+        ),
+        (_chosen_of_a_single, "'chosen' applies to multi questions, not single"),
+        (
+            _topic_column_of_no_item,
+            "topic 'customer_service': columns ['importance'] are not item prefixes",
+        ),
+        (
+            _weight_as_personal_data,
+            "weighting.base_weight: 'email' is listed under personal_data",
+        ),
         (_unknown_type, "questions[2] (region).type: unknown value 'dropdown'; expected one of"),
         (_code_twice, "questions[2] (region): option code 'vancouver_island' is used twice"),
         (
@@ -150,3 +187,72 @@ def test_missing_codebook_names_the_file(tmp_path):
 def test_raw_files_resolve_beside_the_codebook(demo_dir):
     codebook = load_codebook(demo_dir / "codebook.yaml")
     assert codebook.raw_path(codebook.wave("2025")) == demo_dir / "2025.xlsx"
+
+
+def test_export_columns_named_by_the_codebook_are_found_first(codebook):
+    """``column``, ``options[].column``, ``topics[].columns`` and a multi-select's slot
+    ``columns`` name the export's columns whatever the question ids are."""
+    import pandas as pd
+
+    from survey.codebook import Codebook, Layout
+    from survey.io import RawExport, map_to_codebook
+
+    document = {
+        "instrument": {"id": "t", "title": "t"},
+        "respondent_id": "uid",
+        "scales": {"agree": {1: "No", 2: "Yes"}},
+        "questions": [
+            {
+                "id": "role",
+                "type": "single",
+                "text": "Role?",
+                "column": "Q1",
+                "options": [{"code": "a", "label": "A"}],
+            },
+            {
+                "id": "ticks",
+                "type": "multi",
+                "text": "Ticks?",
+                "options": [
+                    {"code": "x", "label": "X", "column": "Q2#1"},
+                    {"code": "y", "label": "Y", "column": "Q2#2"},
+                ],
+            },
+            {
+                "id": "slots",
+                "type": "multi",
+                "text": "First and second?",
+                "columns": ["first", "second"],
+                "options": [{"code": "x", "label": "X"}],
+            },
+            {
+                "id": "grid",
+                "type": "grid",
+                "text": "Agree?",
+                "items": [{"prefix": "g", "scale": "agree", "text": "Agree?"}],
+                "topics": [{"code": "one", "label": "One", "columns": {"g": "Q3 (2)"}}],
+            },
+            {
+                "id": "upload",
+                "type": "skip",
+                "text": "A file",
+                "reason": "an upload",
+                "columns": ["Q4"],
+            },
+        ],
+    }
+    book = Codebook.model_validate(document)
+    assert book.variables() == ["role", "ticks__x", "ticks__y", "slots__x", "g_one"]
+    frame = pd.DataFrame(
+        {name: ["v"] for name in ["uid", "Q1", "Q2#1", "Q2#2", "first", "second", "Q3 (2)", "Q4"]}
+    )
+    _, found = map_to_codebook(RawExport(frame, Path("x.csv"), Layout.CSV), book)
+    assert found.missing == [] and not found.numbered
+    assert found.found["respondent_id"] == "uid"
+    assert found.found["role"] == "Q1" and found.found["g_one"] == "Q3 (2)"
+    assert found.found["ticks__x"] == "Q2#1" and "ticks" in found.spread
+    assert [found.found[name] for name in book.question("slots").slot_fields()] == [
+        "first",
+        "second",
+    ]
+    assert "Q4" in found.ignored  # a skipped question's column is read by nothing

@@ -41,8 +41,8 @@ EXPECTED: dict[str, dict[str, object]] = {
         "respondent_id": "respondent_id",
     },
     "qualtrics_small": {
-        "types": {"sector_work": "single", "q2": "likert", "q3": "text"},
-        "dimensions": ["sector_work"],
+        "types": {"sector": "single", "q2": "likert", "q3": "text"},
+        "dimensions": ["sector"],
         "respondent_id": "respondent_id",
     },
     "limesurvey_arrays": {
@@ -149,7 +149,7 @@ def check_by_hand(name: str, export: Path, out: Path) -> None:
         mean_rank = estimate(out, "q7_1", "mean")
         assert mean_rank["estimate"] == pytest.approx(rows["Q7_1"].astype(float).mean())
     elif name == "qualtrics_small":
-        row = estimate(out, "sector_work", "public")
+        row = estimate(out, "sector", "public")
         assert row["n"] == 5 and bool(row["suppressed"]) and pd.isna(row["estimate"])
     elif name == "limesurvey_arrays":
         rows = pd.read_csv(export, sep=";", dtype=str)
@@ -261,3 +261,107 @@ def test_a_small_export_runs_and_its_reports_say_nothing_can_be_shown(exports, t
     ]
     assert any(message in text for text in texts)
     assert "speeder rule not applied: every response took 0 seconds" in completed.stdout
+
+
+@pytest.fixture(scope="module", params=["qualtrics_matrices", "spss_sets"])
+def drafted_run(request, exports, tmp_path_factory) -> tuple[Path, str]:
+    """A shape drafted and run into ``reports/<wave>/`` and ``data/processed/``, as the
+    dashboard reads them."""
+    folder = tmp_path_factory.mktemp(request.param)
+    export = SHAPES[request.param](exports)
+    assert survey("codebook", str(export), "--out", "cb.yaml", cwd=folder).returncode == 0
+    completed = survey("run", str(export), "--codebook", "cb.yaml", cwd=folder)
+    assert completed.returncode == 0, completed.stderr
+    return folder, export.stem
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["full", "public"])
+def test_the_dashboard_shows_a_drafted_run_on_every_page(drafted_run, public, monkeypatch):
+    import streamlit as st
+    from factories import PAGE_PATHS
+    from streamlit.testing.v1 import AppTest
+
+    folder, wave = drafted_run
+    monkeypatch.setenv("SURVEY_REPORTS", str(folder / "reports"))
+    monkeypatch.setenv("SURVEY_PROCESSED", str(folder / "data" / "processed"))
+    monkeypatch.setenv("SURVEY_CODEBOOK", str(folder / "cb.yaml"))
+    monkeypatch.setenv("SURVEY_PUBLIC", "1" if public else "0")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    analysed = pd.read_parquet(folder / "data" / "processed" / f"{wave}.parquet")
+    assert f"{len(analysed):,}" in [m.value for m in at.metric]
+    for page in PAGE_PATHS:
+        if public and page == "upload":
+            continue
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+
+
+def test_a_renamed_export_is_read_as_the_draft_says(exports, tmp_path):
+    """A SurveyMonkey export without its Respondent ID looks like a plain CSV to detection;
+    the draft records its layout, so next year's file under another name still runs."""
+    export = SHAPES["surveymonkey_no_id"](exports)
+    assert survey("codebook", str(export), "--out", "cb.yaml", cwd=tmp_path).returncode == 0
+    renamed = tmp_path / "wave 2027.csv"
+    renamed.write_bytes(export.read_bytes())
+    completed = survey("run", str(renamed), "--codebook", "cb.yaml", "--out", "out", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["summary"]["analysed"] == 24
+    validation = json.loads((tmp_path / "out" / "validation.json").read_text(encoding="utf-8"))
+    assert validation["layout"] == "surveymonkey"
+
+
+def test_the_draft_says_how_many_rows_each_rule_would_set_aside(exports, tmp_path):
+    export = SHAPES["qualtrics_matrices"](exports)
+    completed = survey("codebook", str(export), "--out", "cb.yaml", cwd=tmp_path)
+    assert "quality rules would set aside 2 of 40 rows (incomplete 2)" in completed.stdout
+    text = (tmp_path / "cb.yaml").read_text(encoding="utf-8")
+    assert (
+        "# Response-quality rules. On qualtrics_matrices.csv (40 rows) they would set aside:"
+        in text
+    )
+    assert "#       2  incomplete responses" in text
+    assert "#       0  rows without a valid role (a breakdown dimension, below)" in text
+    document = yaml.safe_load(text)
+    # the speeder threshold comes from the durations: 30% of their median (here above the
+    # toolkit's 120 s floor, which stays)
+    rows = qualtrics_rows(export)
+    median = rows.loc[rows["Progress"] == "100", "Duration (in seconds)"].astype(float).median()
+    assert document["quality"]["speeder_min_seconds"] == 120
+    comments = " ".join(line.removeprefix("# ") for line in text.splitlines())
+    assert f"speeder: faster than {0.3 * median:.0f} s" in comments
+    assert f"median duration here ({median:.0f} s)" in comments
+
+
+def test_a_short_questionnaire_lowers_the_speeder_floor(tmp_path):
+    """Responses of about a minute: the toolkit's 120 s floor would call everyone a
+    speeder; the draft lowers it to 30% of the median."""
+    export = tmp_path / "quick.csv"
+    durations = [60 + n % 7 for n in range(30)] + [5]
+    lines = ["id,duration,role"] + [
+        f"{n},{seconds},{ROLE[n % 2]}" for n, seconds in enumerate(durations, 1)
+    ]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    completed = survey("codebook", str(export), "--out", "cb.yaml", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    document = yaml.safe_load((tmp_path / "cb.yaml").read_text(encoding="utf-8"))
+    median = float(pd.Series(durations).median())
+    assert document["quality"]["speeder_min_seconds"] == int(0.3 * median)
+    assert "(speeder 1)" in completed.stdout  # the 5-second response alone
+
+
+ROLE = ["Librarian", "Manager"]
+
+
+def test_an_export_no_layout_fits_names_the_layout_option(tmp_path):
+    export = tmp_path / "numbers.csv"
+    export.write_text("1,2,3\n4,5,6\n", encoding="utf-8")
+    completed = survey("codebook", str(export), "--out", "cb.yaml", cwd=tmp_path)
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr
+    assert "--layout (qualtrics, surveymonkey, limesurvey, spss, csv)" in completed.stderr
+    assert not (tmp_path / "cb.yaml").exists()

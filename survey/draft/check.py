@@ -84,10 +84,12 @@ def settle(document: dict[str, Any], export: RawExport, notes: dict[str, list[st
     counts = RuleCounts(rows=len(coded))
     quality = dict(document["quality"])
     counts.durations = durations_usable(coded)
-    base = _set_aside(coded, codebook)
+    # rows set aside before the speeder and breakdown rules (as a run's cleaning takes them):
+    # their durations are not the median's, their missing breakdowns count against nothing
+    earlier = _set_aside(coded, codebook) | _incomplete(coded, QualityRules.model_validate(quality))
     if counts.durations is None:
         durations = pd.to_numeric(coded["duration_seconds"], errors="coerce")
-        pool = durations[~base] if (~base).any() else durations
+        pool = durations[~earlier] if (~earlier).any() else durations
         median = float(pool.median())
         counts.median_seconds = median
         default = QualityRules.model_fields["speeder_min_seconds"].default
@@ -96,7 +98,8 @@ def settle(document: dict[str, Any], export: RawExport, notes: dict[str, list[st
         )
     document["quality"] = quality
     dimensions = [
-        _named(document, question_id, notes) for question_id in _dimensions(document, coded, base)
+        _named(document, question_id, notes)
+        for question_id in _dimensions(document, coded, earlier)
     ]
     document["dimensions"] = dimensions
     document["profile"] = list(dimensions)
@@ -227,8 +230,12 @@ def _named(document: dict[str, Any], question_id: str, notes: dict[str, list[str
         return question_id
     question = next(q for q in document["questions"] if q["id"] == question_id)
     taken = {q["id"] for q in document["questions"]}
-    wanted = identifier(question["text"], words=2, limit=24, fallback=question_id)
-    if wanted in taken or not re.fullmatch(r"[a-z][a-z0-9_]*", wanted):
+    names = [identifier(question["text"], words=count, limit=24, fallback="") for count in (1, 2)]
+    wanted = next(
+        (name for name in names if name not in taken and re.fullmatch(r"[a-z][a-z0-9_]*", name)),
+        None,
+    )
+    if wanted is None:
         return question_id
     question.setdefault("column", question_id)
     question["id"] = wanted

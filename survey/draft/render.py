@@ -116,11 +116,17 @@ def _quality_lines(draft: Draft) -> list[str]:
         threshold = max(
             quality["speeder_min_seconds"], quality["speeder_fraction"] * rules.median_seconds
         )
+        default = QualityRules.model_fields["speeder_min_seconds"].default
+        floor = (
+            f"speeder_min_seconds lowered from the toolkit's {default:g} s to it, so that a "
+            "short questionnaire's quick readers are kept"
+            if quality["speeder_min_seconds"] < default
+            else f"speeder_min_seconds is the toolkit's {default:g} s"
+        )
         lines += _comment(
-            f"speeder: faster than {threshold:.0f} s, {quality['speeder_fraction']:.0%} of the "
-            f"median duration here ({rules.median_seconds:.0f} s); speeder_min_seconds is "
-            f"taken from it (the toolkit's default is "
-            f"{QualityRules.model_fields['speeder_min_seconds'].default:g} s)."
+            f"speeder: faster than {threshold:.0f} s, the larger of speeder_min_seconds and "
+            f"{quality['speeder_fraction']:.0%} of the median duration here "
+            f"({rules.median_seconds:.0f} s); {floor}."
         )
     for relaxed in rules.relaxed:
         lines += _comment(f"LOWERED: {relaxed}.")

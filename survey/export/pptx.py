@@ -1084,17 +1084,27 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
     bullets.append(f"Small groups: {style.SUPPRESSED} means {_rule(tables)}.")
     tests = dict.fromkeys(str(t) for t in tables.shown("tests")["test"])
     caveats = [
-        "Differences between groups: "
-        + "; ".join(_TEST_NAMES.get(t, t.replace("_", " ")) for t in tests)
-        + ". P-values are adjusted for the many tests of the report (Benjamini-Hochberg); "
-        "pairs of groups are compared with Holm-adjusted tests.",
+        (
+            "Differences between groups: "
+            + "; ".join(_TEST_NAMES.get(t, t.replace("_", " ")) for t in tests)
+            + ". P-values are adjusted for the many tests of the report (Benjamini-Hochberg); "
+            "pairs of groups are compared with Holm-adjusted tests."
+        )
+        if tests
+        else "Differences between groups: none could be tested (too few respondents in the "
+        "groups).",
         "Letters in the workbook's tables: each group has a letter; a share followed by "
         "letters is significantly higher than those groups' shares.",
-        "Learning needs: Borich's MWDS, importance × (importance − confidence); the higher, "
-        "the bigger the need.",
-        "Open answers: coded to themes with the codebook's keyword rules; quotes are scrubbed "
-        "of names and contact details.",
     ]
+    if len(tables.needs):
+        caveats.append(
+            "Learning needs: Borich's MWDS, importance × (importance − confidence); the "
+            "higher, the bigger the need."
+        )
+    caveats.append(
+        "Open answers: coded to themes with the codebook's keyword rules; quotes are scrubbed "
+        "of names and contact details."
+    )
     flagged = int(tables.flagged.sum()) if len(tables.flagged) else 0
     if flagged:
         caveats.append(f"Data cleaning: {flagged} answers recoded or set to missing.")
