@@ -520,3 +520,24 @@ def test_tagged_option_columns_make_a_multi_that_runs(names, ticked, unticked):
     coded = spread_multi(frame, book.question(multi["id"]))
     first = coded[f"{multi['id']}__{codes[0]}"].tolist()
     assert first[:2] == [True, False]  # "not chosen" cells are not ticks
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "reason"),
+    [
+        ("filter_$", "Groupe = 2 (FILTER)", "computed from other answers"),
+        ("eq1", "{if(q1 > 2, 'yes', 'no')}", "computed from other answers"),
+        ("Q1_DO", "Q1 - Display Order", "the order the options were shown in"),
+    ],
+)
+def test_columns_that_are_no_answers_are_skipped_with_a_reason(name, text, reason):
+    from survey.draft.columns import Column, skipped_shape
+
+    column = Column(name=name, text=text, values=["1", "0", "1"])
+    assert reason in (skipped_shape(column) or "")
+
+
+def test_a_column_that_is_an_answer_is_not_skipped():
+    from survey.draft.columns import Column, skipped_shape
+
+    assert skipped_shape(Column(name="q2", text="Groupe", values=["1", "2"])) is None

@@ -380,8 +380,8 @@ def skipped_shape(column: Column) -> str | None:
     for pattern, reason in SKIPPED_SHAPES:
         if pattern.search(column.name):
             return reason
-    if COMPUTED_TEXT.match(column.text) and column.text != column.name:
-        return "a value the survey computed (an equation), not an answer"
+    if COMPUTED_TEXT.search(column.text) and column.text != column.name:
+        return "a value computed from other answers (an equation or a filter), not an answer"
     uploads = [value for value in column.values if value.startswith("[{") and '"' in value]
     if column.values and len(uploads) >= 0.5 * len(column.values):
         return "a file upload"

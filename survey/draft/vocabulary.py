@@ -370,8 +370,9 @@ SKIPPED_SHAPES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)_(?:x|y)$|heat ?map|hot ?spot"), "click coordinates (a heat map)"),
 ]  # fmt: skip
 
-#: Question text of a value the survey computed (a LimeSurvey equation ``{if(...)}``).
-COMPUTED_TEXT = re.compile(r"^\s*\{.*\}\s*$", re.DOTALL)
+#: Question text of a value the survey or the analyst computed (a LimeSurvey equation
+#: ``{if(...)}``, an SPSS filter variable "Groupe = 2 (FILTER)").
+COMPUTED_TEXT = re.compile(r"^\s*\{.*\}\s*$|\(FILTER\)\s*$", re.DOTALL)
 
 
 def tag_identifier(name: str) -> str | None:
@@ -380,11 +381,14 @@ def tag_identifier(name: str) -> str | None:
 
     >>> tag_identifier("Q4#1_2"), tag_identifier("Q2[SQ001]"), tag_identifier("How old are you?")
     ('q4_1_2', 'q2_sq001', None)
+    >>> tag_identifier("Âge_répondant")  # accents dropped, not the letter
+    'age_repondant'
     """
     stripped = name.strip()
     if not stripped or len(stripped) > 40 or " " in stripped:
         return None
-    code = re.sub(r"[^a-z0-9]+", "_", stripped.casefold()).strip("_")
+    ascii_name = unicodedata.normalize("NFKD", stripped).encode("ascii", "ignore").decode()
+    code = re.sub(r"[^a-z0-9]+", "_", ascii_name.casefold()).strip("_")
     if not code or not re.fullmatch(r"[a-z0-9][a-z0-9_]*", code):
         return None
     return code
