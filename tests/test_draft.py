@@ -541,3 +541,17 @@ def test_a_column_that_is_an_answer_is_not_skipped():
     from survey.draft.columns import Column, skipped_shape
 
     assert skipped_shape(Column(name="q2", text="Groupe", values=["1", "2"])) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("This is a multiple choice question.", "single"),  # qualtRics' one-response sample
+        ("Which branch do you work in?", "single"),
+        ("How many staff work in your branch?", "number"),
+    ],
+)
+def test_a_question_that_asks_for_a_choice_keeps_its_codes_with_one_response(text, kind):
+    draft = draft_codebook(export_of({"q1": ["2", "12"]}, question_text={"q1": text}))
+    [question] = draft.document["questions"]  # (a profile question is named in words)
+    assert question["type"] == kind

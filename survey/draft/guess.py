@@ -44,6 +44,7 @@ from survey.draft.columns import (
 from survey.draft.scales import ScaleGuess, Scales, guess_scale
 from survey.draft.vocabulary import (
     ACCEPTED_CONSENT,
+    CHOICE_WORDS,
     ID_NAMES,
     INTEGER,
     MAYBE_ANSWER,
@@ -341,7 +342,10 @@ class Drafter:
             return
         numbers = [value for value in answers if is_number(value)]
         is_numeric = len(numbers) >= 0.9 * len(answers) and not column.labels
-        if is_numeric and not few_codes(numbers):
+        asks_choice = bool(CHOICE_WORDS.search(column.text)) and all(
+            re.fullmatch(r"\d{1,2}", value.strip()) for value in numbers
+        )
+        if is_numeric and not few_codes(numbers) and not asks_choice:
             self.note_missing(column)
             self.number(column, numbers)
             return

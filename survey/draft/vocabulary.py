@@ -9,6 +9,7 @@ import unicodedata
 
 __all__ = [
     "ACCEPTED_CONSENT",
+    "CHOICE_WORDS",
     "COMPUTED_TEXT",
     "DATE_FORMATS",
     "DEFAULT_DATE_FORMATS",
@@ -337,6 +338,13 @@ WEIGHT_NAME = re.compile(
     r"^(?:final|design|survey|sample|post|base)?[ _.-]?"
     r"(?:weights?|wt|wgt|wght|poids|peso|pesos|gewicht|ponderacion|ponderation)"
     r"(?:[ _.-]?[a-z0-9]{1,8})?$",
+    re.IGNORECASE,
+)
+
+#: Question text that asks for a choice: its small whole numbers are option codes, not amounts.
+CHOICE_WORDS = re.compile(
+    r"\b(?:multiple choice|which|choose|chosen|select\w*|pick|tick|check one|mark one|choix"
+    r"|choisi\w*|lequel|laquelle|welche\w*)\b",
     re.IGNORECASE,
 )
 
