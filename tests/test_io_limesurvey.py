@@ -255,6 +255,26 @@ def test_full_headings(tmp_path: Path) -> None:
     assert export.question_text["respondent_id"] == "Response ID"
 
 
+def test_an_export_of_answers_only_with_answer_ids(tmp_path: Path) -> None:
+    # LimeSurvey 6's English heading for the id, then only `question [subquestion]` headings
+    path = tmp_path / "results_english.csv"
+    path.write_text(
+        '"Answer ID","What is your background? [Engineering]",'
+        '"What is your background? [Computer science]","Comments"\n'
+        '"1","Yes","No","fine"\n"2","No","Yes",""\n',
+        encoding="utf-8",
+    )
+    assert detect_layout(path) is Layout.LIMESURVEY
+    export = read_export(path)
+    assert list(export.frame.columns) == [
+        "respondent_id",
+        "What is your background? | Engineering",
+        "What is your background? | Computer science",
+        "Comments",
+    ]
+    assert export.frame["respondent_id"].tolist() == ["1", "2"]
+
+
 # ----------------------------------------------------------------------------- the R export
 def test_r_export_codes_labels_and_text(tmp_path: Path) -> None:
     data = write_r_export(tmp_path)

@@ -119,6 +119,23 @@ def test_multi_select_set_holds_option_columns_only(tmp_path: Path) -> None:
     assert read_export(path).multi_sets == {BARRIERS: COLUMNS[11:14]}
 
 
+def test_an_export_resaved_by_pandas_reads_like_the_original(tmp_path: Path) -> None:
+    # read_csv then to_csv, as an analyst tidying a file does: empty headings become
+    # "Unnamed: N" and the frame's index is a first column (blank heading, 0 under it)
+    import pandas as pd
+
+    original = tmp_path / "original.csv"
+    original.write_bytes(EXPORT.encode("utf-8"))
+    resaved = tmp_path / "resaved.csv"
+    pd.read_csv(original, dtype=str, keep_default_na=False).to_csv(resaved)
+    assert "Unnamed: 10" in resaved.read_text(encoding="utf-8").splitlines()[0]
+    assert detect_layout(resaved) is Layout.SURVEYMONKEY
+    export = read_export(resaved)
+    assert list(export.frame.columns)[1:] == COLUMNS
+    assert export.frame.iloc[0, 1:].tolist() == [value or None for value in FIRST]
+    assert export.multi_sets == {BARRIERS: COLUMNS[11:14]}
+
+
 def test_workbook_reads_like_the_csv(tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active

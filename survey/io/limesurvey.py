@@ -74,6 +74,7 @@ LIMESURVEY_CODE_METADATA = {
 #: Metadata columns of a full-headings export (LimeSurvey's English headings).
 LIMESURVEY_HEADING_METADATA = {
     "Response ID": "respondent_id",
+    "Answer ID": "respondent_id",  # (LimeSurvey 5-6's English heading)
     "Date submitted": "submit_date",
     "Last page": "last_page",
     "Start language": "user_language",
@@ -138,8 +139,11 @@ def _header_kind(names: list[str]) -> str | None:
     codes, headings = len(present & _CODE_SIGNATURE), len(present & _HEADING_SIGNATURE)
     if codes and (names[0] == "id" or codes > 1):
         return "code"
-    if headings and (names[0] == "Response ID" or headings > 1):
+    if headings and (names[0] in {"Response ID", "Answer ID"} or headings > 1):
         return "heading"
+    subquestions = sum(1 for name in names if _SUBQUESTION_TEXT.match(name))
+    if names and names[0] in {"Response ID", "Answer ID"} and subquestions >= 2:
+        return "heading"  # an export of the answers only: the id, then `text [subquestion]`
     return None
 
 

@@ -83,6 +83,10 @@ def looks_like(path: Path, head: list[list[Any]]) -> bool:
     return marked >= 2 and marked >= 0.2 * len([name for name in first if name])
 
 
+#: What pandas writes for an empty heading when it re-saves an export (``Unnamed: 13``).
+_PANDAS_BLANK = re.compile(r"Unnamed: \d+(?:_level_\d+)?")
+
+
 def _metadata_name(heading: str) -> str | None:
     if heading in SURVEYMONKEY_METADATA:
         return SURVEYMONKEY_METADATA[heading]
@@ -112,6 +116,10 @@ def read(path: Path, encoding: str | None) -> RawExport:
     for position in range(max(len(questions), len(sublabels))):
         heading = cell_text(questions[position]) if position < len(questions) else ""
         sublabel = cell_text(sublabels[position]) if position < len(sublabels) else ""
+        if _PANDAS_BLANK.fullmatch(heading):  # an empty heading, as pandas re-saves one
+            heading = ""
+        if position == 0 and not heading and sublabel.isdigit():
+            sublabel = ""  # pandas' index, written by to_csv over both header rows
         if heading:
             current = heading
         metadata = _metadata_name(heading)
