@@ -275,18 +275,23 @@ def _split_labels(value: str, table: Mapping[str, str]) -> tuple[set[str], list[
 NOT_CHOSEN = frozenset({"0", "n", "no", "not selected", "not checked", "unchecked", "false"})
 
 
-def _ticked(series: pd.Series, chosen: Iterable[str] = ()) -> pd.Series:
+def _ticked(
+    series: pd.Series, chosen: Iterable[str] = (), missing: Iterable[str] = ()
+) -> pd.Series:
     text = series.astype("string").str.strip().str.casefold()
     keys = {normalise(value) for value in chosen}
     if keys:
         return text.isin(keys).fillna(False).astype(bool)
-    return ~_blank(series) & ~text.isin(NOT_CHOSEN).fillna(False)
+    unticked = NOT_CHOSEN | {normalise(label) for label in missing}
+    return ~_blank(series) & ~text.isin(unticked).fillna(False)
 
 
-def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
+def spread_multi(
+    frame: pd.DataFrame, question: Question, missing: Iterable[str] = ()
+) -> pd.DataFrame:
     """A multi-select exported as one column per option: a non-blank cell is a tick, unless it
-    says the option was not chosen (:data:`NOT_CHOSEN`); where the question lists what a
-    ticked cell holds (``chosen``), only those cells are ticks.
+    says the option was not chosen (:data:`NOT_CHOSEN`) or is a ``missing`` label ("N/A");
+    where the question lists what a ticked cell holds (``chosen``), only those cells are ticks.
 
     A respondent with no tick at all did not answer: every option is missing, not ``False``.
     (An export that writes "not chosen" in every unticked cell cannot tell a respondent who
@@ -295,7 +300,7 @@ def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
     columns = question.multi_columns()
     ticks = pd.DataFrame(
         {
-            column: _ticked(frame[column], question.chosen) if column in frame else False
+            column: _ticked(frame[column], question.chosen, missing) if column in frame else False
             for column in columns
         },
         index=frame.index,
@@ -309,6 +314,58 @@ def spread_multi(frame: pd.DataFrame, question: Question) -> pd.DataFrame:
         answered,
         np.full(len(frame), None, dtype=object),
     )
+
+
+#: Missing labels that record no answer at all: a platform's code for a question seen and
+#: left blank (Qualtrics' -99, LimeSurvey's "N/A"), unlike "Not applicable to my role" or
+#: "Prefer not to say", which a respondent chose.
+SILENT = re.compile(
+    r"^(?:-?\d+|n/?a|n\.a\.|no answer|no response|not (?:shown|displayed|asked)"
+    r"|seen but unanswered)$"
+)
+
+
+def chose_missing(series: pd.Series, missing: Iterable[str]) -> pd.Series:
+    """Cells where the respondent chose a missing label ("Not applicable", "Don't know"): an
+    answer to the question, though no figure. Codes for no answer (:data:`SILENT`) are not.
+
+    >>> cells = pd.Series(["Not applicable", "-99", "N/A", "Yes", None])
+    >>> chose_missing(cells, ["Not applicable", "-99", "N/A"]).tolist()
+    [True, False, False, False, False]
+    """
+    keys = {key for key in map(normalise, missing) if not SILENT.match(key)}
+    if not keys:
+        return pd.Series(False, index=series.index)
+    return pd.Series(
+        map_distinct(series, lambda cell: normalise(cell) in keys, missing=False),
+        index=series.index,
+        dtype=bool,
+    )
+
+
+def spread_answered(frame: pd.DataFrame, question: Question, missing: Iterable[str]) -> pd.Series:
+    """Whether a respondent answered a multi-select exported one column per option: any cell
+    ticked, saying the option was not chosen ("No", "0") or a chosen missing label ("Don't
+    know"); blanks and codes for no answer ("N/A", -99) are none. Unlike :func:`spread_multi`,
+    a respondent who wrote "No" everywhere answered: this is for counting answered questions,
+    not for coding choices.
+
+    >>> from survey.codebook import Question
+    >>> tools = Question(id="tools", type="multi", text="Tools?",
+    ...     options=[{"code": "a", "label": "A"}, {"code": "b", "label": "B"}])
+    >>> cells = pd.DataFrame({"tools__a": ["Yes", "No", None, "N/A", "Don't know"],
+    ...                       "tools__b": [None, "No", "", "-99", None]})
+    >>> spread_answered(cells, tools, ["N/A", "-99", "Don't know"]).tolist()
+    [True, True, False, False, True]
+    """
+    silent = {key for key in map(normalise, missing) if SILENT.match(key)}
+    answered = pd.Series(False, index=frame.index)
+    for column in question.multi_columns():
+        if column in frame:
+            cells = frame[column]
+            said = ~_blank(cells) & ~cells.map(normalise, na_action="ignore").isin(silent)
+            answered |= said.fillna(False).astype(bool)
+    return answered
 
 
 def slot_multi(frame: pd.DataFrame, question: Question, missing: Iterable[str]) -> pd.DataFrame:

@@ -49,14 +49,23 @@ def test_responses(coded: pd.DataFrame, codebook: Codebook) -> pd.Series:
     return flagged
 
 
+#: Durations that are not answering times: more than this share of responses ending before they
+#: start (clock or time-zone trouble), or a median response longer than this.
+NEGATIVE_DURATIONS_MAX = 0.01
+MEDIAN_SECONDS_MAX = 2 * 3600
+
+
 def durations_usable(coded: pd.DataFrame) -> str | None:
     """Why the speeder rule cannot be applied to a wave (``None``: it can): the export has no
-    durations, or every duration is zero (as in test and imported exports).
+    durations, every duration is zero (as in test and imported exports), or they are not
+    answering times (many end before they start; a median of hours, as in interviewer forms).
 
     >>> durations_usable(pd.DataFrame({"duration_seconds": [0, 0, None]}))
     'every response took 0 seconds'
     >>> durations_usable(pd.DataFrame({"duration_seconds": [0, 95]})) is None
     True
+    >>> durations_usable(pd.DataFrame({"duration_seconds": [600, 13777, 77364]}))[:26]
+    'the median response took 3'
     """
     if "duration_seconds" not in coded:
         return "the export has no durations"
@@ -65,6 +74,18 @@ def durations_usable(coded: pd.DataFrame) -> str | None:
         return "the export has no durations"
     if (durations.fillna(0) <= 0).all():
         return "every response took 0 seconds"
+    backwards = int((durations < 0).sum())
+    if backwards > NEGATIVE_DURATIONS_MAX * durations.notna().sum():
+        return (
+            f"{backwards} responses end before they start: the start and end times do not time "
+            "the answering"
+        )
+    median = float(durations.median())
+    if median > MEDIAN_SECONDS_MAX:
+        return (
+            f"the median response took {median / 3600:.1f} hours: the start and end times "
+            "record something else than answering (a form left open, an interview saved later)"
+        )
     return None
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from survey.cleaning.recode import (
     answered_share,
+    chose_missing,
     code_consent,
     code_scale,
     code_single,
@@ -24,6 +25,7 @@ from survey.cleaning.recode import (
     parse_number,
     slot_multi,
     split_multi,
+    spread_answered,
     spread_multi,
 )
 from survey.codebook import Codebook, QuestionType, Wave
@@ -83,6 +85,9 @@ def standardise(
         columns["consent"] = code_consent(mapped["consent"], codebook.consent.accepted)
 
     missing = codebook.missing_labels
+    # Whether each multi-select was answered at all: one closed question each, however many
+    # options it has, for the answered share.
+    responded: dict[str, pd.Series] = {}
     for question in codebook.questions:
         kind = question.type
         if kind is QuestionType.SINGLE and question.id in mapped:
@@ -103,30 +108,41 @@ def standardise(
         elif kind is QuestionType.MULTI:
             if question.columns:
                 parts = slot_multi(mapped, question, missing)
+                said = parts[f"{question.id}__n"].notna()
             elif question.id in column_map.spread:
-                parts = spread_multi(mapped, question)
+                parts = spread_multi(mapped, question, missing)
+                said = spread_answered(mapped, question, missing)
             elif question.id in mapped:
                 parts = split_multi(mapped[question.id], question)
+                said = parts[f"{question.id}__n"].notna()
             else:
                 continue
             columns |= {column: parts[column] for column in parts.columns}
+            responded[question.id] = said.where(said)
         elif kind is QuestionType.TEXT and question.id in mapped:
             columns[question.id] = mapped[question.id]
         if question.other and question.other in mapped:
             columns[question.other] = mapped[question.other]
 
     text_columns = set(codebook.text_columns())
-    closed = [
+    options = {
         column
+        for question in codebook.questions_of(QuestionType.MULTI)
+        for column in question.multi_columns()
+    }
+    # A chosen missing label ("Not applicable to my role") is an answer, though no figure.
+    closed_columns = {
+        column: _answer_given(columns[column], mapped.get(column), missing)
         for column in codebook.variables()
-        if column in columns and column not in text_columns
-    ]
+        if column in columns and column not in text_columns and column not in options
+    } | responded
+    closed = list(closed_columns)
     branches = [
         question.id
         for question in codebook.questions_of(QuestionType.SINGLE)
         if question.id in columns
     ]
-    closed_frame = pd.DataFrame({column: columns[column] for column in closed}, index=index)
+    closed_frame = pd.DataFrame(closed_columns, index=index)
     columns["answered_share"] = answered_share(closed_frame, closed, branches=branches)
     if "progress" in mapped:
         columns["progress"] = parse_number(mapped["progress"])
@@ -139,6 +155,16 @@ def standardise(
     coded = pd.DataFrame(columns, index=index)
     backcodes = _backcode_other(coded, codebook)
     return coded, backcodes
+
+
+def _answer_given(coded: pd.Series, cells: pd.Series | None, missing: list[str]) -> pd.Series:
+    """``coded``, with the cells where a missing label was chosen marked as answered."""
+    if cells is None:
+        return coded
+    chose = chose_missing(cells, missing) & coded.isna()
+    if not chose.any():
+        return coded
+    return coded.astype(object).mask(chose, "(chose a missing label)")
 
 
 def _backcode_other(coded: pd.DataFrame, codebook: Codebook) -> list[Backcode]:
