@@ -555,3 +555,146 @@ def test_a_question_that_asks_for_a_choice_keeps_its_codes_with_one_response(tex
     draft = draft_codebook(export_of({"q1": ["2", "12"]}, question_text={"q1": text}))
     [question] = draft.document["questions"]  # (a profile question is named in words)
     assert question["type"] == kind
+
+
+# ------------------------------------------------------------ shapes met in the real corpus
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["Disagree completely", "Rather disagree", "Rather agree", "Agree completely"],
+        ["Not important", "Rather unimportant", "Rather important", "Very important"],
+    ],
+)
+def test_four_point_scales_are_scales_in_their_order(labels):
+    answers = cycle([labels[3], labels[0], labels[2], labels[1], labels[2]])
+    draft = draft_codebook(export_of({"q1": answers}, question_text={"q1": "The tool helps"}))
+    question = draft.question("q1")
+    assert question["type"] == "likert"
+    assert list(draft.scales()[question["scale"]].values()) == labels
+
+
+def test_long_labels_chosen_again_and_again_are_options_not_comments():
+    settings = [
+        "A university library serving researchers and students",
+        "A public library branch in a rural community",
+        "A school library run by a teacher-librarian",
+    ]
+    text = "Please describe the library you work in"
+    draft = draft_codebook(export_of({"q1": cycle(settings)}, question_text={"q1": text}))
+    question = draft.question("q1")
+    assert question["type"] == "single"
+    assert sorted(option["label"] for option in question["options"]) == sorted(settings)
+
+
+def test_a_view_of_something_is_not_proposed_as_a_breakdown():
+    roles = ["Librarian", "Technician", "Manager"]
+    views = ["Very relevant to my role", "Somewhat relevant", "Not relevant"]
+    export = export_of(
+        {"q1": cycle(views), "q2": cycle(roles)},
+        question_text={
+            "q1": "How would you describe the job board's relevance to your role?",
+            "q2": "What is your role?",
+        },
+    )
+    draft = draft_codebook(export)
+    assert draft.question("q1")["type"] == "single"
+    assert draft.document["dimensions"] == ["role"]  # q2, named in words
+
+
+def yes_no_tools(n: int = 24) -> dict[str, list[str | None]]:
+    """A LimeSurvey Yes/No array over three tools read from full headings; every fourth
+    respondent answered "No" to every tool, every sixth left it (N/A)."""
+    columns: dict[str, list[str | None]] = {"role": cycle(["Librarian", "Technician"], n)}
+    for position, tool in enumerate(["Git", "Excel", "R"]):
+        cells: list[str | None] = []
+        for row in range(n):
+            if row % 6 == 5:
+                cells.append("N/A")
+            elif row % 4 == 3:
+                cells.append("No")
+            else:
+                cells.append("Yes" if (row + position) % 2 else "No")
+        columns[f"Which tools do you use? | {tool}"] = cells
+    return columns
+
+
+def test_yes_no_sub_questions_make_one_multi_and_no_everywhere_is_an_answer():
+    from survey.cleaning.standardise import standardise
+    from survey.io import map_to_codebook
+
+    export = export_of(yes_no_tools())
+    draft = draft_codebook(export)
+    [multi] = [q for q in draft.document["questions"] if q["type"] == "multi"]
+    assert sorted(option["label"] for option in multi["options"]) == ["Excel", "Git", "R"]
+    book = draft.codebook()
+    frame, found = map_to_codebook(export, book)
+    coded, _ = standardise(frame, found, book, book.waves[0])
+    share = coded["answered_share"].tolist()
+    # two closed questions (role, tools): "No" to every tool answered it; N/A everywhere did not
+    assert share[3] == 1.0 and share[5] == 0.5 and share[0] == 1.0
+    assert coded[f"{multi['id']}__n"].isna().tolist()[3] is True  # chose nothing: not a tick
+
+
+def test_a_chosen_missing_label_is_an_answer_and_a_no_answer_code_is_not():
+    from survey.cleaning.standardise import standardise
+    from survey.io import map_to_codebook
+
+    scale = ["Very important", "Somewhat important", "Not important"]
+    n = 24
+    columns: dict[str, list[str | None]] = {"role": cycle(["Librarian", "Technician"], n)}
+    for topic in ["leadership", "cataloguing", "outreach"]:
+        cells = [scale[row % 3] for row in range(n)]
+        cells[0] = "Not applicable to my role"  # chose: an answer, though no figure
+        cells[1] = "-99"  # Qualtrics' "seen, left blank": no answer
+        cells[2] = "N/A"  # LimeSurvey's "no answer"
+        columns[f"How important is {topic} training?"] = cells
+    export = export_of(columns)
+    book = draft_codebook(export).codebook()
+    assert {"Not applicable to my role", "-99", "N/A"} <= set(book.missing_labels)
+    frame, found = map_to_codebook(export, book)
+    coded, _ = standardise(frame, found, book, book.waves[0])
+    share = coded["answered_share"].round(2).tolist()
+    assert share[:4] == [1.0, 0.25, 0.25, 1.0]  # four closed questions: role and three ratings
+    rating = next(q.id for q in book.questions if q.id != "role")
+    assert coded[rating].iloc[:3].isna().all()  # none of the three is a point of the scale
+
+
+def test_optional_questions_left_blank_do_not_make_a_finished_response_incomplete():
+    n = 30
+    columns: dict[str, list[str | None]] = {}
+    for number in range(10):
+        cells: list[str | None] = []
+        for row in range(n):
+            broke_off = row % 5 == 0 and number > 1  # a fifth stop after two questions
+            optional = 1 <= number <= 8 and (row + number) % 3 == 0  # some skipped on the way
+            cells.append(None if broke_off or optional else ["Yes", "No"][(row + number) % 2])
+        columns[f"q{number}"] = cells
+    draft = draft_codebook(export_of(columns))
+    quality = draft.document["quality"]
+    assert quality["min_answered_share"] < 0.8
+    assert any("reached the end of the questionnaire" in note for note in draft.rules.relaxed)
+    assert draft.rules.by_rule["incomplete"] == n // 5  # the break-offs, and only them
+
+
+def test_columns_each_holding_their_own_label_make_a_multi_without_sub_labels():
+    # Qualtrics' choice text saved as a plain CSV: D-1_1 holds "Recreational" or NA, D-1_2
+    # "Educational" or NA ...; no header names the options
+    uses = ["Recreational", "Educational", "Scientific"]
+    columns = {
+        f"D-1_{n}": [use if (row + n) % 3 else "NA" for row in range(24)]
+        for n, use in enumerate(uses, start=1)
+    }
+    export = RawExport(pd.DataFrame(columns, dtype=object), Path("plain.csv"), Layout.CSV)
+    draft = draft_codebook(export)
+    [question] = draft.document["questions"]
+    assert question["type"] == "multi"
+    assert [option["label"] for option in question["options"]] == uses
+    assert "NA" in draft.document["missing_labels"]
+    book = draft.codebook()
+    from survey.cleaning.standardise import standardise
+    from survey.io import map_to_codebook
+
+    frame, found = map_to_codebook(export, book)
+    coded, _ = standardise(frame, found, book, book.waves[0])
+    first = question["options"][0]["code"]
+    assert coded[f"{question['id']}__{first}"].tolist()[:3] == [True, True, False]  # NA: no tick

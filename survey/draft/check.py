@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from survey.cleaning.recode import normalise
 from survey.cleaning.rules import (
     duplicate_people,
     durations_usable,
@@ -29,7 +31,7 @@ from survey.cleaning.rules import (
 from survey.cleaning.standardise import standardise
 from survey.codebook import Codebook, QualityRules, Question, QuestionType, Wave
 from survey.draft.vocabulary import PROFILE_WORDS, identifier
-from survey.io.columns import map_to_codebook
+from survey.io.columns import METADATA, map_to_codebook
 from survey.io.raw import RawExport
 
 __all__ = ["RuleCounts", "settle"]
@@ -82,6 +84,7 @@ def settle(document: dict[str, Any], export: RawExport, notes: dict[str, list[st
     mapped, column_map = map_to_codebook(export, codebook)
     coded, _ = standardise(mapped, column_map, codebook, wave)
     counts = RuleCounts(rows=len(coded))
+    _fit_completeness(document, mapped, coded, codebook, counts)
     quality = dict(document["quality"])
     counts.durations = durations_usable(coded)
     # rows set aside before the speeder and breakdown rules (as a run's cleaning takes them):
@@ -201,6 +204,14 @@ def _fields(question: Question) -> list[str]:
 
 
 # ------------------------------------------------------------------------ dimensions
+#: Question text that asks for a view, or one statement of a set (``Question [statement]``):
+#: never a profile question, whatever words it holds.
+OPINION = re.compile(
+    r"(?i)\bhow (?:would|do|did) you (?:describe|rate|feel|find|judge)|\bplease rate|\brelevant"
+    r"|\bimportan|\[[^\]]+\]\s*$"
+)
+
+
 def _dimensions(document: dict[str, Any], coded: pd.DataFrame, base: pd.Series) -> list[str]:
     """Up to :data:`DIMENSIONS_MAX` single-choice questions to break results down by: about
     the respondent (in their words: role, sector, region, age ...), of 2 to 12 options,
@@ -213,6 +224,8 @@ def _dimensions(document: dict[str, Any], coded: pd.DataFrame, base: pd.Series) 
             continue
         if PROFILE_WORDS.search(f"{question['id'].replace('_', ' ')} {question['text']}") is None:
             continue
+        if OPINION.search(question["text"]):
+            continue  # a view of something ("how would you describe the job board"), not who
         codes = {option["code"] for option in question["options"]}
         if not 2 <= len(codes) <= 12:
             continue
@@ -295,6 +308,64 @@ def _incomplete(coded: pd.DataFrame, quality: QualityRules) -> pd.Series:
     if "submit_date" in coded and coded["submit_date"].notna().any():
         return coded["submit_date"].isna()
     return ~(coded["answered_share"] >= quality.min_answered_share)
+
+
+#: A response whose last answer is in this last share of the questionnaire's columns (in export
+#: order, among the columns anyone answered) reached the end of the questionnaire.
+FINISHED_REACH = 0.9
+
+
+def finished(cells: pd.DataFrame, missing: Iterable[str]) -> pd.Series:
+    """Responses that reached the end of the questionnaire: their last answer is in its last
+    :data:`FINISHED_REACH` of ``cells``' columns (answers only, in export order, among the
+    columns anyone answered). Blanks and ``missing`` labels are no answer.
+
+    >>> cells = pd.DataFrame({**{f"q{n}": ["a", "a", None] for n in range(9)},
+    ...                       "q9": ["a", "N/A", "a"], "q10": [None, None, None]})
+    >>> finished(cells, ["N/A"]).tolist()
+    [True, False, True]
+    """
+    missing_keys = {normalise(label) for label in missing}
+    text = cells.apply(lambda column: column.map(normalise, na_action="ignore"))
+    said = (text.notna() & (text != "") & ~text.isin(missing_keys)).to_numpy(dtype=bool)
+    said = said[:, said.any(axis=0)]
+    if not said.shape[1]:
+        return pd.Series(False, index=cells.index)
+    last = np.where(said.any(axis=1), said.shape[1] - 1 - np.argmax(said[:, ::-1], axis=1), -1)
+    return pd.Series(last >= math.ceil(FINISHED_REACH * (said.shape[1] - 1)), index=cells.index)
+
+
+def _fit_completeness(
+    document: dict[str, Any],
+    mapped: pd.DataFrame,
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    counts: RuleCounts,
+) -> None:
+    """Where completeness is the share of questions answered (no progress, no submit date),
+    lower ``min_answered_share`` to what the responses that reached the end of the
+    questionnaire answered: a finished response that left optional questions blank is not a
+    break-off."""
+    if "progress" in coded or ("submit_date" in coded and coded["submit_date"].notna().any()):
+        return
+    meta = {"respondent_id", *METADATA, *codebook.personal_data, codebook.weighting.base_weight}
+    answers = [column for column in mapped.columns if column not in meta]
+    done = finished(mapped[answers], codebook.missing_labels)
+    if not done.any():
+        return
+    quality = dict(document["quality"])
+    least = float(coded.loc[done, "answered_share"].min())
+    threshold = math.floor(least * 100) / 100
+    if threshold >= quality["min_answered_share"]:
+        return
+    quality["min_answered_share"] = threshold
+    document["quality"] = quality
+    counts.relaxed.append(
+        f"min_answered_share lowered to {threshold:g}: the {int(done.sum())} responses that "
+        f"reached the end of the questionnaire answered as few as {least:.1%} of the closed "
+        "questions they were shown (questions left blank on the way are optional, not a "
+        "break-off)"
+    )
 
 
 def _relax(document: dict[str, Any], coded: pd.DataFrame, counts: RuleCounts) -> None:

@@ -30,6 +30,7 @@ from survey.draft.vocabulary import (
     as_identifier,
     identifier,
     is_missing_answer,
+    is_number,
     normalise,
     text_words,
 )
@@ -207,13 +208,16 @@ def is_other_text(column: Column, sub: str) -> bool:
 
 def ticks(members: list[Column], labels: dict[str, str]) -> bool:
     """Whether columns are one option each: every cell blank, "not chosen" (N, No, 0, Not
-    selected: :data:`~survey.cleaning.recode.NOT_CHOSEN`) or one value (the same token in every
-    column, or the column's own option label)."""
+    selected: :data:`~survey.cleaning.recode.NOT_CHOSEN`), a missing answer (N/A), or one value
+    (the same token in every column, or the column's own option label, known or a different
+    value in each column)."""
     if not any(column.values for column in members):
         return False
     tokens: set[str] = set()
+    own: list[str] = []  # each column's one value, where it is not the column's label
     for column in members:
-        distinct = {normalise(value) for value in column.values} - NOT_CHOSEN
+        answers = [value for value in column.values if not is_missing_answer(value)]
+        distinct = {normalise(value) for value in answers} - NOT_CHOSEN
         if len(distinct) > 1:
             if not OTHER.match(normalise(labels.get(column.name, ""))):
                 return False
@@ -221,7 +225,15 @@ def ticks(members: list[Column], labels: dict[str, str]) -> bool:
         for value in distinct:
             if value != normalise(labels.get(column.name, "")):
                 tokens.add(value)
-    return len(tokens) <= 1
+                if sum(normalise(answer) == value for answer in answers) > 1:
+                    own.append(value)  # (written once, it may be someone's own words)
+                else:
+                    own.append("")
+    # one token throughout ("Y", "1"), or a different one in each column: the option's label,
+    # written in its cells by an export that has no sub-labels (a CSV of Qualtrics' choice text)
+    return len(tokens) <= 1 or (
+        len(own) >= 2 and len(set(own)) == len(own) and all(o and not is_number(o) for o in own)
+    )
 
 
 def joined_choices(values: list[str]) -> list[str] | None:

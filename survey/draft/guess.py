@@ -251,6 +251,8 @@ class Drafter:
                 )
             return
         if ticks(members, labels):
+            for column in members:
+                self.note_missing(column)  # "N/A" where the sub-question was not answered
             self.multi(stem_text, text, members, labels)
             return
         rating = bool(RATING_WORDS.search(text))
@@ -419,6 +421,9 @@ class Drafter:
         distinct = {normalise(value) for value in answers}
         if not distinct or len(distinct) > self.single_max:
             return False
+        counts = Counter(normalise(value) for value in answers)
+        if len(answers) >= 20 and len(answers) >= 5 * len(distinct) and min(counts.values()) > 1:
+            return True  # long labels, each chosen again and again: nobody's own words
         found = " ".join(text_words(column.name) + text_words(column.text))
         if OPEN_QUESTION.search(found) and len(distinct) > 3:
             return False
@@ -428,7 +433,6 @@ class Drafter:
             return False
         if any(re.search(r"@\w|https?://|www\.", value) for value in answers):
             return False  # an e-mail address or a link: someone's own words
-        counts = Counter(normalise(value) for value in answers)
         once = sum(1 for count in counts.values() if count == 1)
         if len(distinct) > 8 and once > 0.4 * len(distinct):
             return False
@@ -567,7 +571,11 @@ class Drafter:
         notes: list[str] = []
         for position, column in enumerate(members):
             label = labels.get(column.name) or column.name
-            said = {value for value in column.values if normalise(value) not in NOT_CHOSEN}
+            said = {
+                value
+                for value in column.values
+                if normalise(value) not in NOT_CHOSEN and not is_missing_answer(value)
+            }
             if len(said) == 1 and normalise(next(iter(said))) not in TICK_WORDS:
                 label = next(iter(said))  # the cells name the option (SurveyMonkey, Qualtrics)
             if tags is not None:

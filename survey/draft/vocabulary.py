@@ -99,6 +99,15 @@ KNOWN_SCALES: list[tuple[str, list[list[str]]]] = [
         ],
     ),
     (
+        "agreement",
+        [
+            ["disagree completely", "completely disagree", "totally disagree"],
+            ["rather disagree", "tend to disagree", "somewhat disagree"],
+            ["rather agree", "tend to agree", "somewhat agree"],
+            ["agree completely", "completely agree", "totally agree"],
+        ],
+    ),
+    (
         "importance",
         [
             ["not important", "not at all important", "unimportant"],
@@ -106,6 +115,15 @@ KNOWN_SCALES: list[tuple[str, list[list[str]]]] = [
             ["moderately important", "somewhat important", "moderate importance"],
             ["very important", "important"],
             ["extremely important", "essential", "critical"],
+        ],
+    ),
+    (
+        "importance",
+        [
+            ["not important", "not at all important", "unimportant"],
+            ["rather unimportant", "somewhat unimportant"],
+            ["rather important", "fairly important"],
+            ["very important"],
         ],
     ),
     (
