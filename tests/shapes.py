@@ -2,12 +2,13 @@
 so that draft -> run is tested without the real corpus (which CI does not have).
 
 Each builder writes one export into a folder and returns it; ``SHAPES`` names them. The
-shapes follow the real files of ``tests/corpus/index.yaml``: Qualtrics matrices (single
+shapes follow the real files of ``corpus/index.json``: Qualtrics matrices (single
 answer with a "no basis" point, multi answer), side-by-side, constant sum, slider and rank
 order, display-order columns; LimeSurvey arrays, multiple numeric, sliders, ranking and
 submit dates; SPSS dichotomous and categorical response sets, numbers labelled only at their
 missing codes or their top, ordinal labels, weights, no id, no durations; a pandas CSV with
-an empty first header cell, zero durations and skip logic; a SurveyMonkey export without its
+an empty first header cell, zero durations and skip logic; a KoboToolbox workbook whose start
+and end times are not answering times; a SurveyMonkey export without its
 Respondent ID; a plain workbook; and an export of five responses.
 """
 
@@ -299,6 +300,36 @@ def plain_xlsx(folder: Path) -> Path:
     return path
 
 
+def kobo_form(folder: Path) -> Path:
+    """A KoboToolbox workbook of interviews: ``start`` and ``end`` times with their time zones
+    that do not time the answering (a tenth end before they start, the rest saved hours later),
+    ``_id``/``_uuid``/``_submission_time``, group-path names (``general_info.province``), a
+    role, a number and an agreement rating with "Not applicable" chosen by some."""
+    rng = _rng(7)
+    n = 40
+    start = pd.Timestamp("2024-03-01T09:00:00") + pd.to_timedelta(rng.integers(0, 900_000, n), "s")
+    hours = rng.uniform(2.5, 30, n)
+    hours[::10] = -rng.uniform(0.5, 4.5, len(hours[::10]))  # clock or time-zone trouble
+    end = start + pd.to_timedelta(hours * 3600, "s")
+    rating = np.array([*AGREE, "Not applicable"])[rng.integers(0, 6, n)]
+    frame = pd.DataFrame(
+        {
+            "start": [f"{stamp.isoformat(timespec='milliseconds')}+04:30" for stamp in start],
+            "end": [f"{stamp.isoformat(timespec='milliseconds')}+04:30" for stamp in end],
+            "general_info.province": np.array(["Balkh", "Herat", "Kabul"])[rng.integers(0, 3, n)],
+            "general_info.role": np.array(ROLES)[rng.integers(0, 4, n)],
+            "household.members": rng.integers(1, 12, n),
+            "services.satisfied": rating,
+            "_id": range(9001, 9001 + n),
+            "_uuid": [f"5f0c{i:04x}-aa1e-4c9e-9a1b-0c1d2e3f4a5b" for i in range(n)],
+            "_submission_time": [stamp.isoformat() for stamp in end],
+        }
+    )
+    path = folder / "kobo_export.xlsx"
+    frame.to_excel(path, index=False)
+    return path
+
+
 # ---------------------------------------------------------------------------- SurveyMonkey
 def surveymonkey_no_id(folder: Path) -> Path:
     """A SurveyMonkey export trimmed of its metadata columns (no Respondent ID): two header
@@ -335,5 +366,6 @@ SHAPES: dict[str, Callable[[Path], Path]] = {
     "spss_sets": spss_sets,
     "pandas_csv": pandas_csv,
     "plain_xlsx": plain_xlsx,
+    "kobo_form": kobo_form,
     "surveymonkey_no_id": surveymonkey_no_id,
 }

@@ -190,8 +190,22 @@ def parse_dates(series: pd.Series, formats: Iterable[str]) -> pd.Series:
         todo = parsed.isna() & text.notna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(text[todo], format=date_format, errors="coerce")
+        parsed[todo] = dates_in(text[todo], date_format)
     return parsed
+
+
+def dates_in(text: pd.Series, date_format: str) -> pd.Series:
+    """``text`` read in one date format, ``NaT`` where it does not fit. A format with a time
+    zone (``%z``: "2018-01-30T15:52:31.889+05") gives UTC times, so that answers given in
+    different time zones compare.
+
+    >>> dates_in(pd.Series(["2018-01-30T15:52:31+05", "2018-01-30T12:22:31+01:30"]),
+    ...          "%Y-%m-%dT%H:%M:%S%z").dt.hour.tolist()
+    [10, 10]
+    """
+    if "%z" not in date_format:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    return pd.to_datetime(text, format=date_format, errors="coerce", utc=True).dt.tz_convert(None)
 
 
 def code_consent(series: pd.Series, accepted: Iterable[str]) -> pd.Series:

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from survey.cleaning.recode import NOT_CHOSEN
+from survey.cleaning.recode import NOT_CHOSEN, dates_in
 from survey.draft.vocabulary import (
     COMPUTED_TEXT,
     DATE_FORMATS,
@@ -342,7 +342,7 @@ def date_formats(frame: pd.DataFrame) -> list[str]:
     chosen: list[str] = []
     left = dates
     for date_format in DATE_FORMATS:
-        parsed = pd.to_datetime(left, format=date_format, errors="coerce")
+        parsed = dates_in(left, date_format)
         if parsed.notna().any():
             chosen.append(date_format)
             left = left[parsed.isna()]

@@ -213,6 +213,9 @@ METADATA = {
     "networkid", "qrecaptchascore", "qrelevantidduplicate", "qrelevantidduplicatescore",
     "qrelevantidfraudscore", "qrelevantidlaststartdate", "qballotboxstuffing",
     "qtotalduration", "qdatapolicyviolations", "qurl", "qlanguage", "submitdate1",
+    # KoboToolbox and ODK (_uuid, _submission_time ...)
+    "uuid", "submissiontime", "validationstatus", "parentindex", "parenttablename",
+    "submittedby", "deviceid",
 }  # fmt: skip
 METADATA_PATTERN = re.compile(
     r"^(?:customdata\d*|grouptime.*|questiontime.*|q?\d*time|startdate\d*|enddate\d*)$"
@@ -278,6 +281,8 @@ DATE_FORMATS = [
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f%z",  # KoboToolbox, ODK: local time and its offset
+    "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%d %H:%M",
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",

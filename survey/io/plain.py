@@ -32,6 +32,8 @@ PLAIN_METADATA = {
     "starttime": "start_date",
     "enddate": "end_date",
     "endtime": "end_date",
+    "start": "start_date",  # (KoboToolbox, ODK)
+    "end": "end_date",
     "progress": "progress",
 }
 
