@@ -131,8 +131,10 @@ def test_every_page_in_a_real_browser(server, project, tmp_path_factory):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for name in pages:
                 page.goto(f"{url}/{name}")
-                # Streamlit draws over a websocket: wait for the page's known figure
-                page.get_by_text(expected[name], exact=False).first.wait_for(timeout=60_000)
+                # Streamlit draws over a websocket: wait for the page's known figure, where it
+                # shows (a short figure such as "14" also sits in hidden elements)
+                shown = page.get_by_text(expected[name], exact=False).filter(visible=True)
+                shown.first.wait_for(timeout=60_000)
                 page.wait_for_load_state("networkidle")
                 body = page.inner_text("body")
                 assert page.locator('[data-testid="stException"]').count() == 0, name
