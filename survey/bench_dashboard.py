@@ -1,6 +1,6 @@
 """Server time of a filter change on every page of the dashboard (issue #8).
 
-:func:`bench_dashboard` runs the real app (``dashboard/app.py``) in this process with
+:func:`bench_dashboard` runs the real app (``survey/dashboard/app.py``) in this process with
 Streamlit's ``AppTest``, over the tables ``survey run`` wrote (``reports/`` and the processed
 waves), as ``survey dashboard`` would serve them. For every page it opens the page with no
 filter, then, ``runs`` times:
@@ -67,7 +67,7 @@ BENCH_COLUMNS = [
 #: The two filter changes timed on each page, in table order.
 CHANGES = ("uncached", "cached")
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
 _ALL = "all"
 
 Progress = Callable[[str], None]
@@ -150,7 +150,7 @@ def _pages(app: Path) -> list[str]:
     project = str(app.resolve().parents[1])
     if project not in sys.path:
         sys.path.insert(0, project)
-    from dashboard import PAGES
+    from survey.dashboard import PAGES
 
     return [url_path for _file, _title, url_path in PAGES]
 
@@ -193,7 +193,7 @@ def bench_dashboard(
     timeout
         Seconds one script run may take before ``AppTest`` gives up.
     app
-        The app's entry point (another copy of ``dashboard/app.py``, to compare versions).
+        The app's entry point (another copy of ``survey/dashboard/app.py``, to compare versions).
     progress
         Called with a line of text before each page.
 
@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--wave", help="default: the latest")
     parser.add_argument("--filter", help="DIMENSION=GROUP (default: the largest group)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
-    parser.add_argument("--app", type=Path, default=APP, help="another dashboard/app.py")
+    parser.add_argument("--app", type=Path, default=APP, help="another survey/dashboard/app.py")
     arguments = parser.parse_args(argv)
     _quiet_streamlit()
     root: Path = arguments.root

@@ -576,9 +576,8 @@ def bench_command(
         stdout.print(readme_table(record), highlight=False, soft_wrap=True)
 
 
-#: Where the Streamlit app lives: ``dashboard/`` beside the package (a clone or an editable
-#: install).
-DASHBOARD_APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+#: The Streamlit app, shipped inside the package (``survey/dashboard/``).
+DASHBOARD_APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
 
 
 @app.command("dashboard")
@@ -615,8 +614,8 @@ def dashboard_command(
             )
         if not DASHBOARD_APP.is_file():
             raise DataError(
-                f"{DASHBOARD_APP}: the dashboard app is missing; install the toolkit from a clone "
-                "with `pip install -e .`"
+                f"{DASHBOARD_APP}: the dashboard app is missing from this installation; "
+                "install the toolkit again (`pip install --force-reinstall library-survey`)"
             )
         environment = os.environ | {
             "SURVEY_REPORTS": str(reports.resolve()),

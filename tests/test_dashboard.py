@@ -1,4 +1,4 @@
-"""The Streamlit dashboard (``dashboard/app.py``) driven by ``streamlit.testing.v1.AppTest``.
+"""The Streamlit dashboard (``survey/dashboard/app.py``) driven by ``streamlit.testing.v1.AppTest``.
 
 Every page runs without an exception in full and public mode and shows the engine's own
 numbers, formatted by ``survey.export.style``: the analysed count, a group's share from
@@ -28,7 +28,7 @@ from survey.export.style import SUPPRESSED, neutralise, percent, value
 from survey.export.tables import Labels, load_tables
 
 REPO = Path(__file__).resolve().parents[1]
-APP = REPO / "dashboard" / "app.py"
+APP = REPO / "survey" / "dashboard" / "app.py"
 CODEBOOK = REPO / "data" / "raw" / "codebook.yaml"
 PAGES = PAGE_PATHS
 LATEST = "2025"
@@ -501,9 +501,9 @@ def test_filtered_views_are_the_engines_tables_of_the_selection(full, book, resp
     """A filtered view estimates only what it needs (one kind of row, the columns of the
     questions asked, each wave's whole table once for the estimates and the tests of change)
     and still gives the engine's own rows for the selection."""
-    from dashboard import data
     from survey.analysis.needs import needs
     from survey.analysis.trends import trends
+    from survey.dashboard import data
 
     sources = data.report_waves(data.Settings.from_env())
     expected = {}
@@ -763,7 +763,7 @@ def test_a_suppressed_selection_shows_the_mark(public, engine):
 def test_public_mode_never_reads_respondent_rows(public, monkeypatch):
     import pandas
 
-    from dashboard import data
+    from survey.dashboard import data
 
     def refuse(*args, **kwargs):
         raise AssertionError("public mode read a parquet file")
@@ -819,7 +819,7 @@ def test_upload_junk_gets_one_line_naming_the_problem(full, upload_folder):
 
 
 def test_text_from_the_codebook_cannot_become_markup():
-    from dashboard.ui import markdown_text
+    from survey.dashboard.ui import markdown_text
 
     assert markdown_text("<b>*x*</b> [a](b) #1 $5") == r"\<b\>\*x\*\</b\> \[a\](b) \#1 \$5"
     assert markdown_text("- not a list") == r"\- not a list"

@@ -309,7 +309,7 @@ def test_the_dashboard_shows_a_drafted_run_on_every_page(drafted_run, public, mo
     monkeypatch.setenv("SURVEY_PUBLIC", "1" if public else "0")
     st.cache_data.clear()
     st.cache_resource.clear()
-    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    app = Path(__file__).resolve().parents[1] / "survey" / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

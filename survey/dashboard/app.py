@@ -1,4 +1,5 @@
-"""The dashboard's entry point: ``survey dashboard`` runs ``streamlit run dashboard/app.py``.
+"""The dashboard's entry point: ``survey dashboard`` runs ``streamlit run`` on this file (shipped in
+the package, so an installed wheel has the dashboard).
 
 It reads where the tables are from the environment (``SURVEY_REPORTS``, ``SURVEY_PROCESSED``,
 ``SURVEY_CODEBOOK``, ``SURVEY_PUBLIC``), draws the sidebar's filters, keeps them in the URL and
@@ -7,17 +8,9 @@ runs the chosen page. Public mode has no upload page.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-# ``streamlit run`` puts this folder on the path, not the project: make ``dashboard`` importable
-_PROJECT = str(Path(__file__).resolve().parents[1])
-if _PROJECT not in sys.path:
-    sys.path.insert(0, _PROJECT)
-
-import streamlit as st  # noqa: E402
-
-from dashboard import PAGES, data, state  # noqa: E402
+from survey.dashboard import PAGES, data, state
 
 st.set_page_config(page_title="Learning needs survey", layout="wide")
 settings = data.Settings.from_env()

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data
+from survey.dashboard import data
 
 __all__ = ["ALL", "current", "page_choice", "sidebar", "sync_query"]
 

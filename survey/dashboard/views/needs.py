@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state, ui
 from survey.analysis.needs import need_grids
+from survey.dashboard import data, state, ui
 from survey.export import style
 
 PAGE = "needs"

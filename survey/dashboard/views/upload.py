@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state, ui
+from survey.dashboard import data, state, ui
 from survey.errors import SurveyError
 
 settings = data.Settings.from_env()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state, ui
 from survey.codebook import QuestionType
+from survey.dashboard import data, state, ui
 from survey.export import style
 
 PAGE = "barriers"

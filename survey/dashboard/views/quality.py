@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, state, ui
+from survey.dashboard import data, state, ui
 
 selection = state.current()
 tables = data.tables(selection.source)

@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state, ui
 from survey.analysis.needs import need_grids
+from survey.dashboard import data, state, ui
 from survey.export import style
 
 PAGE = "trends"

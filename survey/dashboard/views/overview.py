@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state, ui
+from survey.dashboard import data, state, ui
 from survey.export import style
 
 selection = state.current()

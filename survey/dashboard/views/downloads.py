@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state, ui
+from survey.dashboard import data, state, ui
 
 selection = state.current()
 tables = data.tables(selection.source)

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
 from survey.codebook import Codebook
+from survey.dashboard import data
 from survey.export import style
 from survey.export.tables import Labels, ReportTables
 
