@@ -12,8 +12,8 @@ memory (``getrusage(RUSAGE_SELF).ru_maxrss``, imports included) is the run's own
 - ``letters``, ``needs``, ``themes``: those tables again, one at a time, on the processed wave
   (weighted and unweighted, as ``process_wave`` makes them; ``themes`` includes the quotes and
   uncoded terms);
-- ``report_tables`` (:func:`~survey.export.tables.load_tables` and
-  :func:`~survey.export.findings.headline_findings`), then each writer: ``xlsx``, ``html``,
+- ``report_tables`` (:func:`~survey.report.tables.load_tables` and
+  :func:`~survey.report.findings.headline_findings`), then each writer: ``xlsx``, ``html``,
   ``pptx``;
 - ``pipeline``: ``process_wave`` from start to end, and ``r_subset``: the work
   ``bench/survey.R`` does in R (``bench/engine.py``'s ``r_subset``);
@@ -138,10 +138,10 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
     from survey.cleaning import standardise
     from survey.codebook import Layout, load_codebook
-    from survey.export.findings import headline_findings
+    from survey.report.findings import headline_findings
     from survey.export.html import write_html
     from survey.export.pptx import write_pptx
-    from survey.export.tables import load_tables
+    from survey.report.tables import load_tables
     from survey.export.xlsx import write_xlsx
     from survey.io import map_to_codebook, read_export
     from survey.pipeline import process_wave, wave_for_file

@@ -127,7 +127,7 @@ def default_filter(reports: Path, codebook: Path, wave: str) -> FilterChoice:
     """The largest group (most respondents in ``wave``, as ``results.csv`` counts them) of the
     codebook's first breakdown dimension: the selection that costs the most to estimate."""
     from survey.codebook import load_codebook
-    from survey.export.tables import load_tables
+    from survey.report.tables import load_tables
 
     book = load_codebook(codebook)
     if not book.dimensions:

@@ -789,7 +789,7 @@ def learning_tables(
 def _safe_text(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """Respondent text in a CSV that a spreadsheet may open: a cell starting with ``=``, ``+``,
     ``-`` or ``@`` gets a leading apostrophe, so it is never run as a formula."""
-    from survey.export.style import neutralise
+    from survey.report.style import neutralise
 
     if column in table and len(table):
         table = table.assign(**{column: table[column].astype(str).map(neutralise)})

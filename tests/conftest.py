@@ -51,7 +51,7 @@ def report_folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def wave_tables(report_folder):
     """The 2024 wave's tables as the report writers read them."""
-    from survey.export.tables import load_tables
+    from survey.report.tables import load_tables
 
     return load_tables(report_folder, load_codebook(REPO / "data" / "raw" / "codebook.yaml"))
 
@@ -94,7 +94,7 @@ def history_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def latest_tables(history_root):
     """The 2026 wave's tables with its history (changes since 2025 and since 2024)."""
-    from survey.export.tables import load_tables
+    from survey.report.tables import load_tables
 
     return load_tables(
         history_root / "2026", load_codebook(REPO / "data" / "raw" / "codebook.yaml")

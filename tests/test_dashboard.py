@@ -1,7 +1,7 @@
 """The Streamlit dashboard (``survey/dashboard/app.py``) driven by ``streamlit.testing.v1.AppTest``.
 
 Every page runs without an exception in full and public mode and shows the engine's own
-numbers, formatted by ``survey.export.style``: the analysed count, a group's share from
+numbers, formatted by ``survey.report.style``: the analysed count, a group's share from
 ``results.csv``, the rank-1 topic of ``needs.csv``, the quarantine counts. Every filter and the
 weighted toggle change the numbers to the engine's values for the selection (``results()`` on
 the filtered respondents in full mode, the group's published row in public mode) and are kept
@@ -24,8 +24,8 @@ from streamlit.testing.v1 import AppTest
 
 from survey.analysis.results import results
 from survey.codebook import load_codebook
-from survey.export.style import SUPPRESSED, neutralise, percent, value
-from survey.export.tables import Labels, load_tables
+from survey.report.style import SUPPRESSED, neutralise, percent, value
+from survey.report.tables import Labels, load_tables
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "survey" / "dashboard" / "app.py"
@@ -379,7 +379,7 @@ def rings(at: AppTest) -> list[float]:
 
 
 def test_trends_tests_the_change_as_trends_csv_says(mode, engine):
-    from survey.export.findings import change_findings
+    from survey.report.findings import change_findings
 
     tables = engine[LATEST]
     assessment = trend_row(tables.trends, question="imp_assessment")

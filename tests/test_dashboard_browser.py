@@ -92,8 +92,8 @@ def server(request, project) -> Iterator[tuple[str, bool]]:
 
 def _expected(project: Path) -> dict[str, str]:
     """Texts from the engine's tables each page must show for the newest wave (2025)."""
-    from survey.export.style import percent
-    from survey.export.tables import load_tables
+    from survey.report.style import percent
+    from survey.report.tables import load_tables
 
     book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
     tables = load_tables(project / "reports" / "2025", book)

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from survey.export import style
-from survey.export.findings import headline_findings
+from survey.report import style
+from survey.report.findings import headline_findings
 from survey.export.html import TEST_WORDS, write_html
 
 #: The demo views the issue asks for: needs heatmap, quadrant, barriers by region, formats by
@@ -384,7 +384,7 @@ def test_an_unweighted_wave_shows_its_unweighted_rows(wave_tables, tmp_path):
 
 
 def test_what_changed_says_the_significant_changes_since_the_wave_before(latest_tables, tmp_path):
-    from survey.export.findings import change_findings
+    from survey.report.findings import change_findings
 
     flagged = dataclasses.replace(
         latest_tables,

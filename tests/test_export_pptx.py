@@ -18,9 +18,9 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from survey.codebook import QuestionType
 from survey.errors import DataError
-from survey.export.findings import change_findings, headline_findings
+from survey.report.findings import change_findings, headline_findings
 from survey.export.pptx import MAX_SLIDES, write_pptx
-from survey.export.style import SUPPRESSED, percent
+from survey.report.style import SUPPRESSED, percent
 
 BASE = re.compile(r"\bn = \d")
 

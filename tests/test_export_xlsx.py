@@ -16,8 +16,8 @@ from conftest import HOSTILE_QUOTES
 from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
-from survey.export.findings import change_findings, headline_findings
-from survey.export.style import PALETTE, SEQUENTIAL, SUPPRESSED
+from survey.report.findings import change_findings, headline_findings
+from survey.report.style import PALETTE, SEQUENTIAL, SUPPRESSED
 from survey.export.xlsx import write_xlsx
 
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from survey.errors import DataError
-from survey.export.findings import FINDING_COLUMNS, headline_findings
-from survey.export.style import percent
-from survey.export.tables import load_tables
+from survey.report.findings import FINDING_COLUMNS, headline_findings
+from survey.report.style import percent
+from survey.report.tables import load_tables
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from factories import survey
 from openpyxl import load_workbook
 from shapes import SHAPES
 
-from survey.export.style import TOO_FEW_NOTE
+from survey.report.style import TOO_FEW_NOTE
 
 #: What each draft holds: question id -> type, the breakdowns, and the respondent id.
 EXPECTED: dict[str, dict[str, object]] = {

@@ -279,8 +279,8 @@ def test_the_three_reports_say_the_same_changes_since_the_wave_before(demo_run):
     from openpyxl import load_workbook
     from pptx import Presentation
 
-    from survey.export.findings import change_findings
-    from survey.export.tables import load_tables
+    from survey.report.findings import change_findings
+    from survey.report.tables import load_tables
 
     folder = demo_run / "reports" / "2026"
     book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")

@@ -1,7 +1,7 @@
 """Where the dashboard's numbers come from: thin cached wrappers over :mod:`survey`.
 
 Every figure shown is a row of a table the engine wrote (``reports/<wave>/*.csv`` read by
-:func:`survey.export.tables.load_tables`) or, for a filtered view in full mode, the engine's own
+:func:`survey.report.tables.load_tables`) or, for a filtered view in full mode, the engine's own
 functions (:func:`~survey.analysis.results.results`, :func:`~survey.analysis.needs.needs`,
 :func:`~survey.analysis.letters.significance_letters`,
 :func:`~survey.analysis.themes.theme_table`) run on the respondents the filters select, with
@@ -43,7 +43,7 @@ import streamlit as st
 
 from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.errors import SurveyError
-from survey.export.tables import HISTORY_FILES, ReportTables, load_tables
+from survey.report.tables import HISTORY_FILES, ReportTables, load_tables
 
 __all__ = [
     "ENV_CODEBOOK",
@@ -201,25 +201,25 @@ def _tables_stamp(source: WaveSource) -> int:
 
 
 def tables(source: WaveSource) -> ReportTables:
-    """The wave's tables as the reports read them (:func:`survey.export.tables.load_tables`)."""
+    """The wave's tables as the reports read them (:func:`survey.report.tables.load_tables`)."""
     return _tables(source, _tables_stamp(source))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _findings(source: WaveSource, stamp: int) -> pd.DataFrame:
-    from survey.export.findings import headline_findings
+    from survey.report.findings import headline_findings
 
     return headline_findings(tables(source))
 
 
 def findings(source: WaveSource) -> pd.DataFrame:
-    """The wave's headline findings (:func:`survey.export.findings.headline_findings`)."""
+    """The wave's headline findings (:func:`survey.report.findings.headline_findings`)."""
     return _findings(source, _tables_stamp(source))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _change_findings(source: WaveSource, stamp: int, weighted: bool) -> pd.DataFrame:
-    from survey.export.findings import change_findings as sentences
+    from survey.report.findings import change_findings as sentences
 
     wave = tables(source)
     if wave.weighted and not weighted:  # the wave's unweighted rows, as an unweighted run has
@@ -229,7 +229,7 @@ def _change_findings(source: WaveSource, stamp: int, weighted: bool) -> pd.DataF
 
 def change_findings(source: WaveSource, *, weighted: bool = True) -> pd.DataFrame:
     """What changed significantly since the wave before, for the whole wave
-    (:func:`survey.export.findings.change_findings`: the sentences of the workbook and the
+    (:func:`survey.report.findings.change_findings`: the sentences of the workbook and the
     deck); ``weighted=False`` says it from the unweighted rows of ``trends.csv``."""
     return _change_findings(source, _tables_stamp(source), weighted and tables(source).weighted)
 

@@ -1,26 +1,25 @@
-"""What the pages share: formatting (through :mod:`survey.export.style`), captions about the
+"""What the pages share: formatting (through :mod:`survey.report.style`), captions about the
 view, plotly figures in the reports' palette, and the data-quality summary.
 
-Numbers are formatted only with :func:`~survey.export.style.percent` and
-:func:`~survey.export.style.value`, so a cell shows the same figure here as in the workbook,
+Numbers are formatted only with :func:`~survey.report.style.percent` and
+:func:`~survey.report.style.value`, so a cell shows the same figure here as in the workbook,
 the HTML report and the slides. A suppressed row is shown as
-:data:`~survey.export.style.SUPPRESSED` and never drawn.
+:data:`~survey.report.style.SUPPRESSED` and never drawn.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from survey.codebook import Codebook
 from survey.dashboard import data
-from survey.export import style
-from survey.export.tables import Labels, ReportTables
+from survey.report import rules, style
+from survey.report.tables import Labels, ReportTables
 
 __all__ = [
     "EFFECT_WORDS",
@@ -31,7 +30,6 @@ __all__ = [
     "count_text",
     "estimate_text",
     "figure_layout",
-    "group_order",
     "grouped_bar_figure",
     "heatmap_figure",
     "line_figure",
@@ -42,7 +40,6 @@ __all__ = [
     "plotly_text",
     "population_column",
     "population_words",
-    "published",
     "records",
     "show_quality",
     "show_view",
@@ -152,41 +149,34 @@ def records(table: pd.DataFrame, *keys: str) -> dict[tuple[str, ...], dict[str, 
     return {tuple(str(row[key]) for key in keys): row for row in rows}
 
 
-def published(row: dict[str, Any] | None, column: str = "estimate") -> bool:
-    """Whether a row may show its figure: present, not suppressed, not missing."""
-    return row is not None and not bool(row.get("suppressed")) and not missing(row.get(column))
-
-
 def cell_grid(
     cells: Sequence[Sequence[dict[str, Any] | None]],
     *,
+    threshold: int,
     column: str = "estimate",
     share: bool = True,
     digits: int | None = None,
 ) -> tuple[list[list[float | None]], list[list[str]]]:
-    """A heatmap's values and texts from rows of the engine's tables: a suppressed (or
-    absent) cell has no value, so it is not coloured, and shows the suppression mark."""
-    values = [[float(c[column]) if published(c, column) else None for c in line] for line in cells]  # type: ignore[index]
+    """A heatmap's values and texts from rows of the engine's tables: a cell that is not
+    published (:func:`survey.report.rules.published`) has no value, so it is not coloured,
+    and shows the suppression mark."""
+    shown = [
+        [rules.published(c, threshold=threshold, column=column) for c in line] for line in cells
+    ]
+    values = [
+        [float(c[column]) if ok else None for c, ok in zip(line, marks, strict=True)]  # type: ignore[index]
+        for line, marks in zip(cells, shown, strict=True)
+    ]
     texts = [
         [
             estimate_text(c[column], False, share=share, digits=digits)  # type: ignore[index]
-            if published(c, column)
+            if ok
             else style.SUPPRESSED
-            for c in line
+            for c, ok in zip(line, marks, strict=True)
         ]
-        for line in cells
+        for line, marks in zip(cells, shown, strict=True)
     ]
     return values, texts
-
-
-def group_order(book: Codebook, by: str, groups: Iterable[str]) -> list[str]:
-    """The groups of a dimension present in ``groups``, in codebook order."""
-    present = set(groups)
-    try:
-        codes = book.question(by).option_codes()
-    except KeyError:
-        return sorted(present)
-    return [code for code in codes if code in present]
 
 
 # -------------------------------------------------------------------------------- figures

@@ -1,7 +1,7 @@
 """Reports people present: the workbook, the HTML report and the slide deck of a wave.
 
-Every writer reads the engine's tables through :func:`~survey.export.tables.load_tables` and
-the plain-language findings of :func:`~survey.export.findings.headline_findings`; none computes
+Every writer reads the engine's tables through :func:`~survey.report.tables.load_tables` and
+the plain-language findings of :func:`~survey.report.findings.headline_findings`; none computes
 a statistic. :func:`write_reports` writes all three from a finished wave's folder.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from survey.codebook import Codebook
-from survey.export.tables import Labels, ReportTables, load_tables
+from survey.report.tables import Labels, ReportTables, load_tables
 
 if TYPE_CHECKING:
     from survey.sidecar import Sidecar
@@ -39,7 +39,7 @@ def write_reports(
     ...) from another folder (both: a run's staging folder). A ``sidecar`` process writes
     the workbook while this one writes the HTML report and the deck.
     """
-    from survey.export.findings import headline_findings
+    from survey.report.findings import headline_findings
     from survey.export.html import write_html
     from survey.export.pptx import write_pptx
     from survey.export.xlsx import write_xlsx
@@ -63,7 +63,7 @@ def write_reports(
 
 def _write_workbook(folder: Path, codebook: Codebook, history: Path | None, path: Path) -> Path:
     """``report.xlsx`` into folder ``path`` from the tables in ``folder`` (in a sidecar)."""
-    from survey.export.findings import headline_findings
+    from survey.report.findings import headline_findings
     from survey.export.xlsx import write_xlsx
 
     tables = load_tables(folder, codebook, history=history)

@@ -8,9 +8,9 @@ tables by dimension (n, %, confidence interval and significance letters), the re
 comments by theme, and the method.
 
 Like every writer, this one computes no statistic: it picks, sorts and pivots the engine's
-tables (:class:`~survey.export.tables.ReportTables`) and rounds their numbers with
-:mod:`survey.export.style`, so a figure on the page is the figure in ``results.csv``.
-Suppressed rows show :data:`~survey.export.style.SUPPRESSED`, never a number. Everything that
+tables (:class:`~survey.report.tables.ReportTables`) and rounds their numbers with
+:mod:`survey.report.style`, so a figure on the page is the figure in ``results.csv``.
+Suppressed rows show :data:`~survey.report.style.SUPPRESSED`, never a number. Everything that
 comes from the tables (respondents' quotes included) goes through Jinja2's autoescaping; only
 plotly.js and the plotly fragments are inserted as they are.
 
@@ -31,9 +31,9 @@ from typing import Any
 import pandas as pd
 
 from survey.codebook import Question, QuestionType
-from survey.export import style
-from survey.export.findings import change_findings
-from survey.export.tables import ReportTables
+from survey.report import style
+from survey.report.findings import change_findings
+from survey.report.tables import ReportTables
 from survey.writing import atomic_write_text
 
 __all__ = ["ALPHA", "TEST_WORDS", "write_html"]
@@ -1153,9 +1153,9 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     Parameters
     ----------
     tables
-        The wave's tables (:func:`~survey.export.tables.load_tables`).
+        The wave's tables (:func:`~survey.report.tables.load_tables`).
     findings
-        Its headline findings (:func:`~survey.export.findings.headline_findings`); their
+        Its headline findings (:func:`~survey.report.findings.headline_findings`); their
         ``text`` is the findings section.
     path
         Where to write ``report.html``.
@@ -1170,8 +1170,8 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     >>> import tempfile
     >>> from pathlib import Path
     >>> from survey.codebook import load_codebook
-    >>> from survey.export.findings import headline_findings
-    >>> from survey.export.tables import load_tables
+    >>> from survey.report.findings import headline_findings
+    >>> from survey.report.tables import load_tables
     >>> from survey.pipeline import process_wave
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())

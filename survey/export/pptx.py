@@ -1,14 +1,14 @@
 """The slide deck of a wave (``slides.pptx``): findings an association can present as they are.
 
-:func:`write_pptx` turns a wave's tables (:func:`~survey.export.tables.load_tables`) and its
-headline findings (:func:`~survey.export.findings.headline_findings`) into a deck of at most
+:func:`write_pptx` turns a wave's tables (:func:`~survey.report.tables.load_tables`) and its
+headline findings (:func:`~survey.report.findings.headline_findings`) into a deck of at most
 :data:`MAX_SLIDES` slides:
 
 1. the title (instrument, wave, organisation);
 2. who responded against the membership frame, by each weighting variable;
 3. the headline findings;
 4. what changed since the previous wave (when there is one): the significant changes as
-   :func:`~survey.export.findings.change_findings` says them, and the learning topics'
+   :func:`~survey.report.findings.change_findings` says them, and the learning topics'
    top-2 importance in both waves; said plainly when nothing changed significantly;
 5. the top learning needs overall (Borich MWDS), their ranks in every wave so far, the top
    three of each group of the first dimension, and the top-2 importance of the leading topics
@@ -21,9 +21,9 @@ headline findings (:func:`~survey.export.findings.headline_findings`) into a dec
 
 Charts are native, editable PowerPoint charts whose data are the values of ``results.csv``
 (``needs.csv``, ``themes.csv``, ``trends.csv``) as the engine wrote them; labels and tables
-show them rounded by :mod:`survey.export.style`. A suppressed group is never drawn: it is
+show them rounded by :mod:`survey.report.style`. A suppressed group is never drawn: it is
 left out of the chart and named in the footnote, or shown as
-:data:`~survey.export.style.SUPPRESSED` in a table. Every content slide carries speaker notes
+:data:`~survey.report.style.SUPPRESSED` in a table. Every content slide carries speaker notes
 with its base sizes and caveats.
 
 With ``template=`` the association's own ``.pptx`` is used: its masters, layouts, theme and
@@ -43,9 +43,9 @@ import pandas as pd
 
 from survey.codebook import Question, QuestionType
 from survey.errors import DataError
-from survey.export import style
-from survey.export.findings import change_findings
-from survey.export.tables import ReportTables
+from survey.report import style
+from survey.report.findings import change_findings
+from survey.report.tables import ReportTables
 from survey.writing import atomic_write
 
 __all__ = ["MAX_SLIDES", "write_pptx"]
@@ -1887,9 +1887,9 @@ def write_pptx(
     Parameters
     ----------
     tables
-        The wave's tables (:func:`~survey.export.tables.load_tables`).
+        The wave's tables (:func:`~survey.report.tables.load_tables`).
     findings
-        Its headline findings (:func:`~survey.export.findings.headline_findings`); the first
+        Its headline findings (:func:`~survey.report.findings.headline_findings`); the first
         few ``text`` sentences are the headline slide.
     path
         Where to write the deck.
@@ -1914,8 +1914,8 @@ def write_pptx(
     >>> from pathlib import Path
     >>> from pptx import Presentation
     >>> from survey.codebook import load_codebook
-    >>> from survey.export.findings import headline_findings
-    >>> from survey.export.tables import load_tables
+    >>> from survey.report.findings import headline_findings
+    >>> from survey.report.tables import load_tables
     >>> from survey.pipeline import process_wave
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())

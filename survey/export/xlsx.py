@@ -3,7 +3,7 @@
 Sheets, in order:
 
 - **Contents**: every other sheet, each a link.
-- **Summary**: the headline findings (:func:`~survey.export.findings.headline_findings`).
+- **Summary**: the headline findings (:func:`~survey.report.findings.headline_findings`).
 - **Method**: fieldwork, responses against the frame (the response rate is an Excel formula,
   ``=B5/C5``), weighting and design effect, margins of error, the suppression rule, the tests
   used and what the significance letters mean.
@@ -32,14 +32,14 @@ Sheets, in order:
 A first wave has no history: the workbook then has no Trends, Not trended or Topic ranks
 sheet, and its Summary no list of changes. A later wave's Summary adds, below the headline
 findings, what changed significantly since the wave before
-(:func:`~survey.export.findings.change_findings`, the sentences the slides and the dashboard
+(:func:`~survey.report.findings.change_findings`, the sentences the slides and the dashboard
 use).
 
 The writer shows the engine's numbers: estimates are stored as ``results.csv`` holds them (to
 the 16 significant digits openpyxl writes), as numbers with number formats (Excel rounds for
 display the way :mod:`style` does). A suppressed row shows
-:data:`~survey.export.style.SUPPRESSED` in place of every number, and each sheet explains the
-rule once. Every text cell goes through :func:`~survey.export.style.neutralise`, so no
+:data:`~survey.report.style.SUPPRESSED` in place of every number, and each sheet explains the
+rule once. Every text cell goes through :func:`~survey.report.style.neutralise`, so no
 respondent's comment becomes a formula; the only formulas are the response rates of the Method
 sheet.
 """
@@ -57,7 +57,7 @@ from typing import Any
 import pandas as pd
 
 from survey.codebook import Question, QuestionType
-from survey.export.style import (
+from survey.report.style import (
     PALETTE,
     SEQUENTIAL,
     SUPPRESSED,
@@ -65,7 +65,7 @@ from survey.export.style import (
     TOO_FEW_NOTE,
     neutralise,
 )
-from survey.export.tables import ReportTables
+from survey.report.tables import ReportTables
 from survey.writing import atomic_write
 
 __all__ = [
@@ -689,7 +689,7 @@ def _write_changes(
 ) -> None:
     """The Summary's list of what changed significantly since the wave before (nothing for a
     first wave), in the columns of the headline findings."""
-    from survey.export.findings import change_findings
+    from survey.report.findings import change_findings
 
     since = tables.previous_wave
     if since is None:
@@ -1765,9 +1765,9 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     Parameters
     ----------
     tables
-        The wave's tables (:func:`~survey.export.tables.load_tables`).
+        The wave's tables (:func:`~survey.report.tables.load_tables`).
     findings
-        Its headline findings (:func:`~survey.export.findings.headline_findings`).
+        Its headline findings (:func:`~survey.report.findings.headline_findings`).
     path
         Where to write ``report.xlsx`` (written atomically).
 
@@ -1780,8 +1780,8 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     --------
     >>> import tempfile
     >>> from survey.codebook import load_codebook
-    >>> from survey.export.findings import headline_findings
-    >>> from survey.export.tables import load_tables
+    >>> from survey.report.findings import headline_findings
+    >>> from survey.report.tables import load_tables
     >>> from survey.pipeline import process_wave
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())

@@ -8,7 +8,7 @@ import streamlit as st
 
 from survey.codebook import QuestionType
 from survey.dashboard import data, state, ui
-from survey.export import style
+from survey.report import rules, style
 
 PAGE = "barriers"
 
@@ -40,7 +40,7 @@ codes = [code for code in book.question(question).option_codes() if code in set(
 cells = ui.records(rows, "by", "group", "option")
 overall = {code: cells.get(("all", "all", code)) for code in codes}
 shown = sorted(
-    (code for code in codes if ui.published(overall[code])),
+    (code for code in codes if rules.published(overall[code], threshold=tables.threshold)),
     key=lambda code: -float(overall[code]["estimate"]),  # type: ignore[index]
 )
 if shown:
@@ -69,10 +69,14 @@ dimensions = list(book.dimensions)
 tabs = st.tabs([f"By {labels.dimension(d).lower()}" for d in dimensions])
 for tab, by in zip(tabs, dimensions, strict=True):
     with tab:
-        groups = ui.group_order(book, by, rows.loc[rows["by"] == by, "group"].astype(str))
+        groups = rules.group_order(book, by, rows.loc[rows["by"] == by, "group"].astype(str))
         columns = [ui.population_column(selection, labels), *[labels.group(by, g) for g in groups]]
         z, text = ui.cell_grid(
-            [[overall[code], *(cells.get((by, group, code)) for group in groups)] for code in order]
+            [
+                [overall[code], *(cells.get((by, group, code)) for group in groups)]
+                for code in order
+            ],
+            threshold=tables.threshold,
         )
         ui.plot(
             ui.heatmap_figure(

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from survey.dashboard import data, state, ui
-from survey.export import style
+from survey.report import rules, style
 
 PAGE = "comments"
 
@@ -51,7 +51,12 @@ st.caption(
 )
 
 shown = sorted(
-    (code for code in codes if ui.published(overall[code], "share") and code != "uncoded"),
+    (
+        code
+        for code in codes
+        if rules.published(overall[code], threshold=tables.threshold, column="share")
+        and code != "uncoded"
+    ),
     key=lambda code: -float(overall[code]["share"]),  # type: ignore[index]
 )
 if shown:
@@ -77,10 +82,11 @@ else:
     st.warning(f"{ui.markdown_text(who)}: {ui.suppression_note(tables.threshold)}")
 
 st.header(f"Themes by {labels.dimension(by).lower()}")
-groups = ui.group_order(book, by, rows.loc[rows["by"] == by, "group"].astype(str))
+groups = rules.group_order(book, by, rows.loc[rows["by"] == by, "group"].astype(str))
 order = shown + [code for code in codes if code not in shown]
 _, text = ui.cell_grid(
     [[overall[code], *(cells.get((by, group, code)) for group in groups)] for code in order],
+    threshold=tables.threshold,
     column="share",
 )
 table = pd.DataFrame(

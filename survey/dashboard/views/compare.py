@@ -8,6 +8,7 @@ import streamlit as st
 
 from survey.codebook import QuestionType
 from survey.dashboard import data, state, ui
+from survey.report import rules
 
 PAGE = "compare"
 
@@ -71,7 +72,7 @@ rows = data.results_view(selection, (question,), by=(by,))
 rows = rows[(rows["question"] == question) & (rows["option"] == option)]
 overall = rows[rows["by"] == "all"]
 in_groups = rows[rows["by"] == by]
-groups = ui.group_order(book, by, in_groups["group"].astype(str))
+groups = rules.group_order(book, by, in_groups["group"].astype(str))
 by_group = {str(row["group"]): row for _, row in in_groups.iterrows()}
 letters = data.letters_view(selection, (question,), by=(by,))
 letters = letters[

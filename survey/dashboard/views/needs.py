@@ -9,7 +9,7 @@ import streamlit as st
 
 from survey.analysis.needs import need_grids
 from survey.dashboard import data, state, ui
-from survey.export import style
+from survey.report import rules, style
 
 PAGE = "needs"
 
@@ -77,7 +77,7 @@ measure = state.page_choice(
 )
 measure_words, share, colour_title = MEASURES[measure]
 digits = None if share else 2
-groups = ui.group_order(book, by, needs.loc[needs["by"] == by, "group"].astype(str))
+groups = rules.group_order(book, by, needs.loc[needs["by"] == by, "group"].astype(str))
 order = (
     published["topic"].tolist() if not published.empty else list(dict.fromkeys(population["topic"]))
 )
@@ -88,6 +88,7 @@ columns = [
 cells = ui.records(needs, "by", "group", "topic")
 z, text = ui.cell_grid(
     [[cells.get((column_by, group, topic)) for column_by, group, _ in columns] for topic in order],
+    threshold=tables.threshold,
     column=measure,
     share=share,
     digits=digits,

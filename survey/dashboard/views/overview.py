@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from survey.dashboard import data, state, ui
-from survey.export import style
+from survey.report import style
 
 selection = state.current()
 tables = data.tables(selection.source)

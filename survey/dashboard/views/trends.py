@@ -1,7 +1,7 @@
 """Trends: what changed between the waves of the reports folder.
 
 At the top, the significant changes since the wave before in words (the workbook's and the
-deck's sentences, :func:`survey.export.findings.change_findings`). Then each topic's top-two
+deck's sentences, :func:`survey.report.findings.change_findings`). Then each topic's top-two
 importance across the waves with its intervals, overall (several topics) or one line per group
 of a dimension (one topic), and the tests of change between the two latest waves (and first to
 latest): the latest wave's ``trends.csv``, or for a filtered selection in full mode the
@@ -20,7 +20,7 @@ import streamlit as st
 
 from survey.analysis.needs import need_grids
 from survey.dashboard import data, state, ui
-from survey.export import style
+from survey.report import rules, style
 
 PAGE = "trends"
 #: The "Break down by" choice that draws one line per topic.
@@ -150,7 +150,9 @@ published_rows = ui.records(
 ranked = sorted(
     columns,
     key=lambda c: (
-        -float(published_rows[(c,)]["estimate"]) if ui.published(published_rows.get((c,))) else 1.0
+        -float(published_rows[(c,)]["estimate"])
+        if rules.published(published_rows.get((c,)), threshold=tables.threshold)
+        else 1.0
     ),
 )
 if breakdown == NO_BREAKDOWN:
@@ -198,7 +200,7 @@ else:
     present = {group for (_, kind, group, _) in cells if kind == breakdown}
     lines = [
         (chosen[0], breakdown, group, labels.group(breakdown, group))
-        for group in ui.group_order(book, breakdown, present)
+        for group in rules.group_order(book, breakdown, present)
     ]
     first_column = "Group"
 
@@ -219,7 +221,7 @@ if chosen:
 
 def shown(line: tuple[str, str, str, str], wave: str) -> bool:
     """Whether a wave's estimate of a line may be shown (published, not suppressed)."""
-    return ui.published(cells.get((*line[:3], wave)))
+    return rules.published(cells.get((*line[:3], wave)), threshold=tables.threshold)
 
 
 def estimate(line: tuple[str, str, str, str], wave: str, column: str = "estimate") -> float | None:

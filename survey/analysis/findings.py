@@ -1,35 +1,30 @@
-"""Headline findings: the engine's tables of a wave as short sentences people can present.
+"""Headline findings: which differences between groups, and which changes between waves, a
+report leads with. This module selects and ranks them; :mod:`survey.report.findings` says them
+in words.
 
-A finding is a difference between a group and everyone, said in plain words::
-
-    School library (K-12) (sector): 74% rate "Teaching patrons: information and digital
-    literacy" as very or extremely important, against 46% overall.
-
-Only differences the statistics back are said:
+A finding is a difference between a group and everyone. Only differences the statistics back
+are chosen:
 
 1. the question differs by the dimension: its test of independence (Rao-Scott F when the wave
    is weighted, else the chi-square test; for a rating too sparse for Rao-Scott, the Wald test
    of its mean) is significant after the Benjamini-Hochberg adjustment over the wave's family
    (``p_adjusted < alpha``);
-2. the group is published (at or above the codebook's threshold, not suppressed);
+2. the group is published (the caller passes only the rows the report model publishes);
 3. the group's share differs significantly from at least one other group's, by the
    Holm-adjusted pairwise comparisons behind the significance letters (``letters.csv``): a
    group said to be higher is higher than some group; a group said to be lower is lower than
    some group.
 
-Of the groups that pass, the one furthest from the overall share is named. Findings are
+Of the groups that pass, the one furthest from the overall share is chosen. Findings are
 ranked by the test's effect size (Cramér's V, or the square root of eta-squared for a Wald
 test: both are a correlation's scale), then by the size of the difference, with at
 most ``per_group`` findings about one group so that one distinctive group (trustees, say) does
 not fill the headlines. The breakdown dimensions and the codebook's ``profile`` questions
 (who the respondents are, not what they need) are not findings.
 
-:func:`change_findings` says what changed since the wave before, from the wave's
+:func:`select_changes` chooses what changed since an earlier wave from the wave's
 ``trends.csv``: only changes significant after the Benjamini-Hochberg adjustment of that pair
-of waves, everyone's first, then groups', biggest first::
-
-    Everyone: 52% rate "Assessment and evaluation" as very or extremely important, up from 38%
-    in 2025.
+of waves, everyone's first, then groups', biggest first.
 """
 
 from __future__ import annotations
@@ -37,12 +32,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.codebook import QuestionType
-from survey.export import style
-from survey.export.tables import ReportTables
+from survey.codebook import Codebook, QuestionType
 
-__all__ = ["CHANGE_COLUMNS", "FINDING_COLUMNS", "change_findings", "headline_findings"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "FINDING_COLUMNS",
+    "INDEPENDENCE_TESTS",
+    "RATING_TESTS",
+    "finding_kind",
+    "select_changes",
+    "select_findings",
+]
 
+#: A selected finding, as :func:`select_findings` returns it (``kind``: ``single``,
+#: ``multi``, ``likert`` or ``grid``, how the report says it).
 FINDING_COLUMNS = [
     "rank",
     "question",
@@ -57,9 +60,10 @@ FINDING_COLUMNS = [
     "p_adjusted",
     "effect_size",
     "effect_name",
-    "text",
+    "kind",
 ]
 
+#: A selected change, as :func:`select_changes` returns it.
 CHANGE_COLUMNS = [
     "rank",
     "question",
@@ -74,35 +78,26 @@ CHANGE_COLUMNS = [
     "p_adjusted",
     "n_from",
     "n_to",
-    "text",
 ]
 
-_INDEPENDENCE_TESTS = ("rao_scott_f", "chi2_independence")
-_RATING_TESTS = ("wald_f",)  # the weighted fallback for a sparse rating table
+#: The tests of independence a finding rests on.
+INDEPENDENCE_TESTS = ("rao_scott_f", "chi2_independence")
+#: The weighted fallback for a rating table too sparse for Rao-Scott.
+RATING_TESTS = ("wald_f",)
 
 
-def _percent(share: float) -> str:
-    return f"{share * 100:.0f}%"
+def finding_kind(codebook: Codebook, name: str) -> tuple[str, str, str | None] | None:
+    """``(kind, results question, fixed option)`` of a tested question name: how a finding
+    about it is said, the question its shares are under, and the option said (``None``: the
+    group's furthest option).
 
-
-def _sentence(tables: ReportTables, row: pd.Series) -> str:
-    labels = tables.labels
-    question, option, by, group = row["question"], row["option"], row["by"], row["group"]
-    who = f"{labels.group(by, group)} ({labels.dimension(by).lower()})"
-    share, overall = _percent(row["estimate"]), _percent(row["overall"])
-    kind = row["kind"]
-    if kind == "grid":
-        what = f'rate "{labels.short(question)}" as {labels.option(question, option).lower()}'
-    elif kind == "likert":
-        what = f'{labels.option(question, option).lower()}: "{labels.question(question)}"'
-    else:
-        what = f'chose "{labels.option(question, option)}" for "{labels.question(question)}"'
-    return f"{who}: {share} {what}, against {overall} overall."
-
-
-def _kind(tables: ReportTables, name: str) -> tuple[str, str, str | None] | None:
-    """``(kind, results question, fixed option)`` of a tested question name."""
-    codebook = tables.codebook
+    Examples
+    --------
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> book = load_codebook(reference_codebook_path())
+    >>> finding_kind(book, "barriers__travel"), finding_kind(book, "imp_leadership")
+    (('multi', 'barriers', 'travel'), ('grid', 'imp_leadership', 'top2'))
+    """
     by_id = {question.id: question for question in codebook.questions}
     if name in by_id:
         question = by_id[name]
@@ -153,9 +148,12 @@ def _supported(letters: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def headline_findings(
-    tables: ReportTables,
+def select_findings(
+    published: pd.DataFrame,
+    letters: pd.DataFrame,
+    tests: pd.DataFrame,
     *,
+    codebook: Codebook,
     alpha: float = 0.05,
     limit: int | None = 12,
     per_group: int | None = 2,
@@ -164,8 +162,13 @@ def headline_findings(
 
     Parameters
     ----------
-    tables
-        The wave's tables (:func:`~survey.export.tables.load_tables`).
+    published
+        The ``results.csv`` rows a report may show (one weighting; the report model's
+        :meth:`~survey.report.model.ReportModel.published_results`).
+    letters, tests
+        The same weighting's rows of ``letters.csv`` and ``tests.csv``.
+    codebook
+        The questionnaire (what kind of question each tested name is).
     alpha
         The level the adjusted p-value of a test must be under.
     limit
@@ -180,25 +183,8 @@ def headline_findings(
         ``question``/``option``/``by``/``group`` (codes as in ``results.csv``), ``n`` (the
         group's base), ``estimate`` (the group's share), ``overall`` (everyone's share),
         ``difference`` (estimate - overall), the test (name, ``p_adjusted``, effect size and
-        its name) and ``text``, the sentence.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> from survey.codebook import load_codebook
-    >>> from survey.export.tables import load_tables
-    >>> import tempfile
-    >>> from survey.pipeline import process_wave
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> findings = headline_findings(load_tables(folder, book), limit=None, per_group=None)
-    >>> school = findings.query("question == 'imp_literacy_instruction' and by == 'sector'")
-    >>> school[["group", "option"]].values.tolist()
-    [['school', 'top2']]
+        its name) and ``kind`` (how it is said: ``single``, ``multi``, ``likert``, ``grid``).
     """
-    results = tables.shown("results")
-    published = results[~results["suppressed"] & (results["n"] >= tables.threshold)]
     overall = published[published["by"] == "all"][["question", "option", "estimate"]].rename(
         columns={"estimate": "overall"}
     )
@@ -206,9 +192,7 @@ def headline_findings(
         overall, on=["question", "option"], how="inner"
     )
     groups = groups.merge(
-        _supported(tables.shown("letters"))[
-            ["question", "option", "by", "group", "higher", "lower"]
-        ],
+        _supported(letters)[["question", "option", "by", "group", "higher", "lower"]],
         on=["question", "option", "by", "group"],
         how="inner",
     )
@@ -217,12 +201,10 @@ def headline_findings(
         ((groups["difference"] > 0) & groups["higher"])
         | ((groups["difference"] < 0) & groups["lower"])
     ]
-
-    tests = tables.shown("tests")
     tests = tests[
-        tests["test"].isin(_INDEPENDENCE_TESTS + _RATING_TESTS)
+        tests["test"].isin(INDEPENDENCE_TESTS + RATING_TESTS)
         & (tests["p_adjusted"] < alpha)
-        & ~tests["question"].isin([*tables.codebook.dimensions, *tables.codebook.profile])
+        & ~tests["question"].isin([*codebook.dimensions, *codebook.profile])
     ]
     groups = groups[groups["option"] != "mean"].reset_index(drop=True)
     # each test's candidates from a dict, not from boolean masks over every group, test by test
@@ -236,11 +218,11 @@ def headline_findings(
         candidates.setdefault((question, by), []).append(position)
     chosen = []
     for test in tests.to_dict("records"):
-        kind = _kind(tables, str(test["question"]))
+        kind = finding_kind(codebook, str(test["question"]))
         if kind is None:
             continue
         name, question, option = kind
-        if test["test"] in _RATING_TESTS and name not in ("grid", "likert"):
+        if test["test"] in RATING_TESTS and name not in ("grid", "likert"):
             continue  # a number's mean is not a share to name a group by
         found = [
             rows[position]
@@ -257,7 +239,6 @@ def headline_findings(
     if not chosen:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     findings = pd.DataFrame(chosen)
-    findings["text"] = [_sentence(tables, row) for _, row in findings.iterrows()]
     findings["magnitude"] = findings["difference"].abs()
     findings["strength"] = np.where(
         findings["effect_name"] == "eta_squared",
@@ -274,48 +255,31 @@ def headline_findings(
     if limit is not None:
         findings = findings.head(limit)
     findings["rank"] = range(1, len(findings) + 1)
-    return findings[FINDING_COLUMNS]
+    return findings[FINDING_COLUMNS].reset_index(drop=True)
 
 
-def _change_sentence(tables: ReportTables, row: pd.Series) -> str:
-    labels = tables.labels
-    question, option, by, group = row["question"], row["option"], row["by"], row["group"]
-    who = (
-        "Everyone" if by == "all" else f"{labels.group(by, group)} ({labels.dimension(by).lower()})"
-    )
-    direction = "up" if row["change"] > 0 else "down"
-    since = f"{direction} from {{before}} in {row['wave_from']}"
-    if option == "mean":
-        before, after = style.value(row["estimate_from"]), style.value(row["estimate_to"])
-        what = f'the mean of "{labels.question(question)}" is {after}'
-        return f"{who}: {what}, {since.format(before=before)}."
-    before, after = style.percent(row["estimate_from"]), style.percent(row["estimate_to"])
-    kind = _kind(tables, question if option in ("top2",) else f"{question}__{option}")
-    name = kind[0] if kind else "single"
-    if name == "grid":
-        what = f'rate "{labels.short(question)}" as {labels.option(question, option).lower()}'
-    elif name == "likert":
-        what = f'{labels.option(question, option).lower()}: "{labels.question(question)}"'
-    else:
-        what = f'chose "{labels.option(question, option)}" for "{labels.question(question)}"'
-    return f"{who}: {after} {what}, {since.format(before=before)}."
-
-
-def change_findings(
-    tables: ReportTables,
+def select_changes(
+    trends: pd.DataFrame,
     *,
-    since: str | None = None,
+    codebook: Codebook,
+    wave: str,
+    since: str | None,
+    weighted: bool,
     limit: int | None = 8,
     per_question: int | None = 2,
 ) -> pd.DataFrame:
-    """What changed significantly since an earlier wave (by default the wave before).
+    """What changed significantly between wave ``since`` and ``wave``.
 
     Parameters
     ----------
-    tables
-        The wave's tables, with its history (``trends.csv``).
-    since
-        The earlier wave (``None``: :attr:`~survey.export.tables.ReportTables.previous_wave`).
+    trends
+        The wave's history (``trends.csv``).
+    codebook
+        The questionnaire (dimensions, profile questions and ratings are treated apart).
+    wave, since
+        The later and the earlier wave (``since`` ``None``: nothing to compare).
+    weighted
+        Which rows of the history: the weighted ones for a weighted wave.
     limit
         At most this many changes (``None``: all).
     per_question
@@ -325,19 +289,17 @@ def change_findings(
     Returns
     -------
     pandas.DataFrame
-        ``CHANGE_COLUMNS``: the shown rows (weighted for a weighted wave) of the wave's trends
-        from ``since`` to this wave that are significant after adjustment, everyone's first,
-        then by size of the change; a rating is said by its top-2 share, not its mean (the
-        mean of a number is said as a mean). Dimensions and ``profile`` questions are left
-        out, as in :func:`headline_findings`. Empty for a first wave.
+        ``CHANGE_COLUMNS``: the rows of the history from ``since`` to ``wave`` that are
+        significant after adjustment, everyone's first, then by size of the change; a rating
+        is said by its top-2 share, not its mean (the mean of a number is said as a mean).
+        Dimensions and ``profile`` questions are left out, as in :func:`select_findings`.
+        Empty for a first wave.
     """
-    since = since or tables.previous_wave
-    trends = tables.trends
     if since is None or trends.empty:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     ratings = {
         name
-        for question in tables.codebook.questions
+        for question in codebook.questions
         if question.type in (QuestionType.GRID, QuestionType.LIKERT)
         for name in (
             [question.id]
@@ -345,11 +307,11 @@ def change_findings(
             else [c for item in question.items for c in question.grid_columns(item)]
         )
     }
-    left_out = {*tables.codebook.dimensions, *tables.codebook.profile}
+    left_out = {*codebook.dimensions, *codebook.profile}
     rows = trends[
-        (trends["weighted"].astype(str).str.lower() == str(tables.weighted).lower())
+        (trends["weighted"].astype(str).str.lower() == str(weighted).lower())
         & (trends["wave_from"] == since)
-        & (trends["wave_to"] == tables.wave)
+        & (trends["wave_to"] == wave)
         & trends["significant"].astype(bool)
         & ~trends["question"].isin(left_out)
         & ~((trends["option"] == "mean") & trends["question"].isin(ratings))
@@ -368,6 +330,5 @@ def change_findings(
     if limit is not None:
         rows = rows.head(limit)
     rows = rows.reset_index(drop=True)
-    rows["text"] = [_change_sentence(tables, row) for _, row in rows.iterrows()]
     rows["rank"] = range(1, len(rows) + 1)
     return rows[CHANGE_COLUMNS]

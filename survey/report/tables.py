@@ -27,7 +27,7 @@ import pandas as pd
 from survey.analysis.trends import RANKING_COLUMNS, TREND_COLUMNS, TREND_FLAG_COLUMNS
 from survey.codebook import Codebook, QuestionType
 from survey.errors import DataError
-from survey.export.style import restore
+from survey.report.style import restore
 
 __all__ = ["HISTORY_FILES", "TABLE_FILES", "Labels", "ReportTables", "load_tables"]
 
