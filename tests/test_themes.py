@@ -23,7 +23,7 @@ from survey.analysis.themes import (
 )
 from survey.cleaning import clean
 from survey.codebook import Codebook, Theme, load_codebook
-from survey.demo import _FIRST_NAMES, _LAST_NAMES
+from survey.demo.respondents import _FIRST_NAMES, _LAST_NAMES
 from survey.errors import CodebookError, DataError
 from survey.pipeline import validate_wave
 
