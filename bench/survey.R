@@ -1,4 +1,4 @@
-## The R side of survey.bench's "r_subset", called by `survey bench --with-r`: rake a
+## The R side of bench/harness.py's "r_subset", called by `survey bench --with-r`: rake a
 ## processed wave to the frame margins, then the weighted top-2 share of each importance topic
 ## by sector, role and region (svyby with svyciprop beta intervals) and a Rao-Scott test for
 ## each (svychisq, its default F statistic), timed RUNS times; the numbers of the last run are

@@ -10,11 +10,13 @@ Heavy libraries (pandas, great-expectations) are imported inside the commands so
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -513,6 +515,29 @@ def _early_sidecar(jobs: int, raw: list[Path] | None) -> Iterator[Any]:
         sidecar.close(wait=not failed)
 
 
+#: The benchmark harness, in a clone's ``bench/``: not part of the installed package.
+BENCH_HARNESS = Path("bench") / "harness.py"
+
+
+def _bench_harness() -> ModuleType:
+    """The harness of the clone in the current folder (``bench/harness.py``), imported from
+    there; exit 1 with one line on stderr when there is none (an installed package)."""
+    path = Path.cwd() / BENCH_HARNESS
+    spec = importlib.util.spec_from_file_location("bench.harness", path) if path.is_file() else None
+    if spec is None or spec.loader is None:
+        stderr.print(
+            f"[bold red]error:[/] survey bench: no {BENCH_HARNESS} in {Path.cwd()}: the benchmarks "
+            "run from a clone of the project; cd into the clone and run `survey bench` (or "
+            "`python -m bench`) there",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    return harness
+
+
 @app.command("bench")
 def bench_command(
     sizes: Annotated[
@@ -554,16 +579,17 @@ def bench_command(
     Each size's wave is written once by the demo generator; each run is a fresh process.
     Minimum and median per stage go to --out and to the table between the bench markers of
     --readme (each only if its folder exists).
+
+    Runs from the root of a clone of the project: the harness is its bench/harness.py.
     """
     with _user_errors("survey bench"):
-        from survey.bench import parse_sizes, readme_table, run_bench
-
+        harness = _bench_harness()
         try:
             runs_per_size = [int(part) for part in runs.split(",")]
         except ValueError:
             raise typer.BadParameter(f"--runs {runs}: expected whole numbers") from None
-        record = run_bench(
-            parse_sizes(sizes),
+        record = harness.run_bench(
+            harness.parse_sizes(sizes),
             runs=runs_per_size,
             with_r=with_r,
             r_max=r_max,
@@ -573,7 +599,7 @@ def bench_command(
             readme=readme if readme.parent.is_dir() else None,
             progress=lambda message: stderr.print(message, highlight=False),
         )
-        stdout.print(readme_table(record), highlight=False, soft_wrap=True)
+        stdout.print(harness.readme_table(record), highlight=False, soft_wrap=True)
 
 
 #: The Streamlit app, shipped inside the package (``survey/dashboard/``).

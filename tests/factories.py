@@ -140,7 +140,7 @@ def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
 
 
 #: Every page of the dashboard by its url path, in menu order: a contract (links, the tests,
-#: ``survey.bench_dashboard``), so written out here rather than read from ``dashboard.PAGES``.
+#: ``bench.dashboard``), so written out here rather than read from ``dashboard.PAGES``.
 PAGE_PATHS = [
     "overview",
     "needs",

@@ -1,5 +1,6 @@
-"""The benchmark harness (survey/bench.py, `survey bench`): every stage timed, min <= median,
-peak memory, machine info, the README table between its markers, and a fast CLI start-up."""
+"""The benchmark harness (bench/harness.py, `survey bench`): every stage timed, min <= median,
+peak memory, machine info, the README table between its markers, a fast CLI start-up, and a
+clear error where there is no clone to benchmark."""
 
 from __future__ import annotations
 
@@ -12,8 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from survey.bench import README_END, README_START, STAGES, run_bench, update_readme
+from bench.harness import (
+    README_END,
+    README_START,
+    STAGES,
+    plot_scaling,
+    run_bench,
+    scaling,
+    scaling_table,
+    update_readme,
+)
+from survey.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 #: The smallest demo wave that still has someone in every frame region (200 has no
@@ -108,6 +120,40 @@ def test_bench_help(tmp_path):
         assert option in completed.stdout
 
 
+def test_bench_outside_a_clone_says_where_it_runs(tmp_path, monkeypatch):
+    """An installed package has no harness: one line on stderr saying to run it from a clone."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["bench", "--sizes", "300", "--runs", "1"])
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: survey bench: no bench/harness.py in ")
+    assert "the benchmarks run from a clone of the project" in line
+    assert "cd into the clone" in line and "`python -m bench`" in line
+    assert "Traceback" not in result.output and not (tmp_path / "bench").exists()
+
+
+def test_bench_in_a_clone_imports_the_clone_s_harness(monkeypatch):
+    """From the clone's root the command finds bench/harness.py (a bad --runs then is wrong
+    usage, exit 2, not the missing-harness error)."""
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(app, ["bench", "--runs", "x"])
+    assert result.exit_code == 2, result.output
+    assert "--runs x: expected whole numbers" in result.output
+    assert "clone of the project" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "bench"], ["-m", "bench.harness"], ["bench/harness.py"], ["-m", "bench.dashboard"]],
+)
+def test_the_harnesses_run_from_the_clone_s_root(command):
+    completed = subprocess.run(
+        [sys.executable, *command, "--help"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "--runs" in completed.stdout
+
+
 def test_cli_start_up_stays_fast(tmp_path):
     survey = Path(sys.executable).with_name("survey")
     command = [str(survey)] if survey.exists() else [sys.executable, "-m", "survey"]
@@ -119,7 +165,7 @@ def test_cli_start_up_stays_fast(tmp_path):
     print(f"survey --help: {min(seconds):.3f} s (min of 3)")
     assert min(seconds) < 1.5  # 0.16 s on a quiet 2-core machine; slack for a loaded CI box
     imported = subprocess.run(
-        [sys.executable, "-c", "import sys, survey.cli; print('survey.bench' in sys.modules, "
+        [sys.executable, "-c", "import sys, survey.cli; print('bench.harness' in sys.modules, "
          "'pandas' in sys.modules)"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
@@ -158,8 +204,6 @@ def _record(sizes: dict[int, dict[str, float]]) -> dict[str, Any]:
 
 
 def test_scaling_is_microseconds_per_respondent_and_flat_when_linear(tmp_path):
-    from survey.bench import plot_scaling, scaling, scaling_table
-
     record = _record(
         {
             1_000: {"validate": 1.5, "clean": 0.01},

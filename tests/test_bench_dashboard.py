@@ -1,4 +1,4 @@
-"""The dashboard benchmark (survey/bench_dashboard.py): every page's filter change timed, uncached
+"""The dashboard benchmark (bench/dashboard.py): every page's filter change timed, uncached
 then cached, on the demo's three waves as `survey run` leaves them; its table, its Markdown and
 its command line."""
 
@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 from factories import PAGE_PATHS
 
-from survey.bench_dashboard import (
+from bench.dashboard import (
     BENCH_COLUMNS,
     CHANGES,
     FilterChoice,
+    _one_script_cache,
     bench_dashboard,
     default_filter,
     main,
@@ -114,8 +115,6 @@ def test_the_runs_share_one_compiled_copy_of_the_scripts_as_a_server_does(tmp_pa
 
     from streamlit.runtime.scriptrunner import magic
     from streamlit.testing.v1 import AppTest
-
-    from survey.bench_dashboard import _one_script_cache
 
     script = tmp_path / "page.py"
     script.write_text("import streamlit as st\nst.write('hello')\n")

@@ -9,7 +9,7 @@ statistic: every number shown comes from a :mod:`survey` function or a table it 
 __all__ = ["PAGES"]
 
 #: The pages: (file under ``survey/dashboard/``, title, url path). The url paths are part of the
-#: contract (links, tests, ``survey.bench_dashboard``).
+#: contract (links, tests, ``bench.dashboard``).
 PAGES = [
     ("views/overview.py", "Overview", "overview"),
     ("views/needs.py", "Learning needs", "needs"),

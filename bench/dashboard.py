@@ -1,6 +1,7 @@
 """Server time of a filter change on every page of the dashboard (issue #8).
 
-:func:`bench_dashboard` runs the real app (``survey/dashboard/app.py``) in this process with
+:func:`bench_dashboard` runs the real app (``survey/dashboard/app.py``, the one the installed
+package ships) in this process with
 Streamlit's ``AppTest``, over the tables ``survey run`` wrote (``reports/`` and the processed
 waves), as ``survey dashboard`` would serve them. For every page it opens the page with no
 filter, then, ``runs`` times:
@@ -17,8 +18,8 @@ Before the runs, each page goes once through the same steps untimed, so that no 
 import (plotly, scipy) a running server has long done; and the runs share one compiled copy of
 the app's scripts, as a server's do (``AppTest`` alone would compile them again each run).
 
-Run it as ``python -m survey.bench_dashboard ROOT`` where ``ROOT`` holds ``reports/``,
-``data/processed/`` and ``raw/codebook.yaml`` (or give each with ``--reports``,
+Run it from the root of a clone as ``python -m bench.dashboard ROOT`` where ``ROOT`` holds
+``reports/``, ``data/processed/`` and ``raw/codebook.yaml`` (or give each with ``--reports``,
 ``--processed``, ``--codebook``); it prints a Markdown table (``--json FILE`` also writes the
 rows).
 """
@@ -36,8 +37,17 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.testing.v1 import AppTest
+
+import survey.dashboard
+from survey.codebook import load_codebook
+from survey.dashboard import PAGES
+from survey.report.tables import load_tables
 
 __all__ = [
     "BENCH_COLUMNS",
@@ -67,7 +77,8 @@ BENCH_COLUMNS = [
 #: The two filter changes timed on each page, in table order.
 CHANGES = ("uncached", "cached")
 
-APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
+#: The app ``survey dashboard`` serves, inside the installed package.
+APP = Path(survey.dashboard.__file__).resolve().with_name("app.py")
 _ALL = "all"
 
 Progress = Callable[[str], None]
@@ -107,10 +118,6 @@ def _one_script_cache() -> Iterator[None]:
     """``AppTest`` compiles the app's scripts again on every run (each run makes a new
     ``ScriptCache``), which a server does once per script: 1 to 13 ms a page that is not a
     server's time. The runs share one cache here, as the runs of a server's session do."""
-    from unittest import mock
-
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
     shared = ScriptCache()
     with (
         mock.patch("streamlit.testing.v1.app_test.ScriptCache", return_value=shared),
@@ -126,9 +133,6 @@ def _waves(reports: Path) -> list[str]:
 def default_filter(reports: Path, codebook: Path, wave: str) -> FilterChoice:
     """The largest group (most respondents in ``wave``, as ``results.csv`` counts them) of the
     codebook's first breakdown dimension: the selection that costs the most to estimate."""
-    from survey.codebook import load_codebook
-    from survey.report.tables import load_tables
-
     book = load_codebook(codebook)
     if not book.dimensions:
         raise ValueError(f"{codebook}: the codebook has no breakdown dimension to filter by")
@@ -144,14 +148,9 @@ def default_filter(reports: Path, codebook: Path, wave: str) -> FilterChoice:
     return FilterChoice(dimension, str(largest["option"]))
 
 
-def _pages(app: Path) -> list[str]:
-    """The url path of every page of the app, from ``dashboard.PAGES`` (importable as the app
-    makes it when it runs: its project folder first on the path)."""
-    project = str(app.resolve().parents[1])
-    if project not in sys.path:
-        sys.path.insert(0, project)
-    from survey.dashboard import PAGES
-
+def _pages() -> list[str]:
+    """The url path of every page of the app, from ``survey.dashboard.PAGES`` (the app, any copy
+    of it, imports its pages' list from the installed package)."""
     return [url_path for _file, _title, url_path in PAGES]
 
 
@@ -221,9 +220,6 @@ def bench_dashboard(
     [{'page': 'quality', 'change': 'uncached', 'runs': 1},
      {'page': 'quality', 'change': 'cached', 'runs': 1}]
     """
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     if runs < 1:
         raise ValueError(f"runs = {runs}: at least one run")
     say = progress or (lambda _message: None)
@@ -234,7 +230,7 @@ def bench_dashboard(
     if shown not in waves:
         raise ValueError(f"wave {shown}: not among the finished waves {waves}")
     choice = choice or default_filter(reports, codebook, shown)
-    wanted = list(pages) if pages is not None else _pages(app)
+    wanted = list(pages) if pages is not None else _pages()
     frame = pd.read_parquet(processed / f"{shown}.parquet", columns=[choice.dimension])
     selected = int((frame[choice.dimension].astype("string") == choice.group).fillna(False).sum())
 
