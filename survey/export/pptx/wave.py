@@ -1,0 +1,155 @@
+"""The wave's tables indexed once for the many look-ups a deck makes, and the rule
+of which ``results.csv`` rows a slide may show a number of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from survey.export.pptx._common import _ALPHA
+from survey.report.tables import ReportTables
+
+__all__ = ["_Wave", "_in_codebook_order"]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One row of ``results.csv`` as a slide uses it."""
+
+    n: int
+    estimate: float | None  # None when the row is suppressed (or below the threshold)
+
+
+class _Wave:
+    """The wave's tables indexed once for the many look-ups a deck makes."""
+
+    def __init__(self, tables: ReportTables) -> None:
+        self.tables = tables
+        self.labels = tables.labels
+        self.threshold = tables.threshold
+        results = tables.shown("results")
+        published = _published(results, self.threshold).to_numpy()
+        self.results = results.assign(published=published)
+        # the columns as lists: far faster to walk than their Arrow strings, value by value
+        self.cells: dict[tuple[str, str, str, str], _Cell] = {
+            (str(q), str(o), str(b), str(g)): _Cell(int(n), float(e) if ok else None)
+            for q, o, b, g, n, e, ok in zip(
+                results["question"].tolist(),
+                results["option"].tolist(),
+                results["by"].tolist(),
+                results["group"].tolist(),
+                results["n"].tolist(),
+                results["estimate"].tolist(),
+                published.tolist(),
+                strict=True,
+            )
+        }
+        self.by_question = {
+            str(question): rows for question, rows in self.results.groupby("question", sort=False)
+        }
+        tests = tables.shown("tests")
+        self.significant = tests[tests["p_adjusted"] < _ALPHA]
+        self.significant_pairs = set(
+            zip(self.significant["question"].tolist(), self.significant["by"].tolist(), strict=True)
+        )
+        self.letters = tables.shown("letters")
+        self.dimensions = list(tables.codebook.dimensions)
+        self._groups: dict[str, list[str]] = {}
+        self._higher: dict[tuple[str, str], set[str]] | None = None
+
+    def rows(self, question: str) -> pd.DataFrame:
+        """``results.csv`` rows of a question (or grid column)."""
+        empty = self.results.iloc[0:0]
+        return self.by_question.get(question, empty)
+
+    def cell(self, question: str, option: str, by: str, group: str) -> _Cell | None:
+        return self.cells.get((question, option, "all" if group == "all" else by, group))
+
+    def groups(self, by: str) -> list[str]:
+        """The groups of a dimension present in the results, in codebook order."""
+        if by not in self._groups:
+            present = self.results.loc[self.results["by"] == by, "group"].unique().tolist()
+            self._groups[by] = _in_codebook_order(self.tables, by, present)
+        return self._groups[by]
+
+    def breakdown(
+        self, question: str, options: Sequence[str], by: str
+    ) -> tuple[list[str], list[str]]:
+        """The groups (``all`` first) with every option published, and the hidden groups'
+        names."""
+        shown, hidden = [], []
+        for group in ["all", *self.groups(by)]:
+            cells = [self.cell(question, option, by, group) for option in options]
+            if cells and all(c is not None and c.estimate is not None for c in cells):
+                shown.append(group)
+            elif any(c is not None for c in cells):
+                hidden.append(self.labels.group(by, group))
+        return shown, hidden
+
+    def value(self, question: str, option: str, by: str, group: str) -> float:
+        cell = self.cell(question, option, by, group)
+        assert cell is not None and cell.estimate is not None
+        return cell.estimate
+
+    def bases(self, question: str, by: str, *, options: Sequence[str] | None = None) -> str:
+        """``Public library n = 487; ...``: each group's base for a question."""
+        parts = []
+        for group in self.groups(by):
+            sizes = [
+                cell.n
+                for option in (options or self.options(question))
+                if (cell := self.cell(question, option, by, group)) is not None
+            ]
+            if sizes:
+                parts.append(f"{self.labels.group(by, group)} n = {max(sizes)}")
+        return "; ".join(parts)
+
+    def options(self, question: str) -> list[str]:
+        return [str(o) for o in dict.fromkeys(self.rows(question)["option"]) if o != "mean"]
+
+    def higher(self, question: str, by: str) -> set[str]:
+        """The groups of a dimension whose top-2 share of a question is significantly higher
+        than another group's (they have letters in ``higher_than``)."""
+        if self._higher is None:
+            self._higher = {}
+            letters = self.letters
+            for name, option, group_by, group, higher in zip(
+                letters["question"].tolist(),
+                letters["option"].tolist(),
+                letters["by"].tolist(),
+                letters["group"].tolist(),
+                letters["higher_than"].tolist(),
+                strict=True,
+            ):
+                if option == "top2" and isinstance(higher, str) and higher:
+                    self._higher.setdefault((name, group_by), set()).add(str(group))
+        return self._higher.get((question, by), set())
+
+    def significant_in(self, names: Sequence[str], by: str | None = None) -> pd.DataFrame:
+        rows = self.significant[self.significant["question"].isin(list(names))]
+        return rows if by is None else rows[rows["by"] == by]
+
+    def dimensions_for(self, names: Sequence[str], *, default: int) -> list[str]:
+        """The dimensions a question differs by significantly (most significant tests first),
+        else the first ``default`` dimensions."""
+        counts = self.significant_in(names)["by"].value_counts()
+        chosen = [d for d in self.dimensions if d in counts.index]
+        chosen.sort(key=lambda d: -int(counts[d]))
+        return chosen or self.dimensions[:default]
+
+
+def _published(rows: pd.DataFrame, threshold: int) -> pd.Series:
+    """Rows a report may show a number of."""
+    return ~rows["suppressed"].astype(bool) & (rows["n"] >= threshold) & rows["estimate"].notna()
+
+
+def _in_codebook_order(tables: ReportTables, by: str, present: Sequence[Any]) -> list[str]:
+    """Codes of a question's options in codebook order (then any others present)."""
+    question = next((q for q in tables.codebook.questions if q.id == by), None)
+    codes = [option.code for option in question.options] if question is not None else []
+    seen = list(dict.fromkeys(str(code) for code in present))
+    return [code for code in codes if code in seen] + [code for code in seen if code not in codes]

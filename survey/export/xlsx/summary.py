@@ -1,0 +1,207 @@
+"""The front sheets: Contents (every sheet, each a link) and Summary (the
+headline findings and what changed since the wave before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from survey.report.findings import change_findings
+from survey.report.style import TOO_FEW_NOTE
+from survey.report.tables import ReportTables
+from survey.export.xlsx._common import (
+    _colour_scale,
+    _fit_height,
+    _header_row,
+    _link,
+    _number,
+    _print_setup,
+    _sheet_header,
+    _text,
+)
+from survey.export.xlsx.history import TREND_TEST_NAMES
+from survey.export.xlsx.method import TEST_NAMES
+from survey.export.xlsx.styles import (
+    _COUNT,
+    _MEAN,
+    _MEAN_CHANGE,
+    _P_VALUE,
+    _PERCENT,
+    _SHARE_CHANGE,
+    _Styles,
+)
+
+__all__ = ["_write_contents", "_write_summary"]
+
+
+def _write_summary(ws: Any, tables: ReportTables, findings: pd.DataFrame, styles: _Styles) -> None:
+    labels = tables.labels
+    weighted = "weighted to the frame" if tables.weighted else "not weighted"
+    _sheet_header(
+        ws,
+        f"{tables.codebook.instrument.title}: wave {tables.wave}",
+        f"{tables.analysed} respondents analysed; figures {weighted}. Findings are differences "
+        "between a group and everyone that are significant after adjustment, strongest first.",
+        styles,
+        note_columns=4,
+        note_width=115,
+    )
+    header = [
+        "Rank",
+        "Finding",
+        "Dimension",
+        "Group",
+        "n",
+        "Group %",
+        "Overall %",
+        "Difference",
+        "Test",
+        "p (adjusted)",
+    ]
+    widths = [6, 72, 11, 26, 7, 9, 9, 11, 14, 11]
+    first = 5
+    _text(ws, first - 1, 1, "Headline findings", styles.heading)
+    _header_row(ws, first, header, widths, styles)
+    row = first + 1
+    if findings.empty:
+        message = (
+            TOO_FEW_NOTE.format(analysed=tables.analysed, threshold=tables.threshold)
+            if tables.too_few
+            else "No difference between groups is significant after adjustment."
+        )
+        _text(ws, row, 2, message)
+        row += 1
+    for finding in findings.itertuples(index=False):
+        words = [
+            str(finding.text),
+            labels.dimension(str(finding.by)),
+            labels.group(str(finding.by), str(finding.group)),
+        ]
+        for column, (text, width) in enumerate(zip(words, widths[1:4], strict=True), start=2):
+            _text(ws, row, column, text).alignment = styles.wrap
+            _fit_height(ws, row, text, width)
+        test = str(finding.test)
+        _text(ws, row, 9, TEST_NAMES.get(test, test)).alignment = styles.top
+        for column, number, number_format in (
+            (1, finding.rank, _COUNT),
+            (5, finding.n, _COUNT),
+            (6, finding.estimate, _PERCENT),
+            (7, finding.overall, _PERCENT),
+            (8, finding.difference, _SHARE_CHANGE),
+            (10, finding.p_adjusted, _P_VALUE),
+        ):
+            _number(ws, row, column, number, number_format).alignment = styles.top
+        row += 1
+    if not findings.empty:
+        _colour_scale(ws, [f"F{first + 1}:G{row - 1}"])
+    _write_changes(ws, row + 1, tables, widths, styles)
+    ws.freeze_panes = f"C{first + 1}"
+    _print_setup(ws, title_rows=f"{first}:{first}")
+
+
+def _write_changes(
+    ws: Any, row: int, tables: ReportTables, widths: Sequence[float], styles: _Styles
+) -> None:
+    """The Summary's list of what changed significantly since the wave before (nothing for a
+    first wave), in the columns of the headline findings."""
+    since = tables.previous_wave
+    if since is None:
+        return
+    labels = tables.labels
+    changes = change_findings(tables)
+    _text(ws, row, 1, f"What changed since {since}", styles.heading)
+    row += 1
+    note = (
+        f"Changes from {since} to {tables.wave} that are significant after the "
+        "Benjamini-Hochberg adjustment of that pair of waves, everyone's first, then the "
+        "biggest; every comparison is on the Trends sheet."
+    )
+    _text(ws, row, 1, note, styles.note)
+    row += 1
+    header = [
+        "Rank",
+        "What changed",
+        "Dimension",
+        "Group",
+        "n",
+        f"In {since}",
+        f"In {tables.wave}",
+        "Change",
+        "Test",
+        "p (adjusted)",
+    ]
+    _header_row(ws, row, header, widths, styles)
+    row += 1
+    if changes.empty:
+        _text(ws, row, 2, f"Nothing changed significantly since {since}.")
+        return
+    shown = tables.shown("trends")
+    tests = dict(
+        zip(
+            zip(
+                shown["question"],
+                shown["option"],
+                shown["by"],
+                shown["group"],
+                shown["wave_from"],
+                shown["wave_to"],
+                strict=True,
+            ),
+            shown["test"],
+            strict=True,
+        )
+    )
+    for change in changes.itertuples(index=False):
+        by, group = str(change.by), str(change.group)
+        words = [str(change.text), labels.dimension(by), labels.group(by, group)]
+        for column, (text, width) in enumerate(zip(words, widths[1:4], strict=True), start=2):
+            _text(ws, row, column, text).alignment = styles.wrap
+            _fit_height(ws, row, text, width)
+        test = str(
+            tests.get(
+                (
+                    change.question,
+                    change.option,
+                    by,
+                    group,
+                    change.wave_from,
+                    change.wave_to,
+                ),
+                "",
+            )
+        )
+        _text(ws, row, 9, TREND_TEST_NAMES.get(test, test)).alignment = styles.wrap
+        share = change.option != "mean"
+        for column, number, number_format in (
+            (1, change.rank, _COUNT),
+            (5, change.n_to, _COUNT),
+            (6, change.estimate_from, _PERCENT if share else _MEAN),
+            (7, change.estimate_to, _PERCENT if share else _MEAN),
+            (8, change.change, _SHARE_CHANGE if share else _MEAN_CHANGE),
+            (10, change.p_adjusted, _P_VALUE),
+        ):
+            _number(ws, row, column, number, number_format).alignment = styles.top
+        row += 1
+
+
+def _write_contents(
+    ws: Any, tables: ReportTables, sheets: list[tuple[str, str]], styles: _Styles
+) -> None:
+    _sheet_header(
+        ws,
+        f"{tables.codebook.instrument.title}: wave {tables.wave}",
+        f"{tables.analysed} respondents analysed"
+        + ("; figures weighted to the sampling frame." if tables.weighted else "; unweighted."),
+        styles,
+        contents=False,
+    )
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 90
+    _header_row(ws, 4, ["Sheet", "What it shows"], [30, 90], styles)
+    for row, (name, description) in enumerate(sheets, start=5):
+        _link(ws, row, 1, name, name, styles)
+        _text(ws, row, 2, description)
+    _print_setup(ws)
