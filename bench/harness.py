@@ -150,13 +150,13 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
     from survey.cleaning import standardise
     from survey.codebook import Layout, load_codebook
-    from survey.report.findings import headline_findings
     from survey.export.html import write_html
     from survey.export.pptx import write_pptx
-    from survey.report.tables import load_tables
     from survey.export.xlsx import write_xlsx
     from survey.io import map_to_codebook, read_export
     from survey.pipeline import process_wave, wave_for_file
+    from survey.report.findings import headline_findings
+    from survey.report.tables import load_tables
     from survey.validation import validate
 
     codebook = load_codebook(folder / "codebook.yaml")

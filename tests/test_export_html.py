@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup, Tag
 
+from survey.export.html import TEST_WORDS, write_html
 from survey.report import style
 from survey.report.findings import headline_findings
-from survey.export.html import TEST_WORDS, write_html
 
 #: The demo views the issue asks for: needs heatmap, quadrant, barriers by region, formats by
 #: sector and by role.

@@ -18,8 +18,8 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from survey.codebook import QuestionType
 from survey.errors import DataError
-from survey.report.findings import change_findings, headline_findings
 from survey.export.pptx import MAX_SLIDES, write_pptx
+from survey.report.findings import change_findings, headline_findings
 from survey.report.style import SUPPRESSED, percent
 
 BASE = re.compile(r"\bn = \d")

@@ -16,9 +16,9 @@ from conftest import HOSTILE_QUOTES
 from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
+from survey.export.xlsx import write_xlsx
 from survey.report.findings import change_findings, headline_findings
 from survey.report.style import PALETTE, SEQUENTIAL, SUPPRESSED
-from survey.export.xlsx import write_xlsx
 
 
 def same(number: float) -> object:

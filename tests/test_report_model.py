@@ -112,9 +112,8 @@ def test_sections_hold_every_estimated_closed_question_once(model, wave_tables):
         for row in block.rows
     ]
     assert len(listed) == len(set(listed))
-    estimated = set(
-        zip(wave_tables.shown("results")["question"], wave_tables.shown("results")["option"])
-    )
+    shown = wave_tables.shown("results")
+    estimated = set(zip(shown["question"], shown["option"], strict=True))
     assert set(listed) <= estimated
     kinds = {row.option: row.kind for s in model.sections for b in s.blocks for row in b.rows}
     assert kinds["mean"] is RowKind.MEAN and kinds["top2"] is RowKind.SHARE

@@ -93,9 +93,9 @@ def test_the_deck_holds_the_script_as_literal_text(hostile_run):
 @pytest.fixture(scope="module")
 def demo_reports(tmp_path_factory):
     """The demo's 2024 wave run with its reports."""
+    from survey.pipeline import process_wave
     from survey.report.findings import headline_findings
     from survey.report.tables import load_tables
-    from survey.pipeline import process_wave
 
     book = load_codebook("data/raw/codebook.yaml")
     folder = tmp_path_factory.mktemp("demo") / "2024"

@@ -39,10 +39,10 @@ def write_reports(
     ...) from another folder (both: a run's staging folder). A ``sidecar`` process writes
     the workbook while this one writes the HTML report and the deck.
     """
-    from survey.report.findings import headline_findings
     from survey.export.html import write_html
     from survey.export.pptx import write_pptx
     from survey.export.xlsx import write_xlsx
+    from survey.report.findings import headline_findings
 
     out = out_dir or folder
     workbook = None
@@ -63,8 +63,8 @@ def write_reports(
 
 def _write_workbook(folder: Path, codebook: Codebook, history: Path | None, path: Path) -> Path:
     """``report.xlsx`` into folder ``path`` from the tables in ``folder`` (in a sidecar)."""
-    from survey.report.findings import headline_findings
     from survey.export.xlsx import write_xlsx
+    from survey.report.findings import headline_findings
 
     tables = load_tables(folder, codebook, history=history)
     return write_xlsx(tables, headline_findings(tables), path / "report.xlsx")

@@ -36,13 +36,13 @@ import plotly.offline
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from survey.codebook import QuestionType
-from survey.report import style
-from survey.report.findings import change_findings
 from survey.export.html._common import _slug
 from survey.export.html.figure import _fragment
 from survey.export.html.multi import _multi_chart
 from survey.export.html.needs import _needs_chart, _quadrant_chart
 from survey.export.html.sections import ALPHA, TEST_WORDS, _Report
+from survey.report import style
+from survey.report.findings import change_findings
 from survey.report.tables import ReportTables
 from survey.writing import atomic_write_text
 

@@ -8,11 +8,11 @@ import math
 from typing import Any
 
 from survey.codebook import Question
-from survey.report import style
 from survey.export.html._common import _ci, _escape_plotly, _join, _missing, _slug, _wrap
 from survey.export.html.figure import _fragment, _layout
 from survey.export.html.model import Cell, Chart, Column, DataTable
 from survey.export.html.sections import _Report
+from survey.report import style
 
 __all__ = ["_multi_chart"]
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from survey.codebook import QuestionType
-from survey.report import style
 from survey.export.html._common import _escape_plotly, _join, _missing, _records, _slug, _wrap
 from survey.export.html.figure import _fragment, _layout
 from survey.export.html.model import Cell, Chart, Column, DataTable
 from survey.export.html.sections import _Report
+from survey.report import style
 
 __all__ = ["_needs_chart", "_quadrant_chart"]
 

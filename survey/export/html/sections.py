@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from survey.codebook import Question, QuestionType
-from survey.report import style
 from survey.export.html._common import _ci, _missing, _p, _records, _slug
 from survey.export.html.model import Cell, Column, DataTable, Panel, QuestionBlock
+from survey.report import style
 from survey.report.tables import ReportTables
 
 __all__ = ["ALPHA", "TEST_NAMES", "TEST_WORDS", "_Report"]

@@ -5,11 +5,11 @@ differs, every single-choice question and every Likert statement by group.
 from __future__ import annotations
 
 from survey.codebook import Question
-from survey.report import style
 from survey.export.pptx._common import _SMALL_SEGMENT
 from survey.export.pptx.notes import _caveats, _hidden_footnote, _join
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
 from survey.export.pptx.wave import _Wave
+from survey.report import style
 
 __all__ = ["_likert_slide", "_multi_slides", "_single_slides"]
 

@@ -19,11 +19,11 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Inches, Pt
 
-from survey.report import style
 from survey.export.pptx._common import _MUTED, _SMALL_SEGMENT
 from survey.export.pptx.deck import _Box
 from survey.export.pptx.layout import _dark, _lines, _missing, _rgb, _text_box
 from survey.export.pptx.slides import _Chart
+from survey.report import style
 
 __all__ = ["_add_chart", "_add_panels"]
 

@@ -10,7 +10,6 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 
-from survey.report import style
 from survey.export.pptx.charts import _add_chart, _add_panels
 from survey.export.pptx.deck import _Box, _Deck
 from survey.export.pptx.layout import (
@@ -27,6 +26,7 @@ from survey.export.pptx.layout import (
     _text_height,
 )
 from survey.export.pptx.slides import _Kind, _Slide
+from survey.report import style
 
 __all__ = ["_draw"]
 

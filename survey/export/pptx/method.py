@@ -4,10 +4,10 @@ slides.
 
 from __future__ import annotations
 
-from survey.report import style
 from survey.export.pptx.notes import _caveats, _rule
 from survey.export.pptx.slides import _Kind, _Slide
 from survey.export.pptx.wave import _Wave
+from survey.report import style
 
 __all__ = ["_method_slides"]
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from survey.report import style
 from survey.export.pptx._common import _importance_columns, _records
 from survey.export.pptx.notes import _caveats, _join, _rule, _span
 from survey.export.pptx.slides import _Chart, _Kind, _Slide, _Table
 from survey.export.pptx.wave import _in_codebook_order, _Wave
+from survey.report import style
 
 __all__ = ["_needs_slides", "_ranks_slide"]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from survey.report import style
 from survey.export.pptx._common import _records
 from survey.export.pptx.notes import _caveats
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
 from survey.export.pptx.wave import _in_codebook_order, _Wave
+from survey.report import style
 from survey.report.tables import ReportTables
 
 __all__ = ["_composition_slides", "_headline_slide", "_title_slide"]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from survey.report import style
-from survey.report.findings import change_findings
 from survey.export.pptx._common import _ALPHA, _MUTED, _importance_columns, _records
 from survey.export.pptx.notes import _caveats, _count, _join, _span, _who
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
 from survey.export.pptx.wave import _Wave
+from survey.report import style
+from survey.report.findings import change_findings
 from survey.report.tables import ReportTables
 
 __all__ = ["_change_slide"]

@@ -59,7 +59,6 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import _sheet_name
 from survey.export.xlsx.charts import _write_charts
 from survey.export.xlsx.history import (
@@ -77,6 +76,7 @@ from survey.export.xlsx.questions import _blocks, _groups, _write_block
 from survey.export.xlsx.styles import _Styles
 from survey.export.xlsx.summary import _write_contents, _write_summary
 from survey.export.xlsx.themes import _write_themes
+from survey.report.tables import ReportTables
 from survey.writing import atomic_write
 
 __all__ = [

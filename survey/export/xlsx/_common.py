@@ -16,9 +16,9 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from survey.export.xlsx.styles import _COUNT, _Styles
 from survey.report.style import SEQUENTIAL, SUPPRESSED, SUPPRESSED_NOTE, neutralise
 from survey.report.tables import ReportTables
-from survey.export.xlsx.styles import _COUNT, _Styles
 
 __all__ = [
     "_ARROW",

@@ -9,8 +9,6 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 
 from survey.codebook import Question, QuestionType
-from survey.report.style import PALETTE
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _column_letter,
     _Group,
@@ -23,6 +21,8 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _PERCENT, _Styles
+from survey.report.style import PALETTE
+from survey.report.tables import ReportTables
 
 __all__ = ["_write_charts"]
 

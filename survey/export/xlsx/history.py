@@ -12,8 +12,6 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from survey.codebook import QuestionType
-from survey.report.style import PALETTE
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _ARROW,
     _LINK_ROW,
@@ -40,6 +38,8 @@ from survey.export.xlsx.styles import (
     _SHARE_CHANGE,
     _Styles,
 )
+from survey.report.style import PALETTE
+from survey.report.tables import ReportTables
 
 __all__ = [
     "TREND_TEST_EXPLANATIONS",

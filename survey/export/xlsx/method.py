@@ -8,8 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from survey.report.style import SUPPRESSED, SUPPRESSED_NOTE
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _colour_scale,
     _facts,
@@ -21,6 +19,8 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _PERCENT_1, _SCORE, _Styles
+from survey.report.style import SUPPRESSED, SUPPRESSED_NOTE
+from survey.report.tables import ReportTables
 
 __all__ = ["TEST_EXPLANATIONS", "TEST_NAMES", "_write_method"]
 

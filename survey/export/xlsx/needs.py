@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _colour_scale,
     _header_row,
@@ -19,6 +18,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _SCORE, _Styles
+from survey.report.tables import ReportTables
 
 __all__ = ["_write_needs"]
 

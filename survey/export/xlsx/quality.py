@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from survey.codebook import QuestionType
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _facts,
     _fit_height,
@@ -19,6 +18,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _SCORE, _Styles
+from survey.report.tables import ReportTables
 
 __all__ = ["_write_quality"]
 

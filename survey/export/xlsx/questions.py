@@ -12,7 +12,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from survey.codebook import Question, QuestionType
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _DIMENSION_ROW,
     _FIELD_ROW,
@@ -35,6 +34,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _MEAN, _PERCENT, _Styles
+from survey.report.tables import ReportTables
 
 __all__ = ["_blocks", "_groups", "_write_block"]
 

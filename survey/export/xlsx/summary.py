@@ -9,9 +9,6 @@ from typing import Any
 
 import pandas as pd
 
-from survey.report.findings import change_findings
-from survey.report.style import TOO_FEW_NOTE
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _colour_scale,
     _fit_height,
@@ -33,6 +30,9 @@ from survey.export.xlsx.styles import (
     _SHARE_CHANGE,
     _Styles,
 )
+from survey.report.findings import change_findings
+from survey.report.style import TOO_FEW_NOTE
+from survey.report.tables import ReportTables
 
 __all__ = ["_write_contents", "_write_summary"]
 

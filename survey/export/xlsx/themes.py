@@ -8,7 +8,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from survey.codebook import QuestionType
-from survey.report.tables import ReportTables
 from survey.export.xlsx._common import (
     _THEME_GROUPS_PER_PAGE,
     _colour_scale,
@@ -22,6 +21,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _Styles
+from survey.report.tables import ReportTables
 
 __all__ = ["_write_themes"]
 
