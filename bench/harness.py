@@ -17,7 +17,7 @@ memory (``getrusage(RUSAGE_SELF).ru_maxrss``, imports included) is the run's own
   (weighted and unweighted, as ``process_wave`` makes them; ``themes`` includes the quotes and
   uncoded terms);
 - ``report_tables`` (:func:`~survey.report.tables.load_tables` and
-  :func:`~survey.report.findings.headline_findings`), then each writer: ``xlsx``, ``html``,
+  :func:`~survey.report.model.build_report`), then each writer: ``xlsx``, ``html``,
   ``pptx``;
 - ``pipeline``: ``process_wave`` from start to end, and ``r_subset``: the work
   ``bench/survey.R`` does in R (``bench/engine.py``'s ``r_subset``);
@@ -155,8 +155,7 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     from survey.export.xlsx import write_xlsx
     from survey.io import map_to_codebook, read_export
     from survey.pipeline import process_wave, wave_for_file
-    from survey.report.findings import headline_findings
-    from survey.report.tables import load_tables
+    from survey.report import build_report, load_tables
     from survey.validation import validate
 
     codebook = load_codebook(folder / "codebook.yaml")
@@ -214,14 +213,13 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
 
     _timed(seconds, "themes", themes)
 
-    def report_tables() -> tuple[Any, Any]:
-        tables = load_tables(out_dir, codebook)
-        return tables, headline_findings(tables)
+    def report_model() -> Any:
+        return build_report(load_tables(out_dir, codebook))
 
-    tables, findings = _timed(seconds, "report_tables", report_tables)
-    _timed(seconds, "xlsx", lambda: write_xlsx(tables, findings, work_dir / "report.xlsx"))
-    _timed(seconds, "html", lambda: write_html(tables, findings, work_dir / "report.html"))
-    _timed(seconds, "pptx", lambda: write_pptx(tables, findings, work_dir / "slides.pptx"))
+    model = _timed(seconds, "report_tables", report_model)
+    _timed(seconds, "xlsx", lambda: write_xlsx(model, work_dir / "report.xlsx"))
+    _timed(seconds, "html", lambda: write_html(model, work_dir / "report.html"))
+    _timed(seconds, "pptx", lambda: write_pptx(model, work_dir / "slides.pptx"))
 
     r_subset_python = _r_subset_python(processed, codebook)
     _timed(seconds, "r_subset", lambda: r_subset_python(None))

@@ -4,6 +4,7 @@ with any field overridden per row."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import subprocess
@@ -11,7 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from survey.codebook import Codebook, QuestionType
+from survey.report import ReportModel, ReportTables, build_report
 
 METADATA = [
     "StartDate",
@@ -152,3 +156,10 @@ PAGE_PATHS = [
     "downloads",
     "upload",
 ]
+
+
+def model_of(tables: ReportTables, findings: pd.DataFrame | None = None) -> ReportModel:
+    """The report model of ``tables``, with other headline ``findings`` if given (a test's
+    own selection)."""
+    model = build_report(tables)
+    return model if findings is None else dataclasses.replace(model, findings=findings)

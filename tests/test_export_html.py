@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup, Tag
+from factories import model_of
 
 from survey.export.html import TEST_WORDS, write_html
 from survey.report import style
@@ -36,7 +37,9 @@ def findings(wave_tables) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def page_path(wave_tables, findings, tmp_path_factory) -> Path:
-    return write_html(wave_tables, findings, tmp_path_factory.mktemp("html") / "report.html")
+    return write_html(
+        model_of(wave_tables, findings), tmp_path_factory.mktemp("html") / "report.html"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,7 @@ def test_nothing_is_loaded_from_elsewhere(html, soup):
 
 def test_the_page_is_written_atomically_and_fast(wave_tables, findings, tmp_path):
     start = time.perf_counter()
-    path = write_html(wave_tables, findings, tmp_path / "report.html")
+    path = write_html(model_of(wave_tables, findings), tmp_path / "report.html")
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"write_html took {elapsed:.2f} s"
     assert path == tmp_path / "report.html"
@@ -116,7 +119,7 @@ def test_the_page_is_written_atomically_and_fast(wave_tables, findings, tmp_path
 
 
 def test_same_tables_give_the_same_page(wave_tables, findings, tmp_path, html):
-    again = write_html(wave_tables, findings, tmp_path / "again.html")
+    again = write_html(model_of(wave_tables, findings), tmp_path / "again.html")
     assert again.read_text(encoding="utf-8") == html
 
 
@@ -243,7 +246,7 @@ def test_suppressed_groups_are_left_out_of_the_bar_charts(soup, results):
 def test_hostile_quotes_are_text_never_markup(hostile_tables, tmp_path):
     from conftest import HOSTILE_QUOTES
 
-    path = write_html(hostile_tables, headline_findings(hostile_tables), tmp_path / "r.html")
+    path = write_html(model_of(hostile_tables), tmp_path / "r.html")
     page = path.read_text(encoding="utf-8")
     soup = BeautifulSoup(page, "html.parser")
     assert "<script>alert('owned')</script>" not in page
@@ -372,7 +375,7 @@ def test_print_css_hides_the_screen_furniture(soup):
 
 def test_an_unweighted_wave_shows_its_unweighted_rows(wave_tables, tmp_path):
     unweighted = dataclasses.replace(wave_tables, weighting=None)
-    page = write_html(unweighted, headline_findings(unweighted), tmp_path / "report.html")
+    page = write_html(model_of(unweighted), tmp_path / "report.html")
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     rows = unweighted.shown("results").set_index(["question", "option", "by", "group"])
     cell = soup.select_one('td[data-cell="barriers|travel|region|nechako"]')
@@ -393,7 +396,7 @@ def test_what_changed_says_the_significant_changes_since_the_wave_before(latest_
               "reason": "options changed: added ['<b>x</b>']"}]
         ),
     )  # fmt: skip
-    path = write_html(flagged, headline_findings(flagged), tmp_path / "report.html")
+    path = write_html(model_of(flagged), tmp_path / "report.html")
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     section = soup.find("section", id="changes")
     assert section is not None
@@ -414,7 +417,7 @@ def test_no_change_is_said_plainly_and_a_first_wave_has_no_section(
 ):
     trends = latest_tables.trends.assign(significant=False)
     calm = dataclasses.replace(latest_tables, trends=trends)
-    path = write_html(calm, headline_findings(calm), tmp_path / "calm.html")
+    path = write_html(model_of(calm), tmp_path / "calm.html")
     section = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find(
         "section", id="changes"
     )

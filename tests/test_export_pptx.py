@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
+from factories import model_of
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -34,7 +35,7 @@ def findings(wave_tables) -> pd.DataFrame:
 def written(wave_tables, findings, tmp_path_factory) -> tuple[Path, float]:
     path = tmp_path_factory.mktemp("deck") / "slides.pptx"
     start = time.perf_counter()
-    write_pptx(wave_tables, findings, path)
+    write_pptx(model_of(wave_tables, findings), path)
     return path, time.perf_counter() - start
 
 
@@ -289,7 +290,7 @@ def hostile_deck(hostile_tables, findings, tmp_path_factory):
     ]
     tables = dataclasses.replace(hostile_tables, quotes=quotes)
     path = tmp_path_factory.mktemp("hostile") / "slides.pptx"
-    write_pptx(tables, findings, path)
+    write_pptx(model_of(tables, findings), path)
     return path
 
 
@@ -325,7 +326,7 @@ def template(tmp_path_factory) -> Path:
 def test_a_template_gives_its_master_and_size_without_its_slides(
     template, wave_tables, findings, tmp_path, deck
 ):
-    path = write_pptx(wave_tables, findings, tmp_path / "slides.pptx", template=template)
+    path = write_pptx(model_of(wave_tables, findings), tmp_path / "slides.pptx", template=template)
     made = Presentation(str(path))
     original = Presentation(str(template))
     assert (made.slide_width, made.slide_height) == (original.slide_width, original.slide_height)
@@ -343,7 +344,7 @@ def test_a_template_gives_its_master_and_size_without_its_slides(
 
 
 def test_the_deck_itself_can_be_the_template(written, wave_tables, findings, tmp_path, deck):
-    path = write_pptx(wave_tables, findings, tmp_path / "again.pptx", template=written[0])
+    path = write_pptx(model_of(wave_tables, findings), tmp_path / "again.pptx", template=written[0])
     again = Presentation(str(path))
     assert [_title(s) for s in again.slides] == [_title(s) for s in deck.slides]
     assert again.slide_width == deck.slide_width
@@ -364,7 +365,7 @@ def test_a_bad_template_is_a_one_line_data_error(
     if content is not None:
         template.write_bytes(content)
     with pytest.raises(DataError) as error:
-        write_pptx(wave_tables, findings, tmp_path / "slides.pptx", template=template)
+        write_pptx(model_of(wave_tables, findings), tmp_path / "slides.pptx", template=template)
     assert str(template) in str(error.value) and message in str(error.value)
     assert "\n" not in str(error.value)
     assert not (tmp_path / "slides.pptx").exists()
@@ -378,7 +379,7 @@ NO_CHANGE = "No change since 2025 is larger than chance would explain."
 
 
 def _write(tables, path: Path):
-    write_pptx(tables, headline_findings(tables), path)
+    write_pptx(model_of(tables), path)
     return Presentation(str(path))
 
 
@@ -576,7 +577,7 @@ def test_a_long_topic_label_is_kept_literally_and_fits(latest_tables, template, 
         latest_tables, codebook=codebook.model_copy(update={"questions": questions})
     )
     path = tmp_path / "slides.pptx"
-    write_pptx(relabelled, headline_findings(relabelled), path, template=template)
+    write_pptx(model_of(relabelled), path, template=template)
     made = Presentation(str(path))
     slide = _slide(made, "What changed since 2025")
     assert _charts(slide)[0].plots[0].categories[0] == label

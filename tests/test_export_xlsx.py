@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
+from factories import model_of
 from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
@@ -48,7 +49,9 @@ def findings(wave_tables) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def workbook_path(wave_tables, findings, tmp_path_factory) -> Path:
-    return write_xlsx(wave_tables, findings, tmp_path_factory.mktemp("xlsx") / "report.xlsx")
+    return write_xlsx(
+        model_of(wave_tables, findings), tmp_path_factory.mktemp("xlsx") / "report.xlsx"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +61,9 @@ def workbook(workbook_path):
 
 @pytest.fixture(scope="module")
 def hostile_workbook(hostile_tables, findings, tmp_path_factory):
-    path = write_xlsx(hostile_tables, findings, tmp_path_factory.mktemp("hostile") / "r.xlsx")
+    path = write_xlsx(
+        model_of(hostile_tables, findings), tmp_path_factory.mktemp("hostile") / "r.xlsx"
+    )
     return load_workbook(path)
 
 
@@ -307,7 +312,7 @@ def test_method_shows_the_frame_with_response_rate_formulas(workbook, wave_table
 
 def test_an_unweighted_wave_shows_no_frame_and_its_unweighted_figures(wave_tables, tmp_path):
     unweighted = dataclasses.replace(wave_tables, weighting=None)
-    path = write_xlsx(unweighted, headline_findings(unweighted), tmp_path / "u.xlsx")
+    path = write_xlsx(model_of(unweighted), tmp_path / "u.xlsx")
     workbook = load_workbook(path)
     method = workbook["Method"]
     words = " ".join(str(c.value) for row in method.iter_rows() for c in row if c.value)
@@ -478,14 +483,14 @@ def test_data_quality_shows_counts_by_reason(workbook, wave_tables):
 
 def test_writer_is_fast_on_the_demo_wave(wave_tables, findings, tmp_path):
     started = time.perf_counter()
-    write_xlsx(wave_tables, findings, tmp_path / "report.xlsx")
+    write_xlsx(model_of(wave_tables, findings), tmp_path / "report.xlsx")
     assert time.perf_counter() - started < 2.0
 
 
 def test_write_is_atomic_and_replaces_a_previous_file(wave_tables, findings, tmp_path):
     path = tmp_path / "report.xlsx"
     path.write_text("an old file")
-    assert write_xlsx(wave_tables, findings, path) == path
+    assert write_xlsx(model_of(wave_tables, findings), path) == path
     assert load_workbook(path).sheetnames == SHEETS
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary left
 
@@ -520,7 +525,7 @@ def close(number: float) -> object:
 def latest_workbook(latest_tables, tmp_path_factory):
     """The 2026 wave's workbook, with its history (2024 → 2025 → 2026)."""
     path = tmp_path_factory.mktemp("latest") / "report.xlsx"
-    return load_workbook(write_xlsx(latest_tables, headline_findings(latest_tables), path))
+    return load_workbook(write_xlsx(model_of(latest_tables), path))
 
 
 def _trend_key(tables, row) -> tuple[str, str, str, str, str]:
@@ -676,7 +681,7 @@ def test_flagged_questions_are_listed_and_text_is_never_a_formula(latest_tables,
     tables = dataclasses.replace(
         latest_tables, trend_flags=flags, trends=pd.concat([hostile, some], ignore_index=True)
     )
-    workbook = load_workbook(write_xlsx(tables, headline_findings(tables), tmp_path / "f.xlsx"))
+    workbook = load_workbook(write_xlsx(model_of(tables), tmp_path / "f.xlsx"))
     assert workbook["Trends"]["B3"].value == "Not trended: 2 questions →"
     rows = _sheet_rows(workbook["Not trended"])
     assert [(row["Waves"].value, row["Question"].value, row["Reason"].value) for row in rows] == [
@@ -777,7 +782,7 @@ def test_a_history_with_nothing_comparable_says_so(latest_tables, tmp_path):
     tables = dataclasses.replace(
         latest_tables, trends=latest_tables.trends.iloc[:0], trend_flags=flags
     )
-    workbook = load_workbook(write_xlsx(tables, headline_findings(tables), tmp_path / "n.xlsx"))
+    workbook = load_workbook(write_xlsx(model_of(tables), tmp_path / "n.xlsx"))
     rows = _sheet_rows(workbook["Trends"])
     assert [row["Question"].value for row in rows] == [
         "No estimate could be compared with an earlier wave."

@@ -1,8 +1,8 @@
 """Reports people present: the workbook, the HTML report and the slide deck of a wave.
 
-Every writer reads the engine's tables through :func:`~survey.report.tables.load_tables` and
-the plain-language findings of :func:`~survey.report.findings.headline_findings`; none computes
-a statistic. :func:`write_reports` writes all three from a finished wave's folder.
+Every writer renders the wave's report model (:func:`~survey.report.model.build_report`, built
+once from the engine's tables) and decides nothing statistical. :func:`write_reports` writes
+all three from a finished wave's folder.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from survey.codebook import Codebook
+from survey.report.model import build_report
 from survey.report.tables import Labels, ReportTables, load_tables
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ def write_reports(
     from survey.export.html import write_html
     from survey.export.pptx import write_pptx
     from survey.export.xlsx import write_xlsx
-    from survey.report.findings import headline_findings
 
     out = out_dir or folder
     workbook = None
@@ -50,12 +50,11 @@ def write_reports(
         workbook = sidecar.call(
             _write_workbook, folder=folder, codebook=codebook, history=history, path=out
         )
-    tables = load_tables(folder, codebook, history=history)
-    findings = headline_findings(tables)
+    model = build_report(load_tables(folder, codebook, history=history))
     if workbook is None:
-        written = [write_xlsx(tables, findings, out / "report.xlsx")]
-    html = write_html(tables, findings, out / "report.html")
-    deck = write_pptx(tables, findings, out / "slides.pptx", template=template)
+        written = [write_xlsx(model, out / "report.xlsx")]
+    html = write_html(model, out / "report.html")
+    deck = write_pptx(model, out / "slides.pptx", template=template)
     if workbook is not None:
         written = [workbook.result()]
     return [*written, html, deck]
@@ -64,7 +63,6 @@ def write_reports(
 def _write_workbook(folder: Path, codebook: Codebook, history: Path | None, path: Path) -> Path:
     """``report.xlsx`` into folder ``path`` from the tables in ``folder`` (in a sidecar)."""
     from survey.export.xlsx import write_xlsx
-    from survey.report.findings import headline_findings
 
-    tables = load_tables(folder, codebook, history=history)
-    return write_xlsx(tables, headline_findings(tables), path / "report.xlsx")
+    model = build_report(load_tables(folder, codebook, history=history))
+    return write_xlsx(model, path / "report.xlsx")

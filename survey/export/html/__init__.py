@@ -42,9 +42,11 @@ from survey.export.html.multi import _multi_chart
 from survey.export.html.needs import _needs_chart, _quadrant_chart
 from survey.export.html.sections import ALPHA, TEST_WORDS, _Report
 from survey.report import style
-from survey.report.findings import change_findings
-from survey.report.tables import ReportTables
+from survey.report.model import ReportModel
 from survey.writing import atomic_write_text
+
+#: The changes since the wave before the page lists (the strongest first).
+_CHANGES = 8
 
 __all__ = ["ALPHA", "TEST_WORDS", "write_html"]
 
@@ -86,16 +88,14 @@ def _environment() -> Any:
     )
 
 
-def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path:
+def write_html(model: ReportModel, path: Path) -> Path:
     """Write the wave's self-contained HTML report (atomically).
 
     Parameters
     ----------
-    tables
-        The wave's tables (:func:`~survey.report.tables.load_tables`).
-    findings
-        Its headline findings (:func:`~survey.report.findings.headline_findings`); their
-        ``text`` is the findings section.
+    model
+        The wave's report model (:func:`~survey.report.model.build_report`); its headline
+        findings are the findings section.
     path
         Where to write ``report.html``.
 
@@ -109,18 +109,17 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     >>> import tempfile
     >>> from pathlib import Path
     >>> from survey.codebook import load_codebook
-    >>> from survey.report.findings import headline_findings
-    >>> from survey.report.tables import load_tables
+    >>> from survey.report import build_report, load_tables
     >>> from survey.pipeline import process_wave
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> wave = load_tables(folder, book)
-    >>> page = write_html(wave, headline_findings(wave), folder / "report.html")
+    >>> page = write_html(build_report(load_tables(folder, book)), folder / "report.html")
     >>> page.read_text(encoding="utf-8").count("<h1")
     1
     """
-    report = _Report(tables)
+    tables, findings = model.tables, model.findings
+    report = _Report(model)
     charts_needs = [
         chart for chart in (_needs_chart(report), _quadrant_chart(report)) if chart is not None
     ]
@@ -149,7 +148,7 @@ def write_html(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
         summary=_summary(report),
         findings=headline,
         since=since,
-        changes=[str(text) for text in change_findings(tables)["text"]],
+        changes=[str(text) for text in model.changes.head(_CHANGES)["text"]],
         not_compared=not_compared,
         charts_needs=charts_needs,
         needs_question=next(

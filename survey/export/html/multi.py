@@ -8,18 +8,13 @@ import math
 from typing import Any
 
 from survey.codebook import Question
-from survey.export.html._common import _ci, _escape_plotly, _join, _missing, _slug, _wrap
+from survey.export.html._common import _ci, _escape_plotly, _join, _slug, _wrap
 from survey.export.html.figure import _fragment, _layout
 from survey.export.html.model import Cell, Chart, Column, DataTable
 from survey.export.html.sections import _Report
 from survey.report import style
 
 __all__ = ["_multi_chart"]
-
-
-def _published(row: dict[str, Any] | None) -> bool:
-    """Whether a results row may be shown with its number."""
-    return row is not None and not row["suppressed"] and not _missing(row["estimate"])
 
 
 def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
@@ -34,7 +29,7 @@ def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
 
     def overall(option: str) -> float | None:
         row = report.row(question.id, option, "all", "all")
-        if row is None or row["suppressed"] or _missing(row["estimate"]):
+        if not report.published(row):
             return None
         return float(row["estimate"])
 
@@ -48,7 +43,7 @@ def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
     data: list[dict[str, Any]] = []
     for index, group in enumerate(shown):
         rows = [report.row(question.id, option, by, group) for option in options]
-        shown_rows = [row if _published(row) else None for row in rows]
+        shown_rows = [row if report.published(row) else None for row in rows]
         name = _escape_plotly(labels.group(by, group))
         data.append(
             {

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from survey.codebook import QuestionType
-from survey.export.html._common import _escape_plotly, _join, _missing, _records, _slug, _wrap
+from survey.export.html._common import _escape_plotly, _join, _records, _slug, _wrap
 from survey.export.html.figure import _fragment, _layout
 from survey.export.html.model import Cell, Chart, Column, DataTable
 from survey.export.html.sections import _Report
 from survey.report import style
+from survey.report.rules import group_order
 
 __all__ = ["_needs_chart", "_quadrant_chart"]
 
@@ -31,7 +32,7 @@ def _needs_chart(report: _Report) -> Chart | None:
 
     def overall(topic: str) -> float | None:
         row = cells_by_key.get((topic, "all", "all"))
-        if row is None or row["suppressed"] or _missing(row["top2_importance"]):
+        if not report.published(row, "top2_importance"):
             return None
         return float(row["top2_importance"])
 
@@ -47,7 +48,7 @@ def _needs_chart(report: _Report) -> Chart | None:
     ]
     for position, by in enumerate(report.dimensions):
         present = {group for (_, group_by, group) in cells_by_key if group_by == by}
-        groups = [("all", "all")] + [(by, group) for group in report.groups(by) if group in present]
+        groups = [("all", "all")] + [(by, g) for g in group_order(report.codebook, by, present)]
         z, text, hover = [], [], []
         rows = []
         for topic, topic_label in zip(topics, topic_labels, strict=True):
@@ -59,7 +60,7 @@ def _needs_chart(report: _Report) -> Chart | None:
                 row = cells_by_key.get((topic, group_by, group))
                 key = f"{topic}|{group_by}|{group}"
                 name = _escape_plotly(labels.group(group_by, group))
-                if row is None or row["suppressed"] or _missing(row["top2_importance"]):
+                if not report.published(row, "top2_importance"):
                     z_row.append(None)
                     text_row.append("")
                     note = style.SUPPRESSED_NOTE.format(threshold=threshold)

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypeIs
+
 from survey.codebook import Question, QuestionType
 from survey.export.html._common import _ci, _missing, _p, _records, _slug
 from survey.export.html.model import Cell, Column, DataTable, Panel, QuestionBlock
 from survey.report import style
-from survey.report.tables import ReportTables
+from survey.report.model import ReportModel
+from survey.report.rules import published
 
 __all__ = ["ALPHA", "TEST_NAMES", "TEST_WORDS", "_Report"]
 
@@ -54,8 +57,11 @@ ALPHA = 0.05
 class _Report:
     """Builds the page's content from one wave's tables."""
 
-    def __init__(self, tables: ReportTables) -> None:
+    def __init__(self, model: ReportModel) -> None:
+        tables = model.tables
+        self.model = model
         self.tables = tables
+        self.threshold = tables.threshold
         self.labels = tables.labels
         self.codebook = tables.codebook
         self.results = tables.shown("results")
@@ -96,18 +102,19 @@ class _Report:
         }
 
     # ------------------------------------------------------------------- groups and columns
-    def groups(self, by: str) -> list[str]:
-        """A dimension's groups in questionnaire order."""
-        return self.codebook.question(by).option_codes()
+    def published(
+        self, row: dict[str, Any] | None, column: str = "estimate"
+    ) -> TypeIs[dict[str, Any]]:
+        """Whether a row may show its figure (:func:`survey.report.rules.published`)."""
+        return published(row, threshold=self.threshold, column=column)
 
     def row(self, question: str, option: str, by: str, group: str) -> dict[str, Any] | None:
         """One row of ``results`` (``None`` if the engine wrote none)."""
         return self._rows.get((question, option, by, group))
 
     def present(self, question: str, by: str) -> list[str]:
-        """The groups of a dimension that a question has rows for, in questionnaire order."""
-        present = self._present.get((question, by), {})
-        return [group for group in self.groups(by) if group in present]
+        """The groups of a dimension that a question has rows for, in order."""
+        return self.model.present(question, by)
 
     def present_options(self, question: str) -> list[str]:
         """The options a question has rows for, as the engine wrote them."""
@@ -153,7 +160,7 @@ class _Report:
         if row is None:
             return Cell("")
         key = "|".join(str(row[name]) for name in ("question", "option", "by", "group"))
-        if row["suppressed"] or _missing(row["estimate"]):
+        if not self.published(row):
             return Cell(style.SUPPRESSED, key=key, suppressed=True)
         estimate = float(row["estimate"])
         text = style.percent(estimate) if share else style.value(estimate)
@@ -307,7 +314,7 @@ class _Report:
             themes = themes.sort_values("count", ascending=False, kind="stable")
             rows = []
             for theme in _records(themes):
-                suppressed = bool(theme["suppressed"]) or _missing(theme["share"])
+                suppressed = not self.published(theme, "share")
                 rows.append(
                     [
                         Cell(str(theme["label"]), numeric=False, header=True),

@@ -43,20 +43,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from survey.export.pptx.deck import _Deck
 from survey.export.pptx.draw import _draw
 from survey.export.pptx.plan import MAX_SLIDES, _plan, _select
-from survey.report.tables import ReportTables
+from survey.report.model import ReportModel
 from survey.writing import atomic_write
 
 __all__ = ["MAX_SLIDES", "write_pptx"]
 
 
 def write_pptx(
-    tables: ReportTables,
-    findings: pd.DataFrame,
+    model: ReportModel,
     path: Path,
     *,
     template: Path | None = None,
@@ -65,11 +62,9 @@ def write_pptx(
 
     Parameters
     ----------
-    tables
-        The wave's tables (:func:`~survey.report.tables.load_tables`).
-    findings
-        Its headline findings (:func:`~survey.report.findings.headline_findings`); the first
-        few ``text`` sentences are the headline slide.
+    model
+        The wave's report model (:func:`~survey.report.model.build_report`); the first few
+        of its headline findings are the headline slide.
     path
         Where to write the deck.
     template
@@ -93,18 +88,17 @@ def write_pptx(
     >>> from pathlib import Path
     >>> from pptx import Presentation
     >>> from survey.codebook import load_codebook
-    >>> from survey.report.findings import headline_findings
-    >>> from survey.report.tables import load_tables
+    >>> from survey.report import build_report, load_tables
     >>> from survey.pipeline import process_wave
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> tables = load_tables(folder, book)
-    >>> deck = write_pptx(tables, headline_findings(tables), folder / "slides.pptx")
+    >>> model = build_report(load_tables(folder, book))
+    >>> deck = write_pptx(model, folder / "slides.pptx")
     >>> 12 <= len(Presentation(str(deck)).slides) <= 20
     True
     """
     deck = _Deck(template)
-    for spec in _select(_plan(tables, findings), MAX_SLIDES):
+    for spec in _select(_plan(model), MAX_SLIDES):
         _draw(deck, spec)
     return atomic_write(path, lambda temporary: deck.prs.save(str(temporary)))

@@ -10,8 +10,9 @@ import pandas as pd
 from survey.export.pptx._common import _importance_columns, _records
 from survey.export.pptx.notes import _caveats, _join, _rule, _span
 from survey.export.pptx.slides import _Chart, _Kind, _Slide, _Table
-from survey.export.pptx.wave import _in_codebook_order, _Wave
+from survey.export.pptx.wave import _Wave
 from survey.report import style
+from survey.report.rules import group_order
 
 __all__ = ["_needs_slides", "_ranks_slide"]
 
@@ -140,7 +141,7 @@ def _ranks_slide(wave: _Wave) -> _Slide | None:
 def _needs_by_group(wave: _Wave, needs: pd.DataFrame, by: str) -> _Slide:
     tables, labels = wave.tables, wave.labels
     rows = needs[needs["by"] == by]
-    groups = _in_codebook_order(tables, by, rows["group"].tolist())
+    groups = group_order(tables.codebook, by, rows["group"].tolist())
     # one stable sort for every group: each group's rows come out in the order of its own sort
     ranked = rows[~rows["suppressed"] & rows["mwds"].notna()].sort_values(
         ["rank", "topic"], kind="stable"

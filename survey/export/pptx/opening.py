@@ -9,8 +9,9 @@ import pandas as pd
 from survey.export.pptx._common import _records
 from survey.export.pptx.notes import _caveats
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
-from survey.export.pptx.wave import _in_codebook_order, _Wave
+from survey.export.pptx.wave import _Wave
 from survey.report import style
+from survey.report.rules import group_order
 from survey.report.tables import ReportTables
 
 __all__ = ["_composition_slides", "_headline_slide", "_title_slide"]
@@ -86,7 +87,7 @@ def _composition_slides(wave: _Wave) -> list[_Slide]:
             )
         return slides
     for by in wave.dimensions:
-        options = _in_codebook_order(tables, by, wave.options(by))
+        options = group_order(tables.codebook, by, wave.options(by))
         shown = [(o, cell) for o in options if (cell := wave.cell(by, o, "all", "all")) is not None]
         shown = [(o, c) for o, c in shown if c.estimate is not None]
         if not shown:

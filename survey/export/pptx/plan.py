@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from survey.codebook import QuestionType
 from survey.export.pptx.breakdowns import _likert_slide, _multi_slides, _single_slides
 from survey.export.pptx.method import _method_slides
@@ -15,7 +13,7 @@ from survey.export.pptx.slides import _Slide
 from survey.export.pptx.themes import _themes_slide
 from survey.export.pptx.trends import _change_slide
 from survey.export.pptx.wave import _Wave
-from survey.report.tables import ReportTables
+from survey.report.model import ReportModel
 
 __all__ = ["MAX_SLIDES", "_plan", "_select"]
 
@@ -23,9 +21,10 @@ __all__ = ["MAX_SLIDES", "_plan", "_select"]
 MAX_SLIDES = 20
 
 
-def _plan(tables: ReportTables, findings: pd.DataFrame) -> list[_Slide]:
-    """Every slide the wave's tables support, in deck order."""
-    wave = _Wave(tables)
+def _plan(model: ReportModel) -> list[_Slide]:
+    """Every slide the wave's report model supports, in deck order."""
+    wave = _Wave(model)
+    tables, findings = model.tables, model.findings
     codebook = tables.codebook
     not_topics = {*codebook.dimensions, *codebook.profile}
     slides = [_title_slide(tables), *_composition_slides(wave), _headline_slide(wave, findings)]

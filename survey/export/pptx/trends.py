@@ -11,7 +11,6 @@ from survey.export.pptx.notes import _caveats, _count, _join, _span, _who
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
 from survey.export.pptx.wave import _Wave
 from survey.report import style
-from survey.report.findings import change_findings
 from survey.report.tables import ReportTables
 
 __all__ = ["_change_slide"]
@@ -113,7 +112,7 @@ def _change_slide(wave: _Wave) -> _Slide | None:
     pair = _trend_pair(tables, since)
     if pair.empty:  # nothing compared with the earlier wave: no slide rather than "no change"
         return None
-    changes = change_findings(tables, since=since, limit=None)
+    changes = wave.model.changes  # every significant change since the wave before, ranked
     shown = changes.head(_MAX_CHANGES)
     if shown.empty:
         bullets = [f"No change since {since} is larger than chance would explain."]

@@ -1,53 +1,34 @@
-"""The wave's tables indexed once for the many look-ups a deck makes, and the rule
-of which ``results.csv`` rows a slide may show a number of.
+"""The report model as the deck looks things up: its cells (published or not, by
+:func:`survey.report.rules.published`), groups in the one order, and the tests a slide
+names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from survey.export.pptx._common import _ALPHA
-from survey.report.tables import ReportTables
+from survey.report.model import Cell, ReportModel
+from survey.report.rules import published_mask
 
-__all__ = ["_Wave", "_in_codebook_order"]
-
-
-@dataclass(frozen=True)
-class _Cell:
-    """One row of ``results.csv`` as a slide uses it."""
-
-    n: int
-    estimate: float | None  # None when the row is suppressed (or below the threshold)
+__all__ = ["_Wave"]
 
 
 class _Wave:
     """The wave's tables indexed once for the many look-ups a deck makes."""
 
-    def __init__(self, tables: ReportTables) -> None:
+    def __init__(self, model: ReportModel) -> None:
+        tables = model.tables
+        self.model = model
         self.tables = tables
         self.labels = tables.labels
         self.threshold = tables.threshold
         results = tables.shown("results")
-        published = _published(results, self.threshold).to_numpy()
-        self.results = results.assign(published=published)
-        # the columns as lists: far faster to walk than their Arrow strings, value by value
-        self.cells: dict[tuple[str, str, str, str], _Cell] = {
-            (str(q), str(o), str(b), str(g)): _Cell(int(n), float(e) if ok else None)
-            for q, o, b, g, n, e, ok in zip(
-                results["question"].tolist(),
-                results["option"].tolist(),
-                results["by"].tolist(),
-                results["group"].tolist(),
-                results["n"].tolist(),
-                results["estimate"].tolist(),
-                published.tolist(),
-                strict=True,
-            )
-        }
+        self.results = results.assign(
+            published=published_mask(results, threshold=self.threshold).to_numpy()
+        )
         self.by_question = {
             str(question): rows for question, rows in self.results.groupby("question", sort=False)
         }
@@ -58,7 +39,6 @@ class _Wave:
         )
         self.letters = tables.shown("letters")
         self.dimensions = list(tables.codebook.dimensions)
-        self._groups: dict[str, list[str]] = {}
         self._higher: dict[tuple[str, str], set[str]] | None = None
 
     def rows(self, question: str) -> pd.DataFrame:
@@ -66,15 +46,12 @@ class _Wave:
         empty = self.results.iloc[0:0]
         return self.by_question.get(question, empty)
 
-    def cell(self, question: str, option: str, by: str, group: str) -> _Cell | None:
-        return self.cells.get((question, option, "all" if group == "all" else by, group))
+    def cell(self, question: str, option: str, by: str, group: str) -> Cell | None:
+        return self.model.cell(question, option, by, group)
 
     def groups(self, by: str) -> list[str]:
-        """The groups of a dimension present in the results, in codebook order."""
-        if by not in self._groups:
-            present = self.results.loc[self.results["by"] == by, "group"].unique().tolist()
-            self._groups[by] = _in_codebook_order(self.tables, by, present)
-        return self._groups[by]
+        """The groups of a dimension present in the results, in order."""
+        return self.model.groups_of(by)
 
     def breakdown(
         self, question: str, options: Sequence[str], by: str
@@ -140,16 +117,3 @@ class _Wave:
         chosen = [d for d in self.dimensions if d in counts.index]
         chosen.sort(key=lambda d: -int(counts[d]))
         return chosen or self.dimensions[:default]
-
-
-def _published(rows: pd.DataFrame, threshold: int) -> pd.Series:
-    """Rows a report may show a number of."""
-    return ~rows["suppressed"].astype(bool) & (rows["n"] >= threshold) & rows["estimate"].notna()
-
-
-def _in_codebook_order(tables: ReportTables, by: str, present: Sequence[Any]) -> list[str]:
-    """Codes of a question's options in codebook order (then any others present)."""
-    question = next((q for q in tables.codebook.questions if q.id == by), None)
-    codes = [option.code for option in question.options] if question is not None else []
-    seen = list(dict.fromkeys(str(code) for code in present))
-    return [code for code in codes if code in seen] + [code for code in seen if code not in codes]

@@ -56,7 +56,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from openpyxl import Workbook
 
 from survey.export.xlsx._common import _sheet_name
@@ -72,11 +71,11 @@ from survey.export.xlsx.history import (
 from survey.export.xlsx.method import TEST_EXPLANATIONS, TEST_NAMES, _write_method
 from survey.export.xlsx.needs import _write_needs
 from survey.export.xlsx.quality import _write_quality
-from survey.export.xlsx.questions import _blocks, _groups, _write_block
+from survey.export.xlsx.questions import _write_block
 from survey.export.xlsx.styles import _Styles
 from survey.export.xlsx.summary import _write_contents, _write_summary
 from survey.export.xlsx.themes import _write_themes
-from survey.report.tables import ReportTables
+from survey.report.model import ReportModel
 from survey.writing import atomic_write
 
 __all__ = [
@@ -88,15 +87,13 @@ __all__ = [
 ]
 
 
-def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path:
+def write_xlsx(model: ReportModel, path: Path) -> Path:
     """Write the wave's workbook.
 
     Parameters
     ----------
-    tables
-        The wave's tables (:func:`~survey.report.tables.load_tables`).
-    findings
-        Its headline findings (:func:`~survey.report.findings.headline_findings`).
+    model
+        The wave's report model (:func:`~survey.report.model.build_report`).
     path
         Where to write ``report.xlsx`` (written atomically).
 
@@ -109,46 +106,18 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
     --------
     >>> import tempfile
     >>> from survey.codebook import load_codebook
-    >>> from survey.report.findings import headline_findings
-    >>> from survey.report.tables import load_tables
+    >>> from survey.report import build_report, load_tables
     >>> from survey.pipeline import process_wave
     >>> book = load_codebook("data/raw/codebook.yaml")
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> tables = load_tables(folder, book)
-    >>> out = write_xlsx(tables, headline_findings(tables), folder / "report.xlsx")
+    >>> out = write_xlsx(build_report(load_tables(folder, book)), folder / "report.xlsx")
     >>> from openpyxl import load_workbook
     >>> load_workbook(out).sheetnames[:3]
     ['Contents', 'Summary', 'Method']
     """
     styles = _Styles()
-    groups = _groups(tables)
-    # the columns as lists: far faster to walk than their Arrow strings, value by value
-    results = tables.shown("results")
-    keys = ("question", "option", "by", "group")
-    estimates = dict(
-        zip(
-            zip(*(results[name].tolist() for name in keys), strict=True),
-            zip(
-                *(
-                    results[name].tolist()
-                    for name in ("n", "estimate", "ci_low", "ci_high", "suppressed")
-                ),
-                strict=True,
-            ),
-            strict=True,
-        )
-    )
-    shown_letters = tables.shown("letters")
-    letters = {
-        key: (str(letter), "" if pd.isna(higher) else str(higher))
-        for key, letter, higher in zip(
-            zip(*(shown_letters[name].tolist() for name in keys), strict=True),
-            shown_letters["letter"].tolist(),
-            shown_letters["higher_than"].tolist(),
-            strict=True,
-        )
-    }
+    tables, groups = model.tables, model.groups
 
     workbook = Workbook()
     contents = workbook.active
@@ -167,8 +136,7 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
             "Headline findings: significant differences between groups"
             + (f"; what changed since {since}" if since is not None else ""),
         ),
-        tables,
-        findings,
+        model,
         styles,
     )
     _write_method(
@@ -181,14 +149,11 @@ def write_xlsx(tables: ReportTables, findings: pd.DataFrame, path: Path) -> Path
         styles,
     )
     dimensions = ", ".join(tables.labels.dimension(by).lower() for by in tables.codebook.dimensions)
-    for block in _blocks(tables):
+    for section in model.sections:
         _write_block(
-            sheet(block.name, f"{block.name}: n, %, CI and letters by {dimensions}"),
-            block,
-            tables,
-            groups,
-            estimates,
-            letters,
+            sheet(section.title, f"{section.title}: n, %, CI and letters by {dimensions}"),
+            section,
+            model,
             styles,
         )
     if not tables.needs.empty:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -29,10 +28,7 @@ __all__ = [
     "_GROUP_ROW",
     "_LABEL_WIDTH",
     "_LINK_ROW",
-    "_MEAN_KIND",
-    "_SHARE",
     "_THEME_GROUPS_PER_PAGE",
-    "_Group",
     "_characters_per_line",
     "_colour_scale",
     "_column_letter",
@@ -57,20 +53,10 @@ _TITLE_ROW, _NOTE_ROW, _LINK_ROW = 1, 2, 3
 _DIMENSION_ROW, _GROUP_ROW, _FIELD_ROW = 4, 5, 6
 _FIRST_BODY_ROW = 7
 
-_SHARE, _MEAN_KIND = "share", "mean"
 _LABEL_WIDTH = 56  # the question sheets' first column
 _GROUPS_PER_PAGE = 3  # column groups on a printed page of a question sheet
 _THEME_GROUPS_PER_PAGE = 7  # ... and of the Themes sheet
 _INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
-
-
-@dataclass(frozen=True)
-class _Group:
-    """A column group of a question sheet: all respondents, or one group of a dimension."""
-
-    by: str
-    code: str
-    label: str
 
 
 def _sheet_name(name: str, taken: Iterable[str]) -> str:

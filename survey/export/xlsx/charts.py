@@ -11,7 +11,6 @@ from openpyxl.chart import BarChart, Reference
 from survey.codebook import Question, QuestionType
 from survey.export.xlsx._common import (
     _column_letter,
-    _Group,
     _missing,
     _number,
     _print_setup,
@@ -21,13 +20,14 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _PERCENT, _Styles
+from survey.report.model import Group
 from survey.report.style import PALETTE
 from survey.report.tables import ReportTables
 
 __all__ = ["_write_charts"]
 
 
-def _write_charts(ws: Any, tables: ReportTables, groups: list[_Group], styles: _Styles) -> int:
+def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _Styles) -> int:
     """Native charts of the key views, each beside the figures it plots; returns how many."""
     labels = tables.labels
     _sheet_header(

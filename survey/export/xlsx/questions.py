@@ -5,13 +5,11 @@ and every group of every dimension.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from survey.codebook import Question, QuestionType
 from survey.export.xlsx._common import (
     _DIMENSION_ROW,
     _FIELD_ROW,
@@ -19,13 +17,8 @@ from survey.export.xlsx._common import (
     _GROUP_ROW,
     _GROUPS_PER_PAGE,
     _LABEL_WIDTH,
-    _MEAN_KIND,
-    _SHARE,
     _colour_scale,
     _fit_height,
-    _Group,
-    _humanise,
-    _missing,
     _number,
     _print_setup,
     _sheet_header,
@@ -34,155 +27,26 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _MEAN, _PERCENT, _Styles
-from survey.report.tables import ReportTables
+from survey.report.model import Group, ReportModel, RowKind, Section
 
-__all__ = ["_blocks", "_groups", "_write_block"]
-
-
-@dataclass(frozen=True)
-class _Row:
-    """A row of a question table: one estimate of ``results`` for every group."""
-
-    label: str
-    question: str
-    option: str
-    kind: str
+__all__ = ["_write_block"]
 
 
-@dataclass(frozen=True)
-class _Table:
-    """A question's table: a title row, then its rows."""
-
-    title: str
-    rows: list[_Row]
-
-
-@dataclass(frozen=True)
-class _Block:
-    """A sheet of question tables."""
-
-    name: str
-    tables: list[_Table]
-
-
-def _question_tables(
-    tables: ReportTables, question: Question, present: set[tuple[str, str]]
-) -> list[_Table]:
-    """The tables of one closed question, rows limited to estimates the engine made."""
-    labels = tables.labels
-
-    def rows(candidates: list[_Row]) -> list[_Row]:
-        return [row for row in candidates if (row.question, row.option) in present]
-
-    scale = tables.codebook.scales.get(question.scale or "", {})
-    span = f" ({min(scale)}–{max(scale)})" if scale else ""
-    kind = question.type
-    if kind in (QuestionType.SINGLE, QuestionType.MULTI):
-        title = labels.question(question.id)
-        if kind is QuestionType.MULTI:
-            title += " (more than one answer: % of those who answered)"
-        body = rows(
-            [_Row(option.label, question.id, option.code, _SHARE) for option in question.options]
-        )
-        return [_Table(title, body)] if body else []
-    if kind is QuestionType.LIKERT:
-        body = rows(
-            [
-                _Row(labels.option(question.id, "top2"), question.id, "top2", _SHARE),
-                _Row(f"Mean{span}", question.id, "mean", _MEAN_KIND),
-            ]
-        )
-        return [_Table(labels.question(question.id), body)] if body else []
-    if kind is QuestionType.NUMBER:
-        body = rows([_Row("Mean", question.id, "mean", _MEAN_KIND)])
-        return [_Table(labels.question(question.id), body)] if body else []
-    if kind is QuestionType.GRID:
-        out = []
-        for item in question.items:
-            columns = question.grid_columns(item)
-            if not columns:
-                continue
-            item_scale = tables.codebook.scales.get(item.scale, {})
-            item_span = f" ({min(item_scale)}–{max(item_scale)})" if item_scale else ""
-            top2 = labels.option(columns[0], "top2").lower()
-            shares = rows(
-                [
-                    _Row(topic.label, column, "top2", _SHARE)
-                    for topic, column in zip(question.topics, columns, strict=True)
-                ]
-            )
-            means = rows(
-                [
-                    _Row(topic.label, column, "mean", _MEAN_KIND)
-                    for topic, column in zip(question.topics, columns, strict=True)
-                ]
-            )
-            if shares:
-                out.append(_Table(f"{item.text} % {top2}", shares))
-            if means:
-                out.append(_Table(f"{item.text} Mean{item_span}", means))
-        return out
-    return []
-
-
-def _blocks(tables: ReportTables) -> list[_Block]:
-    """The question sheets, in the codebook's order of their first question."""
-    codebook = tables.codebook
-    results = tables.shown("results")
-    present = set(zip(results["question"], results["option"], strict=True))
-    about = set(codebook.dimensions) | set(codebook.profile)
-    named: dict[str, list[_Table]] = {}
-    for question in codebook.questions:
-        if question.type is QuestionType.TEXT:
-            continue
-        if question.type is QuestionType.GRID:
-            name = f"{_humanise(question.id)} grid"
-        elif question.id in about:
-            name = "About you"
-        else:
-            name = "Other questions"
-        found = _question_tables(tables, question, present)
-        if found:
-            named.setdefault(name, []).extend(found)
-    return [_Block(name, found) for name, found in named.items()]
-
-
-def _groups(tables: ReportTables) -> list[_Group]:
-    """All respondents, then every group of every dimension that has results, in codebook
-    order."""
-    results = tables.shown("results")
-    labels = tables.labels
-    groups = [_Group("all", "all", labels.group("all", "all"))]
-    for by in tables.codebook.dimensions:
-        seen = set(results.loc[results["by"] == by, "group"])
-        for option in tables.codebook.question(by).options:
-            if option.code in seen:
-                groups.append(_Group(by, option.code, labels.group(by, option.code)))
-    return groups
-
-
-def _fields(group: _Group) -> list[str]:
+def _fields(group: Group) -> list[str]:
     fields = ["n", "%", "CI low", "CI high"]
     return fields if group.by == "all" else [*fields, "Sig."]
 
 
-def _write_block(
-    ws: Any,
-    block: _Block,
-    tables: ReportTables,
-    groups: list[_Group],
-    estimates: dict[tuple[str, str, str, str], tuple[Any, ...]],
-    letters: dict[tuple[str, str, str, str], tuple[str, str]],
-    styles: _Styles,
-) -> None:
-    """One question sheet: frozen group headers, then one table per question (column groups
-    ``groups``, from :func:`_groups`)."""
+def _write_block(ws: Any, section: Section, model: ReportModel, styles: _Styles) -> None:
+    """One question sheet: frozen group headers, then one table per question block of the
+    report model's ``section`` (a column group for each of the model's groups)."""
+    tables, groups = model.tables, model.groups
     labels = tables.labels
     dimensions = ", ".join(labels.dimension(by).lower() for by in tables.codebook.dimensions)
     weighted = "weighted" if tables.weighted else "unweighted"
     _sheet_header(
         ws,
-        f"{block.name}: wave {tables.wave}, by {dimensions}",
+        f"{section.title}: wave {tables.wave}, by {dimensions}",
         f"% = {weighted} share of those who answered; CI = 95% confidence interval; "
         "Sig. = letters of the groups (same dimension, same row) this group's share is "
         "significantly higher than (Holm-adjusted, 5%); a group's letter is beside its "
@@ -193,7 +57,7 @@ def _write_block(
     )
     ws.column_dimensions["A"].width = _LABEL_WIDTH
     column = 2
-    layout: list[tuple[_Group, int]] = []
+    layout: list[tuple[Group, int]] = []
     for group in groups:
         fields = _fields(group)
         layout.append((group, column))
@@ -237,7 +101,7 @@ def _write_block(
     ws.freeze_panes = ws.cell(_FIRST_BODY_ROW, 2).coordinate
 
     row = _FIRST_BODY_ROW
-    for table in block.tables:
+    for table in section.blocks:
         row += 1 if row > _FIRST_BODY_ROW else 0
         title_row = row
         title = _text(ws, row, 1, table.title, styles.bold)
@@ -249,9 +113,9 @@ def _write_block(
         own: dict[tuple[str, str], set[str]] = {}
         for entry in table.rows:
             for group, _ in layout:
-                found = letters.get((entry.question, entry.option, group.by, group.code))
-                if found is not None:
-                    own.setdefault((group.by, group.code), set()).add(found[0])
+                lettered = model.cell(entry.question, entry.option, group.by, group.code)
+                if lettered is not None and lettered.letter:
+                    own.setdefault((group.by, group.code), set()).add(lettered.letter)
         constant = {key: next(iter(found)) for key, found in own.items() if len(found) == 1}
         for group, start in layout:
             letter = constant.get((group.by, group.code))
@@ -263,31 +127,28 @@ def _write_block(
         for entry in table.rows:
             _text(ws, row, 1, entry.label).alignment = styles.indent
             _fit_height(ws, row, entry.label, _LABEL_WIDTH - 2)
-            number_format = _PERCENT if entry.kind == _SHARE else _MEAN
+            number_format = _PERCENT if entry.kind is RowKind.SHARE else _MEAN
             for group, start in layout:
-                key = (entry.question, entry.option, group.by, group.code)
-                estimate = estimates.get(key)
-                if estimate is None:
+                figure = model.cell(entry.question, entry.option, group.by, group.code)
+                if figure is None:
                     continue
-                n, value, low, high, suppressed = estimate
-                if suppressed or _missing(value):
+                if not figure.published:
                     for offset in range(4):
                         _suppressed(ws, row, start + offset, styles)
                     continue
-                _number(ws, row, start, n, _COUNT)
-                _number(ws, row, start + 1, value, number_format)
-                if not _missing(low):
-                    _number(ws, row, start + 2, low, number_format)
-                if not _missing(high):
-                    _number(ws, row, start + 3, high, number_format)
-                found = letters.get(key)
-                if group.by != "all" and found is not None:
-                    letter, higher = found
+                _number(ws, row, start, figure.n, _COUNT)
+                _number(ws, row, start + 1, figure.estimate, number_format)
+                if figure.ci_low is not None:
+                    _number(ws, row, start + 2, figure.ci_low, number_format)
+                if figure.ci_high is not None:
+                    _number(ws, row, start + 3, figure.ci_high, number_format)
+                if group.by != "all" and figure.letter:
+                    letter, higher = figure.letter, figure.higher_than
                     shown = higher if (group.by, group.code) in constant else f"({letter}) {higher}"
                     if shown.strip():
                         cell = _text(ws, row, start + 4, shown.strip())
                         cell.alignment = styles.centre
-            if entry.kind == _SHARE:
+            if entry.kind is RowKind.SHARE:
                 share_rows.append(row)
             row += 1
         for first, last in _runs(share_rows):

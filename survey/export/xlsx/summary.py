@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 from survey.export.xlsx._common import (
     _colour_scale,
     _fit_height,
@@ -30,14 +28,18 @@ from survey.export.xlsx.styles import (
     _SHARE_CHANGE,
     _Styles,
 )
-from survey.report.findings import change_findings
+from survey.report.model import ReportModel
 from survey.report.style import TOO_FEW_NOTE
 from survey.report.tables import ReportTables
 
 __all__ = ["_write_contents", "_write_summary"]
 
+#: The changes since the wave before the Summary lists (the strongest first).
+_CHANGES = 8
 
-def _write_summary(ws: Any, tables: ReportTables, findings: pd.DataFrame, styles: _Styles) -> None:
+
+def _write_summary(ws: Any, model: ReportModel, styles: _Styles) -> None:
+    tables, findings = model.tables, model.findings
     labels = tables.labels
     weighted = "weighted to the frame" if tables.weighted else "not weighted"
     _sheet_header(
@@ -97,21 +99,22 @@ def _write_summary(ws: Any, tables: ReportTables, findings: pd.DataFrame, styles
         row += 1
     if not findings.empty:
         _colour_scale(ws, [f"F{first + 1}:G{row - 1}"])
-    _write_changes(ws, row + 1, tables, widths, styles)
+    _write_changes(ws, row + 1, model, widths, styles)
     ws.freeze_panes = f"C{first + 1}"
     _print_setup(ws, title_rows=f"{first}:{first}")
 
 
 def _write_changes(
-    ws: Any, row: int, tables: ReportTables, widths: Sequence[float], styles: _Styles
+    ws: Any, row: int, model: ReportModel, widths: Sequence[float], styles: _Styles
 ) -> None:
     """The Summary's list of what changed significantly since the wave before (nothing for a
     first wave), in the columns of the headline findings."""
+    tables = model.tables
     since = tables.previous_wave
     if since is None:
         return
     labels = tables.labels
-    changes = change_findings(tables)
+    changes = model.changes.head(_CHANGES)
     _text(ws, row, 1, f"What changed since {since}", styles.heading)
     row += 1
     note = (

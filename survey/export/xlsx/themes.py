@@ -11,7 +11,6 @@ from survey.codebook import QuestionType
 from survey.export.xlsx._common import (
     _THEME_GROUPS_PER_PAGE,
     _colour_scale,
-    _Group,
     _missing,
     _number,
     _print_setup,
@@ -21,12 +20,13 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _Styles
+from survey.report.model import Group
 from survey.report.tables import ReportTables
 
 __all__ = ["_write_themes"]
 
 
-def _write_themes(ws: Any, tables: ReportTables, groups: list[_Group], styles: _Styles) -> None:
+def _write_themes(ws: Any, tables: ReportTables, groups: list[Group], styles: _Styles) -> None:
     labels = tables.labels
     _sheet_header(
         ws,
