@@ -262,7 +262,7 @@ def test_straightliners_match_the_distinct_count_rule(codebook):
     vectorised)."""
     import numpy as np
 
-    from survey.cleaning.rules import straightliners
+    from survey.cleaning.quality import straightliners
 
     grid = codebook.question("learning_needs")
     columns = [c for item in grid.items for c in grid.grid_columns(item)]
