@@ -22,14 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from survey.codebook import Codebook, QuestionType
 from survey.io.columns import ColumnMap
+from survey.rules import NUMBER_PATTERN, Flag, Reason, scrub_contacts
 from survey.writing import atomic_write_text, now_iso
 
 __all__ = [
     "Action",
     "CheckResult",
+    "Problem",
     "ValidationReport",
     "build_suite",
     "numbered_note",
@@ -48,6 +51,16 @@ class Action(StrEnum):
     QUARANTINE = "quarantine"  # the failing rows are not analysed
     MAKE_MISSING = "make_missing"  # the failing values become missing, and are flagged
     REPORT = "report"  # shown in the report only
+
+
+class Problem(StrEnum):
+    """What a check finds that is neither a row set aside (:class:`~survey.rules.Reason`) nor
+    a value made missing (:class:`~survey.rules.Flag`): the run stops, or it is only reported."""
+
+    TOO_FEW_RESPONSES = "too_few_responses"  # stops the run
+    MISSING_COLUMN = "missing_column"  # stops the run
+    UNKNOWN_OPTION = "unknown_option"  # a multi-select choice that is none of its options
+    BAD_DATE = "bad_date"  # a start date in none of the wave's formats
 
 
 class Section(StrEnum):
@@ -137,7 +150,7 @@ def _meta(section: Section, action: Action, reason: str, description: str) -> di
     return {
         "section": section.value,
         "action": action.value,
-        "reason": reason,
+        "reason": str(reason),
         "description": description,
     }
 
@@ -158,10 +171,9 @@ def build_suite(
     has one; otherwise when it answers ``quality.min_answered_share`` of the closed questions
     it was shown.
     """
+    # great_expectations takes seconds to import: loaded only when a wave is validated
     import great_expectations as gx
     import great_expectations.expectations as gxe
-
-    from survey.cleaning.recode import NUMBER_PATTERN
 
     present = set(columns)
     # Collected first and handed over at once: ``add_expectation`` compares each new
@@ -175,7 +187,7 @@ def build_suite(
             meta=_meta(
                 Section.STRUCTURE,
                 Action.STOP,
-                "too_few_responses",
+                Problem.TOO_FEW_RESPONSES,
                 f"the export has at least {codebook.min_responses} responses",
             ),
         )
@@ -186,7 +198,10 @@ def build_suite(
             gxe.ExpectColumnToExist(
                 column=column,
                 meta=_meta(
-                    Section.STRUCTURE, Action.STOP, "missing_column", f"column {column} exists"
+                    Section.STRUCTURE,
+                    Action.STOP,
+                    Problem.MISSING_COLUMN,
+                    f"column {column} exists",
                 ),
             )
         )
@@ -197,7 +212,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.QUARANTINE,
-                    "missing_id",
+                    Reason.MISSING_ID,
                     "every response has a respondent id",
                 ),
             )
@@ -208,7 +223,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.QUARANTINE,
-                    "duplicate_id",
+                    Reason.DUPLICATE_ID,
                     "respondent ids are unique (a repeated id keeps its first row)",
                 ),
             )
@@ -221,7 +236,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.QUARANTINE,
-                    "no_consent",
+                    Reason.NO_CONSENT,
                     "the respondent consented",
                 ),
             )
@@ -235,7 +250,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.QUARANTINE,
-                    "incomplete",
+                    Reason.INCOMPLETE,
                     f"the response is complete (progress at least {quality.min_progress:g}%)",
                 ),
             )
@@ -247,7 +262,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.QUARANTINE,
-                    "incomplete",
+                    Reason.INCOMPLETE,
                     "the response was submitted (it has a submit date)",
                 ),
             )
@@ -260,7 +275,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.QUARANTINE,
-                    "incomplete",
+                    Reason.INCOMPLETE,
                     "the response is complete (no progress column: at least "
                     f"{quality.min_answered_share:.0%} of the closed questions it was shown "
                     "answered)",
@@ -274,7 +289,7 @@ def build_suite(
                 meta=_meta(
                     Section.RESPONDENTS,
                     Action.REPORT,
-                    "bad_date",
+                    Problem.BAD_DATE,
                     "the start date is in one of the wave's date formats",
                 ),
             )
@@ -291,7 +306,7 @@ def build_suite(
                     meta=_meta(
                         Section.ANSWERS,
                         Action.QUARANTINE if is_dimension else Action.MAKE_MISSING,
-                        f"invalid_{question.id}" if is_dimension else "invalid_value",
+                        Reason.invalid(question.id) if is_dimension else Flag.INVALID_VALUE,
                         f"{question.id} is one of its {len(question.options)} options "
                         "(after normalising case, spacing and aliases)"
                         + (
@@ -323,7 +338,7 @@ def build_suite(
                         meta=_meta(
                             Section.ANSWERS,
                             Action.MAKE_MISSING,
-                            "invalid_value",
+                            Flag.INVALID_VALUE,
                             f"{column} is on the {scale} scale {codes[0]}-{codes[-1]}",
                         ),
                     )
@@ -336,7 +351,7 @@ def build_suite(
                     meta=_meta(
                         Section.ANSWERS,
                         Action.MAKE_MISSING,
-                        "unparseable_number",
+                        Flag.UNPARSEABLE_NUMBER,
                         f'{question.id} is a number ("40 hrs", "approx 20" and "2,000" '
                         "are read as numbers)",
                     ),
@@ -352,7 +367,7 @@ def build_suite(
                         meta=_meta(
                             Section.ANSWERS,
                             Action.MAKE_MISSING,
-                            "out_of_range",
+                            Flag.OUT_OF_RANGE,
                             f"{question.id} is between {low:g} and {high:g}",
                         ),
                     )
@@ -364,7 +379,7 @@ def build_suite(
                     meta=_meta(
                         Section.ANSWERS,
                         Action.REPORT,
-                        "unknown_option",
+                        Problem.UNKNOWN_OPTION,
                         f"every choice of {question.id} is one of its options",
                     ),
                 )
@@ -377,7 +392,7 @@ def build_suite(
                         meta=_meta(
                             Section.ANSWERS,
                             Action.MAKE_MISSING,
-                            "too_many_choices",
+                            Flag.TOO_MANY_CHOICES,
                             f"{question.id} has at most {question.max_choices} choices",
                         ),
                     )
@@ -416,6 +431,7 @@ def validate(
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # great_expectations takes seconds to import: loaded only when a wave is validated
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -579,8 +595,6 @@ def _shown(value: Any, column: str | None) -> str:
     """A failing value as the report shows it: whole numbers without ``.0``, shares as
     percentages, and answers scrubbed of e-mail addresses, phone numbers and IP addresses
     (respondent ids are shown as they are: they identify the row, not the person)."""
-    from survey.cleaning.pii import EMAIL, IP_ADDRESS, PHONE
-
     if column == "answered_share" and isinstance(value, float):
         return f"{value:.0%} answered"
     if isinstance(value, float):
@@ -588,14 +602,12 @@ def _shown(value: Any, column: str | None) -> str:
     text = str(value)
     if column == "respondent_id":
         return text
-    return IP_ADDRESS.sub("[ip]", PHONE.sub("[phone]", EMAIL.sub("[email]", text)))
+    return scrub_contacts(text)
 
 
 # -------------------------------------------------------------------------------- writing
 def write_report(report: ValidationReport, out_dir: Path) -> list[Path]:
     """Write ``validation.json`` and ``validation.html`` into ``out_dir`` (atomically)."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
     out_dir.mkdir(parents=True, exist_ok=True)
     data = report.as_dict()
     json_path = out_dir / "validation.json"

@@ -3,6 +3,9 @@ reason, bad values become missing and flagged, and every row is accounted for.""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +17,8 @@ from hypothesis import strategies as st
 from survey.codebook import Codebook
 from survey.errors import DataError
 from survey.pipeline import process_wave, wave_for_file
+from survey.rules import Flag, Reason
+from survey.validation import Problem
 
 ROWS = 40
 
@@ -133,6 +138,10 @@ def test_bad_values_become_missing_and_are_flagged(codebook, tmp_path):
         ("R_test00008", "employer_support", "invalid_value"),
         ("R_test00009", "years", "invalid_value"),
     ]
+    # every check names its reason by one definition: a Reason, a Flag or a Problem
+    checks = json.loads((tmp_path / "reports" / "validation.json").read_text())["checks"]
+    named = {*Reason, *Flag, *Problem, *(Reason.invalid(d) for d in codebook.dimensions)}
+    assert {check["reason"] for check in checks} <= named
 
 
 def test_other_specify_is_backcoded_where_it_plainly_is_an_option(codebook, tmp_path):
@@ -262,7 +271,7 @@ def test_straightliners_match_the_distinct_count_rule(codebook):
     vectorised)."""
     import numpy as np
 
-    from survey.cleaning.rules import straightliners
+    from survey.cleaning.quality import straightliners
 
     grid = codebook.question("learning_needs")
     columns = [c for item in grid.items for c in grid.grid_columns(item)]
@@ -279,3 +288,37 @@ def test_straightliners_match_the_distinct_count_rule(codebook):
     flagged = straightliners(coded, codebook)
     assert flagged.tolist() == expected.tolist()
     assert 0 < flagged.sum() < 300
+
+
+def test_reasons_are_the_quarantine_words_in_order_of_precedence():
+    assert list(Reason) == [
+        "missing_id",
+        "duplicate_id",
+        "no_consent",
+        "test_response",
+        "duplicate",
+        "incomplete",
+        "invalid_",
+        "speeder",
+        "straightliner",
+    ]
+    reasons = ["straightliner", "invalid_region", "duplicate", "bogus", "missing_id"]
+    assert sorted(reasons, key=Reason.precedence) == [
+        "missing_id",
+        "duplicate",
+        "invalid_region",
+        "straightliner",
+        "bogus",
+    ]
+
+
+def test_validation_does_not_import_cleaning():
+    # cleaning acts on validation's report; validation shares only survey.rules with it
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, survey.validation; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'survey.rules'" in loaded
+    assert "survey.cleaning" not in loaded

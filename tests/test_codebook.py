@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from survey.codebook import QuestionType, load_codebook, reference_codebook_path
+from survey.codebook import Layout, QuestionType, load_codebook, reference_codebook_path
 from survey.errors import CodebookError
 
 
@@ -28,6 +28,12 @@ def test_reference_codebook_describes_the_instrument(codebook):
     assert len(codebook.variables()) == 72
     assert codebook.variables()[:4] == ["sector", "sector_other", "role", "role_other"]
     assert "barriers__travel" in codebook.variables()
+    assert [wave.layout for wave in codebook.waves] == [
+        Layout.QUALTRICS,
+        Layout.SURVEYMONKEY,
+        Layout.QUALTRICS,
+    ]
+    assert {type(wave.layout) for wave in codebook.waves} == {Layout}
 
 
 def test_committed_codebook_is_the_reference(demo_dir):
@@ -112,6 +118,10 @@ def _topic_column_of_no_item(document: dict) -> None:
     _question(document, "learning_needs")["topics"][0]["columns"] = {"importance": "Q5_1"}
 
 
+def _unknown_layout(document: dict) -> None:
+    document["waves"][1]["layout"] = "excel"
+
+
 def _weight_as_personal_data(document: dict) -> None:
     document["weighting"]["base_weight"] = "email"
 
@@ -135,6 +145,11 @@ def _weight_as_personal_data(document: dict) -> None:
             "weighting.base_weight: 'email' is listed under personal_data",
         ),
         (_unknown_type, "questions[2] (region).type: unknown value 'dropdown'; expected one of"),
+        (
+            _unknown_layout,
+            "waves[1] (2025).layout: unknown value 'excel'; expected one of 'qualtrics', "
+            "'surveymonkey', 'limesurvey', 'spss' or 'csv'",
+        ),
         (_code_twice, "questions[2] (region): option code 'vancouver_island' is used twice"),
         (
             _numeric_code,
@@ -194,7 +209,7 @@ def test_export_columns_named_by_the_codebook_are_found_first(codebook):
     ``columns`` name the export's columns whatever the question ids are."""
     import pandas as pd
 
-    from survey.codebook import Codebook, Layout
+    from survey.codebook import Codebook
     from survey.io import RawExport, map_to_codebook
 
     document = {

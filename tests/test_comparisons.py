@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from survey.analysis.comparisons import adjust_family, comparison_tests, rao_scott, wald_means
+from survey.analysis.methods import EffectSize, HypothesisTest
 from survey.codebook import load_codebook
 
 
@@ -107,6 +108,23 @@ def test_planted_effects_are_significant_after_adjustment(demo_tests, question, 
     rows = demo_tests.query("question == @question and by == @by")
     assert set(rows["test"]) >= {"rao_scott_f", "chi2_independence"}
     assert ((rows["p_adjusted"] < 0.05) == significant).all(), rows
+
+
+def test_test_and_effect_names_are_the_words_of_the_tables(demo_tests):
+    # tests.csv, pairwise.csv and trends.csv are read by these names: the values are contract
+    assert list(HypothesisTest) == [
+        "rao_scott_f",
+        "wald_f",
+        "chi2_independence",
+        "kruskal_wallis",
+        "mann_whitney",
+        "two_proportion_z",
+        "difference_z",
+        "design_difference_z",
+    ]
+    assert list(EffectSize) == ["cramers_v", "eta_squared", "eta_squared_h", "rank_biserial"]
+    assert set(demo_tests["test"]) <= set(HypothesisTest)
+    assert set(demo_tests["effect_name"].dropna()) <= set(EffectSize)
 
 
 def test_benjamini_hochberg_over_the_family(demo_tests):

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import functools
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.methods import EffectSize, HypothesisTest
 from survey.codebook import Codebook, QuestionType
 
 Floats = npt.NDArray[np.float64]
@@ -128,6 +130,7 @@ def rao_scott_tests(
     >>> [round(test.chisq, 4) for test in tests]  # counts [[2, 3], [2, 3]] and [[2, 2], [2, 3]]
     [0.0, 0.09]
     """
+    # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.stats import chi2, f
 
     r_all, c_all = np.broadcast_arrays(
@@ -341,6 +344,7 @@ def wald_means(
     >>> round(test.statistic, 4), test.ndf, test.ddf  # 3^2 / (2 * 0.267)
     (16.875, 1, 4)
     """
+    # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.stats import f
 
     y_all = np.asarray(values, dtype=float)
@@ -489,6 +493,7 @@ def comparison_tests(
 
     ``p_adjusted`` is filled by :func:`adjust_family`.
     """
+    # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.stats import chi2_contingency
 
     w = None if weights is None else np.asarray(weights, dtype=float)
@@ -514,13 +519,13 @@ def comparison_tests(
                 rows.append(
                     base
                     | {
-                        "test": "rao_scott_f",
+                        "test": HypothesisTest.RAO_SCOTT_F,
                         "statistic": test.statistic,
                         "df": test.ndf,
                         "df2": test.ddf,
                         "p": test.p,
                         "effect_size": test.cramers_v,
-                        "effect_name": "cramers_v",
+                        "effect_name": EffectSize.CRAMERS_V,
                         "weighted": True,
                     }
                 )
@@ -554,12 +559,12 @@ def comparison_tests(
             rows.append(
                 base
                 | {
-                    "test": "chi2_independence",
+                    "test": HypothesisTest.CHI2_INDEPENDENCE,
                     "statistic": float(chi2),
                     "df": float(dof),
                     "p": float(p),
                     "effect_size": float(np.sqrt(chi2 / (kept.sum() * (min(observed.shape) - 1)))),
-                    "effect_name": "cramers_v",
+                    "effect_name": EffectSize.CRAMERS_V,
                     "weighted": False,
                 }
             )
@@ -623,15 +628,15 @@ def _kruskal_row(counts: Ints) -> dict[str, object]:
     """The ``tests.csv`` fields of a Kruskal-Wallis test (groups x ordered values, counts)."""
     k, n = len(counts), int(counts.sum())
     if np.count_nonzero(counts.sum(axis=0)) < 2:  # all equal: no ranks to compare
-        return {"test": "kruskal_wallis", "df": float(k - 1), "weighted": False}
+        return {"test": HypothesisTest.KRUSKAL_WALLIS, "df": float(k - 1), "weighted": False}
     statistic, p = _kruskal_wallis(counts)
     return {
-        "test": "kruskal_wallis",
+        "test": HypothesisTest.KRUSKAL_WALLIS,
         "statistic": statistic,
         "df": float(k - 1),
         "p": p,
         "effect_size": (statistic - k + 1) / (n - k),
-        "effect_name": "eta_squared_h",
+        "effect_name": EffectSize.ETA_SQUARED_H,
         "weighted": False,
     }
 
@@ -647,6 +652,7 @@ def _kruskal_wallis(counts: Ints) -> tuple[float, float]:
     ``H = 12 / (N (N + 1)) sum R_i^2 / n_i - 3 (N + 1)`` over groups in order, divided by
     ``1 - sum(t^3 - t) / (N^3 - N)``; ``p = chdtrc(k - 1, H)``. The samples themselves
     (sorting N values per test) are never formed."""
+    # scipy.special: imported with scipy.stats, which takes about a second, when first used
     from scipy.special import chdtrc
 
     sizes = counts.sum(axis=1)
@@ -679,13 +685,13 @@ def _wald_rows(
     return [
         base
         | {
-            "test": "wald_f",
+            "test": HypothesisTest.WALD_F,
             "statistic": wald.statistic,
             "df": float(wald.ndf),
             "df2": float(wald.ddf),
             "p": wald.p,
             "effect_size": wald.eta_squared,
-            "effect_name": "eta_squared",
+            "effect_name": EffectSize.ETA_SQUARED,
             "weighted": True,
         }
     ]
@@ -698,6 +704,7 @@ def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
     >>> adjusted.round(4).tolist()  # sorted p x 4 / rank, made monotone from the top
     [0.04, 0.0533, 0.0533, 0.5]
     """
+    # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.stats import false_discovery_control
 
     table = table.copy()
@@ -731,8 +738,6 @@ def wave_tests(
         return comparison_tests(respondents, codebook, wave=wave, weights=chosen)
 
     if len(kinds) > 1 and len(respondents) >= _THREADED_FROM and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(2) as threads:
             tables = list(threads.map(run, kinds))
     else:
@@ -792,7 +797,7 @@ def pairwise_mann_whitney(
     ``only`` limits the tests to those ``(question, dimension)`` pairs: the pipeline runs them
     as post-hoc tests where the Kruskal-Wallis test is significant after adjustment.
     """
-    import pingouin
+    import pingouin  # takes about 1.5 s to import: loaded when pairwise tests first run
 
     threshold = codebook.small_cell_threshold
     dimensions = {}
@@ -839,12 +844,12 @@ def pairwise_mann_whitney(
             "by": found["by"],
             "group_a": found["first"],
             "group_b": found["second"],
-            "test": "mann_whitney",
+            "test": HypothesisTest.MANN_WHITNEY,
             "statistic": found["u"],
             "p": found["p"],
             "p_holm": found["p_holm"],
             "effect_size": 2 * found["u"] / (n_a * n_b) - 1,
-            "effect_name": "rank_biserial",
+            "effect_name": EffectSize.RANK_BISERIAL,
             "n_a": n_a.astype(int),
             "n_b": n_b.astype(int),
         }
@@ -862,6 +867,7 @@ def _mann_whitney(first: Ints, second: Ints) -> tuple[Floats, Floats]:
 
     ``tests/test_comparisons.py`` compares every pair with scipy on random samples.
     """
+    # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.special import ndtr
     from scipy.stats import mannwhitneyu
 

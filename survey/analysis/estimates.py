@@ -252,6 +252,7 @@ def beta_interval(
     >>> low.round(4).tolist(), high.round(4).tolist()
     ([0.0, 0.8316], [0.1684, 1.0])
     """
+    # scipy.stats takes about a second to import: loaded when an interval is first computed
     from scipy.stats import beta
 
     p, se_, count = np.broadcast_arrays(
@@ -292,6 +293,7 @@ def normal_interval(
     estimate: npt.ArrayLike, se: npt.ArrayLike, *, level: float = 0.95
 ) -> tuple[Floats, Floats]:
     """``estimate ± z se``, as R's ``confint`` of a ``svymean``."""
+    # scipy.stats takes about a second to import: loaded when an interval is first computed
     from scipy.stats import norm
 
     z = float(norm.ppf(1 - (1 - level) / 2))

@@ -42,6 +42,7 @@ def significance_letters(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
     >>> significance_letters(table)[["group", "letter", "higher_than"]].values.tolist()
     [['public', 'A', ''], ['school', 'B', 'AC'], ['special', 'C', '']]
     """
+    # scipy.stats takes about a second to import: loaded when letters are first computed
     from scipy.stats import norm
 
     keys = ["wave", "question", "option", "by", "weighted"]

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.methods import HypothesisTest
 from survey.analysis.results import block_numbers
 from survey.codebook import Codebook, Question, QuestionType
 
@@ -145,6 +146,7 @@ def trends(
     >>> round(float(row["change"]), 2), round(float(row["p"]), 4), bool(row["significant"])
     (0.1, 0.0045, True)
     """
+    # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.stats import false_discovery_control, norm
 
     waves = list(results_by_wave)
@@ -256,7 +258,9 @@ def trends(
         "significant": adjusted < alpha,
         "p_adjusted": adjusted,
         "test": np.where(
-            weighted, "design_difference_z", np.where(share, "two_proportion_z", "difference_z")
+            weighted,
+            HypothesisTest.DESIGN_DIFFERENCE_Z,
+            np.where(share, HypothesisTest.TWO_PROPORTION_Z, HypothesisTest.DIFFERENCE_Z),
         ),
         "n_from": column("n", 0).astype(int),
         "n_to": column("n", 1).astype(int),

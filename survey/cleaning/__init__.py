@@ -9,13 +9,12 @@ ends in exactly one of ``processed`` and ``quarantine``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from survey.cleaning.pii import scrub_text
-from survey.cleaning.rules import (
+from survey.cleaning.quality import (
     duplicate_people,
     durations_usable,
     speeders,
@@ -24,34 +23,14 @@ from survey.cleaning.rules import (
 )
 from survey.cleaning.standardise import Backcode, standardise
 from survey.codebook import Codebook, QuestionType
+from survey.rules import Flag, Reason
 from survey.validation import Action, ValidationReport
 
 __all__ = ["CleanResult", "Reason", "clean", "standardise"]
 
-
-class Reason(StrEnum):
-    """Why a row is not analysed, in order of precedence: a row with several reasons is
-    quarantined under the first."""
-
-    MISSING_ID = "missing_id"
-    DUPLICATE_ID = "duplicate_id"
-    NO_CONSENT = "no_consent"
-    TEST_RESPONSE = "test_response"
-    DUPLICATE = "duplicate"
-    INCOMPLETE = "incomplete"
-    INVALID_DIMENSION = "invalid_"  # written as invalid_<dimension>, e.g. invalid_sector
-    SPEEDER = "speeder"
-    STRAIGHTLINER = "straightliner"
-
-
-_ORDER = [reason.value for reason in Reason]
-
-
-def _precedence(reason: str) -> int:
-    """Where a reason stands in the order of :class:`Reason`."""
-    if reason.startswith(Reason.INVALID_DIMENSION.value):
-        return _ORDER.index(Reason.INVALID_DIMENSION.value)
-    return _ORDER.index(reason) if reason in _ORDER else len(_ORDER)
+#: The reasons of rows that are not responses to analyse at all (the duplicate-person rule
+#: leaves them out of its comparison).
+_NOT_A_RESPONSE = frozenset({Reason.MISSING_ID, Reason.DUPLICATE_ID, Reason.NO_CONSENT})
 
 
 @dataclass
@@ -119,19 +98,19 @@ def clean(
     ]
     reasons: list[list[str]] = [[] for _ in range(len(coded))]
     flags: list[tuple[str, str, str, str]] = [
-        (backcode.respondent_id, backcode.question, "backcoded_other", backcode.code)
+        (backcode.respondent_id, backcode.question, Flag.BACKCODED_OTHER, backcode.code)
         for backcode in backcodes or []
     ]
 
     for check in report.failures(Action.QUARANTINE):
         for row in check.rows:
-            if check.reason == "duplicate_id" and not repeated_ids.iloc[row]:
+            if check.reason == Reason.DUPLICATE_ID and not repeated_ids.iloc[row]:
                 continue  # the first row of a repeated id is kept
             reasons[row].append(check.reason)
     for check in report.failures(Action.MAKE_MISSING):
         column = check.column or ""
         question = column.removesuffix("__raw").removesuffix("__n")
-        if check.reason == "too_many_choices":
+        if check.reason == Flag.TOO_MANY_CHOICES:
             targets = codebook.question(question).multi_columns()
         else:
             targets = [question]
@@ -143,7 +122,7 @@ def clean(
 
     set_aside = pd.Series([bool(r) for r in reasons], index=coded.index)
     not_a_response = pd.Series(
-        [bool(set(r) & {"missing_id", "duplicate_id", "no_consent"}) for r in reasons],
+        [not _NOT_A_RESPONSE.isdisjoint(r) for r in reasons],
         index=coded.index,
     )
     tests = test_responses(coded, codebook)
@@ -166,7 +145,7 @@ def clean(
         for position in np.flatnonzero(mask.to_numpy()):
             reasons[int(position)].append(reason.value)
 
-    primary = [min(r, key=_precedence) if r else None for r in reasons]
+    primary = [min(r, key=Reason.precedence) if r else None for r in reasons]
     keep = np.array([reason is None for reason in primary])
     quarantine = pd.DataFrame(
         {

@@ -14,15 +14,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from survey.cleaning.recode import map_distinct
+from survey.rules import scrub_contacts
 
-__all__ = ["EMAIL", "PHONE", "scrub_text"]
-
-#: An e-mail address.
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-#: A North American phone number, with or without country code, brackets, dots or dashes.
-PHONE = re.compile(r"(?<!\w)(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
-#: An IPv4 address.
-IP_ADDRESS = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+__all__ = ["scrub_text"]
 
 
 def scrub_text(series: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
@@ -50,9 +44,7 @@ def scrub_text(series: pd.Series, *, names: Iterable[str] = ()) -> pd.Series:
     def scrub(value: object) -> object:
         if value is None or (isinstance(value, float) and pd.isna(value)):
             return None
-        text = EMAIL.sub("[email]", str(value))
-        text = PHONE.sub("[phone]", text)
-        text = IP_ADDRESS.sub("[ip]", text)
+        text = scrub_contacts(str(value))
         if name_pattern is not None:
             text = name_pattern.sub("[name]", text)
         return text

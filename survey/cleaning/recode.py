@@ -28,9 +28,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.codebook import Question
+from survey.rules import NUMBER_PATTERN
 
 __all__ = [
-    "NUMBER_PATTERN",
     "code_consent",
     "code_scale",
     "code_single",
@@ -46,13 +46,7 @@ __all__ = [
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 
-#: What a typed number may look like: an optional "approx"/"about", digits with optional
-#: thousands separators and decimals, an optional unit of hours.
-NUMBER_PATTERN = (
-    r"^\s*(?:(?:approx(?:imately)?|about|around|roughly|ca|est|maybe)\.?\s*|~\s*)?"
-    r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
-    r"\s*(?:h|hr|hrs|hour|hours)?\.?\s*$"
-)
+#: :data:`~survey.rules.NUMBER_PATTERN` (what validation accepts as a number), in any case.
 _NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
 
 

@@ -20,19 +20,20 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from survey.cleaning.recode import normalise
-from survey.cleaning.rules import (
+from survey.cleaning.quality import (
     duplicate_people,
     durations_usable,
     speeders,
     straightliners,
     test_responses,
 )
+from survey.cleaning.recode import normalise
 from survey.cleaning.standardise import standardise
 from survey.codebook import Codebook, QualityRules, Question, QuestionType, Wave
 from survey.draft.vocabulary import PROFILE_WORDS, identifier
 from survey.io.columns import METADATA, map_to_codebook
 from survey.io.raw import RawExport
+from survey.rules import Reason
 
 __all__ = ["RuleCounts", "settle"]
 
@@ -272,32 +273,34 @@ def _rule_counts(coded: pd.DataFrame, codebook: Codebook) -> tuple[dict[str, int
     quality = codebook.quality
     ids = coded["respondent_id"]
     rules: dict[str, pd.Series] = {
-        "missing_id": ids.isna(),
-        "duplicate_id": ids.notna() & ids.duplicated(keep="first"),
+        Reason.MISSING_ID: ids.isna(),
+        Reason.DUPLICATE_ID: ids.notna() & ids.duplicated(keep="first"),
     }
     if codebook.consent is not None and "consent" in coded:
-        rules["no_consent"] = coded["consent"] != "yes"
-    rules["test_response"] = test_responses(coded, codebook)
+        rules[Reason.NO_CONSENT] = coded["consent"] != "yes"
+    rules[Reason.TEST_RESPONSE] = test_responses(coded, codebook)
     not_a_response = (
-        rules["missing_id"]
-        | rules["duplicate_id"]
-        | rules.get("no_consent", pd.Series(False, index=coded.index))
+        rules[Reason.MISSING_ID]
+        | rules[Reason.DUPLICATE_ID]
+        | rules.get(Reason.NO_CONSENT, pd.Series(False, index=coded.index))
     )
-    rules["duplicate"] = duplicate_people(
-        coded, quality.duplicate_keys, eligible=~not_a_response & ~rules["test_response"]
+    rules[Reason.DUPLICATE] = duplicate_people(
+        coded, quality.duplicate_keys, eligible=~not_a_response & ~rules[Reason.TEST_RESPONSE]
     )
-    rules["incomplete"] = _incomplete(coded, quality)
+    rules[Reason.INCOMPLETE] = _incomplete(coded, quality)
     for dimension in codebook.dimensions:
         codes = codebook.question(dimension).option_codes()
-        rules[f"invalid_{dimension}"] = ~coded[dimension].isin(codes)
+        rules[Reason.invalid(dimension)] = ~coded[dimension].isin(codes)
     aside = np.logical_or.reduce([mask.to_numpy(dtype=bool) for mask in rules.values()])
-    rules["speeder"], _ = speeders(coded, quality, eligible=pd.Series(~aside, index=coded.index))
-    rules["straightliner"] = straightliners(coded, codebook)
+    rules[Reason.SPEEDER], _ = speeders(
+        coded, quality, eligible=pd.Series(~aside, index=coded.index)
+    )
+    rules[Reason.STRAIGHTLINER] = straightliners(coded, codebook)
     every = pd.Series(
         np.logical_or.reduce([mask.to_numpy(dtype=bool) for mask in rules.values()]),
         index=coded.index,
     )
-    return {name: int(mask.sum()) for name, mask in rules.items()}, every
+    return {str(name): int(mask.sum()) for name, mask in rules.items()}, every
 
 
 def _incomplete(coded: pd.DataFrame, quality: QualityRules) -> pd.Series:

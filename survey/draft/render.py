@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from survey.codebook import Codebook, QualityRules
+from survey.rules import Reason
 
 if TYPE_CHECKING:
     from survey.draft import Draft
@@ -34,14 +35,14 @@ _HEADER = """\
 
 #: What each quality rule sets aside, in the order a run applies them.
 _RULES = {
-    "missing_id": "rows without a respondent id",
-    "duplicate_id": "rows repeating an id already used",
-    "no_consent": "rows without consent",
-    "test_response": "test responses (quality.test_patterns)",
-    "duplicate": "the same person twice (quality.duplicate_keys): all but one",
-    "incomplete": "incomplete responses",
-    "speeder": "speeders",
-    "straightliner": "straight-liners (grids with straightline_check)",
+    Reason.MISSING_ID: "rows without a respondent id",
+    Reason.DUPLICATE_ID: "rows repeating an id already used",
+    Reason.NO_CONSENT: "rows without consent",
+    Reason.TEST_RESPONSE: "test responses (quality.test_patterns)",
+    Reason.DUPLICATE: "the same person twice (quality.duplicate_keys): all but one",
+    Reason.INCOMPLETE: "incomplete responses",
+    Reason.SPEEDER: "speeders",
+    Reason.STRAIGHTLINER: "straight-liners (grids with straightline_check)",
 }
 
 
@@ -93,10 +94,11 @@ def _quality_lines(draft: Draft) -> list[str]:
     for rule, what in _RULES.items():
         if rule in rules.by_rule:
             lines += _comment(f"  {rules.by_rule[rule]:>5}  {what}")
-    dimensions = [rule for rule in rules.by_rule if rule.startswith("invalid_")]
-    for rule in dimensions:
+    invalid = [reason for reason in rules.by_rule if reason.startswith(Reason.INVALID_DIMENSION)]
+    for reason in invalid:
+        dimension = reason.removeprefix(Reason.INVALID_DIMENSION)
         lines += _comment(
-            f"  {rules.by_rule[rule]:>5}  rows without a valid {rule.removeprefix('invalid_')} "
+            f"  {rules.by_rule[reason]:>5}  rows without a valid {dimension} "
             "(a breakdown dimension, below)"
         )
     kept = rules.rows - rules.set_aside

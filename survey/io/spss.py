@@ -96,7 +96,7 @@ def read(path: Path, encoding: str | None) -> RawExport:
         The file is not a readable SPSS file, has no cases, or a multiple-response set names a
         variable that is not in the file.
     """
-    import pyreadstat
+    import pyreadstat  # only an SPSS .sav export needs it: not loaded to read a CSV
 
     try:
         own_encoding = pyreadstat.read_sav(str(path), metadataonly=True)[1].file_encoding
