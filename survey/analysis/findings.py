@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from survey.analysis.methods import EffectSize, HypothesisTest
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
@@ -81,9 +82,9 @@ CHANGE_COLUMNS = [
 ]
 
 #: The tests of independence a finding rests on.
-INDEPENDENCE_TESTS = ("rao_scott_f", "chi2_independence")
+INDEPENDENCE_TESTS = (HypothesisTest.RAO_SCOTT_F, HypothesisTest.CHI2_INDEPENDENCE)
 #: The weighted fallback for a rating table too sparse for Rao-Scott.
-RATING_TESTS = ("wald_f",)
+RATING_TESTS = (HypothesisTest.WALD_F,)
 
 
 def finding_kind(codebook: Codebook, name: str) -> tuple[str, str, str | None] | None:
@@ -241,7 +242,7 @@ def select_findings(
     findings = pd.DataFrame(chosen)
     findings["magnitude"] = findings["difference"].abs()
     findings["strength"] = np.where(
-        findings["effect_name"] == "eta_squared",
+        findings["effect_name"] == EffectSize.ETA_SQUARED,
         np.sqrt(findings["effect_size"].astype(float)),
         findings["effect_size"].astype(float),
     )
