@@ -110,8 +110,9 @@ def test_nothing_is_loaded_from_elsewhere(html, soup):
 
 
 def test_the_page_is_written_atomically_and_fast(wave_tables, findings, tmp_path):
+    model = model_of(wave_tables, findings)
     start = time.perf_counter()
-    path = write_html(model_of(wave_tables, findings), tmp_path / "report.html")
+    path = write_html(model, tmp_path / "report.html")
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"write_html took {elapsed:.2f} s"
     assert path == tmp_path / "report.html"

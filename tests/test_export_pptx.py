@@ -34,8 +34,9 @@ def findings(wave_tables) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def written(wave_tables, findings, tmp_path_factory) -> tuple[Path, float]:
     path = tmp_path_factory.mktemp("deck") / "slides.pptx"
+    model = model_of(wave_tables, findings)
     start = time.perf_counter()
-    write_pptx(model_of(wave_tables, findings), path)
+    write_pptx(model, path)
     return path, time.perf_counter() - start
 
 
