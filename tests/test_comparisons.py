@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.analysis.comparisons import adjust_family, comparison_tests, rao_scott, wald_means
+from survey.analysis.comparisons import adjust_family, comparison_tests
+from survey.analysis.design_tests import rao_scott, wald_means
 from survey.analysis.methods import EffectSize, HypothesisTest
 from survey.codebook import load_codebook
 
@@ -447,7 +448,7 @@ def _rao_scott_reference(rows, columns, weights):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_rao_scott_tests_of_many_tables_equal_each_table_and_the_formula(seed):
-    from survey.analysis.comparisons import rao_scott_tests
+    from survey.analysis.design_tests import rao_scott_tests
 
     rng = np.random.default_rng(seed)
     n, tables = int(rng.integers(30, 400)), int(rng.integers(1, 6))

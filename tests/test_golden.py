@@ -117,7 +117,7 @@ def test_beta_intervals_match_svyciprop(sample, raked_weights):
 
 
 def test_rao_scott_matches_svychisq(sample, raked_weights):
-    from survey.analysis.comparisons import rao_scott
+    from survey.analysis.design_tests import rao_scott
 
     golden = pd.read_csv(GOLDEN / "chisq.csv")
     checked = 0
@@ -142,7 +142,7 @@ def test_rao_scott_matches_svychisq(sample, raked_weights):
 
 
 def test_wald_test_of_means_matches_regtermtest(sample, raked_weights):
-    from survey.analysis.comparisons import wald_means
+    from survey.analysis.design_tests import wald_means
 
     golden = pd.read_csv(GOLDEN / "wald.csv")
     for row in golden.itertuples():
