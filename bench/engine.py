@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from survey.analysis.comparisons import comparison_tests, rao_scott
+from survey.analysis.comparisons import comparison_tests
+from survey.analysis.design_tests import rao_scott
 from survey.analysis.estimates import beta_interval, domain_means
 from survey.analysis.letters import significance_letters
 from survey.analysis.needs import needs

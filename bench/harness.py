@@ -243,7 +243,7 @@ def _r_subset_python(processed: Any, codebook: Any) -> Callable[[Path | None], A
     import numpy as np
     import pandas as pd
 
-    from survey.analysis.comparisons import rao_scott_tests
+    from survey.analysis.design_tests import rao_scott_tests
     from survey.analysis.estimates import beta_interval, domain_means
     from survey.analysis.results import groupings
     from survey.weighting import rake

@@ -22,8 +22,6 @@ import pandas as pd
 from survey.analysis.design_tests import (
     BLOCK_CODES,
     RaoScott,
-    WaldMeans,
-    rao_scott,
     rao_scott_tests,
     wald_means,
 )
@@ -33,20 +31,12 @@ from survey.codebook import Codebook, QuestionType
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
-# RaoScott, WaldMeans, rao_scott, rao_scott_tests and wald_means are defined in
-# survey.analysis.design_tests and re-exported for callers that import them from here
-# (survey/bench.py, bench/engine.py).
 __all__ = [
     "PAIRWISE_COLUMNS",
     "TEST_COLUMNS",
-    "RaoScott",
-    "WaldMeans",
     "adjust_family",
     "comparison_tests",
     "pairwise_mann_whitney",
-    "rao_scott",
-    "rao_scott_tests",
-    "wald_means",
     "wave_tests",
 ]
 
