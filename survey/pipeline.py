@@ -21,6 +21,7 @@ import pandas as pd
 
 from survey.analysis.comparisons import pairwise_mann_whitney, wave_tests
 from survey.analysis.letters import significance_letters
+from survey.analysis.methods import HypothesisTest
 from survey.analysis.needs import cronbach_alpha, needs
 from survey.analysis.results import results
 from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
@@ -313,7 +314,7 @@ def process_wave(
         wave=wave.id,
         weights=processed["weight"].to_numpy() if weighting is not None else None,
     )
-    omnibus = tests[(tests["test"] == "kruskal_wallis") & (tests["p_adjusted"] < 0.05)]
+    omnibus = tests[(tests["test"] == HypothesisTest.KRUSKAL_WALLIS) & (tests["p_adjusted"] < 0.05)]
     pairwise = pairwise_mann_whitney(
         processed,
         codebook,

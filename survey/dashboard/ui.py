@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from survey.analysis.methods import EffectSize, HypothesisTest
 from survey.dashboard import data
 from survey.report import rules, style
 from survey.report.tables import Labels, ReportTables
@@ -568,19 +569,19 @@ def line_figure(
 
 
 #: Effect sizes of ``tests.csv`` in words.
-EFFECT_WORDS = {
-    "cramers_v": "Cramér's V",
-    "eta_squared": "η²",
-    "eta_squared_h": "η² (from H)",
-    "rank_biserial": "rank-biserial r",
+EFFECT_WORDS: dict[str, str] = {
+    EffectSize.CRAMERS_V: "Cramér's V",
+    EffectSize.ETA_SQUARED: "η²",
+    EffectSize.ETA_SQUARED_H: "η² (from H)",
+    EffectSize.RANK_BISERIAL: "rank-biserial r",
 }
 
 #: Tests of ``tests.csv`` in words.
-TEST_WORDS = {
-    "rao_scott_f": "Rao-Scott F test",
-    "chi2_independence": "chi-square test",
-    "wald_f": "Wald F test of the means",
-    "kruskal_wallis": "Kruskal-Wallis test",
+TEST_WORDS: dict[str, str] = {
+    HypothesisTest.RAO_SCOTT_F: "Rao-Scott F test",
+    HypothesisTest.CHI2_INDEPENDENCE: "chi-square test",
+    HypothesisTest.WALD_F: "Wald F test of the means",
+    HypothesisTest.KRUSKAL_WALLIS: "Kruskal-Wallis test",
 }
 
 

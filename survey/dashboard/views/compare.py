@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from survey.analysis.methods import HypothesisTest
 from survey.codebook import QuestionType
 from survey.dashboard import data, state, ui
 from survey.report import rules
@@ -113,9 +114,19 @@ test_name = f"{question}__{option}" if multi else question  # a multi-select's o
 tests = data.tests_view(selection)
 tests = tests[(tests["question"] == test_name) & (tests["by"] == by)]
 preference = (
-    ["wald_f", "kruskal_wallis", "rao_scott_f", "chi2_independence"]
+    [
+        HypothesisTest.WALD_F,
+        HypothesisTest.KRUSKAL_WALLIS,
+        HypothesisTest.RAO_SCOTT_F,
+        HypothesisTest.CHI2_INDEPENDENCE,
+    ]
     if not share
-    else ["rao_scott_f", "chi2_independence", "wald_f", "kruskal_wallis"]
+    else [
+        HypothesisTest.RAO_SCOTT_F,
+        HypothesisTest.CHI2_INDEPENDENCE,
+        HypothesisTest.WALD_F,
+        HypothesisTest.KRUSKAL_WALLIS,
+    ]
 )
 tests = tests.assign(order=[preference.index(t) if t in preference else 9 for t in tests["test"]])
 tests = tests.sort_values("order", kind="stable")

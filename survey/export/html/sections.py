@@ -9,6 +9,7 @@ from typing import Any
 
 from typing_extensions import TypeIs
 
+from survey.analysis.methods import HypothesisTest
 from survey.codebook import Question, QuestionType
 from survey.export.html._common import _ci, _missing, _p, _records, _slug
 from survey.export.html.model import Cell, Column, DataTable, Panel, QuestionBlock
@@ -19,35 +20,35 @@ from survey.report.rules import published
 __all__ = ["ALPHA", "TEST_NAMES", "TEST_WORDS", "_Report"]
 
 #: The tests the engine runs, in plain words for the method section.
-TEST_WORDS = {
-    "rao_scott_f": (
+TEST_WORDS: dict[str, str] = {
+    HypothesisTest.RAO_SCOTT_F: (
         "Rao-Scott corrected chi-square test (F form) for answers that differ between groups, "
         "which allows for the weighting; effect size Cramér's V"
     ),
-    "chi2_independence": (
+    HypothesisTest.CHI2_INDEPENDENCE: (
         "Pearson's chi-square test of independence for answers that differ between groups; "
         "effect size Cramér's V"
     ),
-    "wald_f": (
+    HypothesisTest.WALD_F: (
         "design-based Wald F test of equal group means for numbers such as hours, which allows "
         "for the weighting; effect size eta squared"
     ),
-    "kruskal_wallis": (
+    HypothesisTest.KRUSKAL_WALLIS: (
         "Kruskal-Wallis test for ratings or numbers that differ between groups; effect size "
         "eta squared (from H)"
     ),
-    "mann_whitney": (
+    HypothesisTest.MANN_WHITNEY: (
         "pairwise Mann-Whitney tests between two groups, Holm-adjusted; effect size rank-biserial r"
     ),
 }
 
 #: The tests' short names, for the notes under the tables.
-TEST_NAMES = {
-    "rao_scott_f": "Rao-Scott F test",
-    "chi2_independence": "chi-square test",
-    "wald_f": "Wald F test",
-    "kruskal_wallis": "Kruskal-Wallis test",
-    "mann_whitney": "Mann-Whitney test",
+TEST_NAMES: dict[str, str] = {
+    HypothesisTest.RAO_SCOTT_F: "Rao-Scott F test",
+    HypothesisTest.CHI2_INDEPENDENCE: "chi-square test",
+    HypothesisTest.WALD_F: "Wald F test",
+    HypothesisTest.KRUSKAL_WALLIS: "Kruskal-Wallis test",
+    HypothesisTest.MANN_WHITNEY: "Mann-Whitney test",
 }
 
 #: The level an adjusted p-value must be under for a difference to be called significant.
@@ -98,7 +99,13 @@ class _Report:
         self._test = {
             (row["question"], row["by"]): row
             for row in _records(self.tests)
-            if row["test"] in ("rao_scott_f", "chi2_independence", "wald_f", "kruskal_wallis")
+            if row["test"]
+            in (
+                HypothesisTest.RAO_SCOTT_F,
+                HypothesisTest.CHI2_INDEPENDENCE,
+                HypothesisTest.WALD_F,
+                HypothesisTest.KRUSKAL_WALLIS,
+            )
         }
 
     # ------------------------------------------------------------------- groups and columns

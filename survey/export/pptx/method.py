@@ -4,6 +4,7 @@ slides.
 
 from __future__ import annotations
 
+from survey.analysis.methods import HypothesisTest
 from survey.export.pptx.notes import _caveats, _rule
 from survey.export.pptx.slides import _Kind, _Slide
 from survey.export.pptx.wave import _Wave
@@ -11,12 +12,12 @@ from survey.report import style
 
 __all__ = ["_method_slides"]
 
-_TEST_NAMES = {
-    "rao_scott_f": "Rao-Scott adjusted chi-square test (F form) on the weighted data",
-    "chi2_independence": "chi-square test of independence",
-    "wald_f": "Wald F test of group means (numbers)",
-    "kruskal_wallis": "Kruskal-Wallis test (ratings and numbers)",
-    "mann_whitney": "Mann-Whitney test",
+_TEST_NAMES: dict[str, str] = {
+    HypothesisTest.RAO_SCOTT_F: "Rao-Scott adjusted chi-square test (F form) on the weighted data",
+    HypothesisTest.CHI2_INDEPENDENCE: "chi-square test of independence",
+    HypothesisTest.WALD_F: "Wald F test of group means (numbers)",
+    HypothesisTest.KRUSKAL_WALLIS: "Kruskal-Wallis test (ratings and numbers)",
+    HypothesisTest.MANN_WHITNEY: "Mann-Whitney test",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from survey.analysis.methods import HypothesisTest
 from survey.export.pptx._common import _ALPHA, _MUTED, _importance_columns, _records
 from survey.export.pptx.notes import _caveats, _count, _join, _span, _who
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
@@ -20,13 +21,15 @@ _MAX_CHANGES = 4
 _CHANGE_TOPICS = 5
 
 #: ``trends.csv``'s tests, in words (see :mod:`survey.analysis.trends`).
-_TREND_TEST_NAMES = {
-    "design_difference_z": (
+_TREND_TEST_NAMES: dict[str, str] = {
+    HypothesisTest.DESIGN_DIFFERENCE_Z: (
         "the design-based difference of two independent samples (a z test with each wave's "
         "own standard error from the weighted data)"
     ),
-    "two_proportion_z": "the two-proportion z test (pooled share) on the unweighted data",
-    "difference_z": "a z test of the difference of two independent means",
+    HypothesisTest.TWO_PROPORTION_Z: (
+        "the two-proportion z test (pooled share) on the unweighted data"
+    ),
+    HypothesisTest.DIFFERENCE_Z: "a z test of the difference of two independent means",
 }
 
 

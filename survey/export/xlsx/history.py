@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from survey.analysis.methods import HypothesisTest
 from survey.codebook import QuestionType
 from survey.export.xlsx._common import (
     _ARROW,
@@ -51,20 +52,20 @@ __all__ = [
 ]
 
 #: What each test of ``trends.csv`` does, for the Trends sheet's note.
-TREND_TEST_EXPLANATIONS = {
-    "design_difference_z": (
+TREND_TEST_EXPLANATIONS: dict[str, str] = {
+    HypothesisTest.DESIGN_DIFFERENCE_Z: (
         "the design-based difference of two independent waves (a z test of the difference, "
         "each wave's standard error from its weighted design)"
     ),
-    "two_proportion_z": "the two-proportion z test (unweighted shares)",
-    "difference_z": "a z test of the difference of two independent means (unweighted)",
+    HypothesisTest.TWO_PROPORTION_Z: "the two-proportion z test (unweighted shares)",
+    HypothesisTest.DIFFERENCE_Z: "a z test of the difference of two independent means (unweighted)",
 }
 
 #: Short names of the tests of ``trends.csv``, for tables.
-TREND_TEST_NAMES = {
-    "design_difference_z": "Design-based difference",
-    "two_proportion_z": "Two-proportion z",
-    "difference_z": "Difference of means z",
+TREND_TEST_NAMES: dict[str, str] = {
+    HypothesisTest.DESIGN_DIFFERENCE_Z: "Design-based difference",
+    HypothesisTest.TWO_PROPORTION_Z: "Two-proportion z",
+    HypothesisTest.DIFFERENCE_Z: "Difference of means z",
 }
 
 

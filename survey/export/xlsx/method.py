@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from survey.analysis.methods import HypothesisTest
 from survey.export.xlsx._common import (
     _colour_scale,
     _facts,
@@ -25,31 +26,31 @@ from survey.report.tables import ReportTables
 __all__ = ["TEST_EXPLANATIONS", "TEST_NAMES", "_write_method"]
 
 #: What each test of ``tests.csv`` does, in one plain line for the Method sheet.
-TEST_EXPLANATIONS = {
-    "rao_scott_f": (
+TEST_EXPLANATIONS: dict[str, str] = {
+    HypothesisTest.RAO_SCOTT_F: (
         "Rao-Scott F test: does a question's answer depend on the group? A chi-square test "
         "of independence corrected for the weighting (design-based)."
     ),
-    "chi2_independence": (
+    HypothesisTest.CHI2_INDEPENDENCE: (
         "Chi-square test of independence: does a question's answer depend on the group? "
         "(unweighted; effect size Cramér's V)."
     ),
-    "kruskal_wallis": (
+    HypothesisTest.KRUSKAL_WALLIS: (
         "Kruskal-Wallis test: do the groups' numbers (such as hours) differ? (unweighted, "
         "on ranks, so a few very large answers do not drive it)."
     ),
-    "wald_f": (
+    HypothesisTest.WALD_F: (
         "Wald F test: do the groups' weighted means of a number (such as hours) differ? "
         "(design-based)."
     ),
 }
 
 #: Short names of the tests, for tables.
-TEST_NAMES = {
-    "rao_scott_f": "Rao-Scott F",
-    "chi2_independence": "Chi-square",
-    "kruskal_wallis": "Kruskal-Wallis",
-    "wald_f": "Wald F",
+TEST_NAMES: dict[str, str] = {
+    HypothesisTest.RAO_SCOTT_F: "Rao-Scott F",
+    HypothesisTest.CHI2_INDEPENDENCE: "Chi-square",
+    HypothesisTest.KRUSKAL_WALLIS: "Kruskal-Wallis",
+    HypothesisTest.WALD_F: "Wald F",
 }
 
 
