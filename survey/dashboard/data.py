@@ -41,9 +41,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from survey.analysis.letters import significance_letters
+from survey.analysis.needs import need_grids, needs
+from survey.analysis.results import estimate_table, suppress
+from survey.analysis.themes import theme_table
+from survey.analysis.trends import trends
 from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.errors import SurveyError
+from survey.report.findings import change_findings as report_change_findings
+from survey.report.findings import headline_findings
 from survey.report.tables import HISTORY_FILES, ReportTables, load_tables
+from survey.weighting import composition
 
 __all__ = [
     "ENV_CODEBOOK",
@@ -207,8 +215,6 @@ def tables(source: WaveSource) -> ReportTables:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _findings(source: WaveSource, stamp: int) -> pd.DataFrame:
-    from survey.report.findings import headline_findings
-
     return headline_findings(tables(source))
 
 
@@ -219,12 +225,10 @@ def findings(source: WaveSource) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _change_findings(source: WaveSource, stamp: int, weighted: bool) -> pd.DataFrame:
-    from survey.report.findings import change_findings as sentences
-
     wave = tables(source)
     if wave.weighted and not weighted:  # the wave's unweighted rows, as an unweighted run has
         wave = dataclasses.replace(wave, weighting=None)
-    return sentences(wave)
+    return report_change_findings(wave)
 
 
 def change_findings(source: WaveSource, *, weighted: bool = True) -> pd.DataFrame:
@@ -361,8 +365,6 @@ def _results_of_one_kind(
     estimating the other kind: ``results`` is :func:`~survey.analysis.results.estimate_table`
     of each kind, suppressed together by :func:`~survey.analysis.results.suppress`, whose
     blocks never mix the two kinds (``weighted`` is one of its keys)."""
-    from survey.analysis.results import estimate_table, suppress
-
     table = estimate_table(
         chosen, book, wave=wave, weights=_weights(chosen, weighted), scale_points=scale_points
     )
@@ -412,8 +414,6 @@ def _filtered_letters(
     questions: tuple[str, ...] | None,
     by: Breakdowns,
 ) -> pd.DataFrame:
-    from survey.analysis.letters import significance_letters
-
     filtered = _filtered_results(source, stamp, filters, weighted, questions, by)
     return significance_letters(filtered)
 
@@ -447,8 +447,6 @@ def tests_view(selection: Selection) -> pd.DataFrame:
 def _filtered_needs(
     source: WaveSource, stamp: int, filters: Filters, weighted: bool
 ) -> pd.DataFrame:
-    from survey.analysis.needs import need_grids, needs
-
     book = codebook(source)
     grids = tuple(grid.id for grid in need_grids(book))
     chosen = _chosen(source, filters, _columns(book, grids, None))  # what needs() reads
@@ -476,8 +474,6 @@ def _filtered_themes(
     questions: tuple[str, ...] | None,
     by: Breakdowns,
 ) -> pd.DataFrame:
-    from survey.analysis.themes import theme_table
-
     book = codebook(source)
     chosen = _chosen(source, filters, _subset(book, questions, by))
     table = theme_table(chosen, book, wave=source.wave, weights=_weights(chosen, weighted))
@@ -502,8 +498,6 @@ def themes_view(
 def _filtered_trends(
     sources: tuple[WaveSource, ...], stamp: int, filters: Filters, weighted: bool
 ) -> pd.DataFrame:
-    from survey.analysis.trends import trends
-
     # the rows trends() compares (its ratings' top-2 shares and means, not each scale point),
     # the same cached table as the page's lines (results_view(..., whole=True))
     results_by_wave = {
@@ -578,8 +572,6 @@ def population_size(selection: Selection) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _composition(source: WaveSource, stamp: int) -> pd.DataFrame:
-    from survey.weighting import composition
-
     book = codebook(source)
     return composition(respondents(source), margins=book.frame)
 
