@@ -21,7 +21,6 @@ The Rao-Scott test, for an r x c table on the respondents who answered both ques
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -710,11 +709,6 @@ def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-#: From how many respondents :func:`wave_tests` runs its unweighted and weighted tests on
-#: two threads (numpy lets go of the interpreter lock in their passes over the respondents).
-_THREADED_FROM = 50_000
-
-
 def wave_tests(
     respondents: pd.DataFrame,
     codebook: Codebook,
@@ -723,20 +717,11 @@ def wave_tests(
     weights: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """``tests.csv`` of a wave: :func:`comparison_tests` unweighted and (with ``weights``)
-    weighted, as one Benjamini-Hochberg family (:func:`adjust_family`). A large wave's two
-    kinds run on two threads; their rows are the same either way."""
+    weighted, as one Benjamini-Hochberg family (:func:`adjust_family`)."""
     kinds: list[npt.ArrayLike | None] = [None] if weights is None else [None, weights]
-
-    def run(chosen: npt.ArrayLike | None) -> pd.DataFrame:
-        return comparison_tests(respondents, codebook, wave=wave, weights=chosen)
-
-    if len(kinds) > 1 and len(respondents) >= _THREADED_FROM and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(2) as threads:
-            tables = list(threads.map(run, kinds))
-    else:
-        tables = [run(chosen) for chosen in kinds]
+    tables = [
+        comparison_tests(respondents, codebook, wave=wave, weights=chosen) for chosen in kinds
+    ]
     return adjust_family(pd.concat(tables, ignore_index=True))
 
 

@@ -7,14 +7,11 @@ a statistic. :func:`write_reports` writes all three from a finished wave's folde
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from survey.codebook import Codebook
 from survey.export.tables import Labels, ReportTables, load_tables
-
-if TYPE_CHECKING:
-    from survey.sidecar import Sidecar
 
 __all__ = ["REPORT_FILES", "Labels", "ReportTables", "load_tables", "write_reports"]
 
@@ -29,15 +26,15 @@ def write_reports(
     template: Path | None = None,
     out_dir: Path | None = None,
     history: Path | None = None,
-    sidecar: Sidecar | None = None,
+    files: Collection[str] = REPORT_FILES,
 ) -> list[Path]:
     """Write ``report.xlsx``, ``report.html`` and ``slides.pptx`` into a wave's folder from the
-    tables ``survey run`` wrote there (each file atomically).
+    tables ``survey run`` wrote there (each file atomically); the paths, in that order.
 
     ``template`` is a .pptx whose slide master the deck uses (the association's own).
     ``out_dir`` writes them elsewhere; ``history`` reads the wave's history (``trends.csv``
-    ...) from another folder (both: a run's staging folder). A ``sidecar`` process writes
-    the workbook while this one writes the HTML report and the deck.
+    ...) from another folder (both: a run's staging folder). ``files`` writes only those of
+    the three.
     """
     from survey.export.findings import headline_findings
     from survey.export.html import write_html
@@ -45,26 +42,13 @@ def write_reports(
     from survey.export.xlsx import write_xlsx
 
     out = out_dir or folder
-    workbook = None
-    if sidecar is not None:
-        workbook = sidecar.call(
-            _write_workbook, folder=folder, codebook=codebook, history=history, path=out
-        )
     tables = load_tables(folder, codebook, history=history)
     findings = headline_findings(tables)
-    if workbook is None:
-        written = [write_xlsx(tables, findings, out / "report.xlsx")]
-    html = write_html(tables, findings, out / "report.html")
-    deck = write_pptx(tables, findings, out / "slides.pptx", template=template)
-    if workbook is not None:
-        written = [workbook.result()]
-    return [*written, html, deck]
-
-
-def _write_workbook(folder: Path, codebook: Codebook, history: Path | None, path: Path) -> Path:
-    """``report.xlsx`` into folder ``path`` from the tables in ``folder`` (in a sidecar)."""
-    from survey.export.findings import headline_findings
-    from survey.export.xlsx import write_xlsx
-
-    tables = load_tables(folder, codebook, history=history)
-    return write_xlsx(tables, headline_findings(tables), path / "report.xlsx")
+    written = []
+    if "report.xlsx" in files:
+        written.append(write_xlsx(tables, findings, out / "report.xlsx"))
+    if "report.html" in files:
+        written.append(write_html(tables, findings, out / "report.html"))
+    if "slides.pptx" in files:
+        written.append(write_pptx(tables, findings, out / "slides.pptx", template=template))
+    return written
