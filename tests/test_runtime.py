@@ -170,11 +170,18 @@ def large_wave(history_root: Path) -> tuple[pd.DataFrame, np.ndarray]:
     return respondents, respondents["weight"].to_numpy()
 
 
+@pytest.mark.parametrize("apart", [True, False], ids=["a call per breakdown", "one call"])
 @pytest.mark.parametrize("threads", [2, 3, 4, 8])
 @pytest.mark.parametrize("weighted", [True, False], ids=["weighted", "unweighted"])
-def test_estimates_split_over_threads_are_the_same_bytes(large_wave, threads, weighted):
-    """Each kind of estimate, and with fewer kinds than threads each share of the breakdowns,
-    a thread: the parts put back together are ``results``'s table, byte for byte."""
+def test_estimates_split_over_threads_are_the_same_bytes(
+    large_wave, threads, weighted, apart, monkeypatch
+):
+    """Each kind of estimate of each share of the questionnaire a part: the parts put back
+    together are ``results``'s table, byte for byte (whether ``estimate_table`` estimates the
+    breakdowns in one call, as for a small wave, or a call each, as for a large one)."""
+    from survey.analysis import results as engine
+
+    monkeypatch.setattr(engine, "_APART_FROM", 1 if apart else 10**9)
     codebook = load_codebook(PACKAGE.parent / "data" / "raw" / "codebook.yaml")
     respondents, weights = large_wave
     chosen = weights if weighted else None

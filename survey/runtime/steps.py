@@ -2,9 +2,9 @@
 
 - :class:`Threads`: a large wave's estimates and tests on two threads (numpy lets go of the
   interpreter lock in its passes over the respondents). The plain functions are called on
-  parts and the parts put back together: each kind of estimate (unweighted, weighted) and,
-  with one kind, each half of the breakdowns (:func:`estimates_on_threads`); the unweighted
-  and weighted tests (:func:`comparisons_on_threads`). The same tables, byte for byte.
+  parts and the parts put together: each kind of estimate (unweighted, weighted) of each share
+  of the questionnaire (:func:`estimates_on_threads`), the unweighted and the weighted tests
+  (:func:`comparisons_on_threads`). The same tables, byte for byte.
 - :class:`Concurrent`: :class:`Threads`, and with ``jobs > 1`` several waves in that many
   spawned processes kept for the whole run (each pays the imports once, then processes waves
   and writes reports), or one wave beside a :class:`~survey.runtime.sidecar.Sidecar` that
@@ -17,9 +17,10 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, TypeVar
@@ -76,58 +77,48 @@ def estimates_on_threads(
     threads: int = 2,
 ) -> pd.DataFrame:
     """:func:`survey.analysis.results.results` on ``threads`` threads: each kind of estimate
-    (unweighted, then weighted when there are ``weights``) and, when the kinds are fewer than
-    the threads, each share of the breakdowns is one :func:`estimate_table` call (of the
-    codebook with only those dimensions), the parts put back in the table's own order
-    (:func:`_in_order`) before suppression. The same table as ``results``."""
+    (unweighted, then weighted when there are ``weights``) of each share of the questionnaire
+    (:func:`_shares`) is one :func:`estimate_table` call, and the parts, concatenated in that
+    order, are suppressed together. The same table as ``results``."""
     kinds: list[npt.ArrayLike | None] = [None] if weights is None else [None, weights]
-    books = [
-        codebook.model_copy(update={"dimensions": share})
-        for share in _shares(codebook.dimensions, max(1, threads // len(kinds)))
-    ]
 
-    def part(kind: npt.ArrayLike | None, book: Codebook) -> pd.DataFrame:
-        return estimate_table(respondents, book, wave=wave, weights=kind)
+    def part(kind: npt.ArrayLike | None, book: Codebook, lookup: set[str]) -> pd.DataFrame:
+        table = estimate_table(respondents, book, wave=wave, weights=kind)
+        return table[~table["question"].isin(lookup)] if lookup else table
 
     with ThreadPoolExecutor(threads) as pool:
-        futures = [pool.submit(part, kind, book) for kind in kinds for book in books]
-        parts = [future.result() for future in futures]
-    tables = [_in_order(parts[at : at + len(books)]) for at in range(0, len(parts), len(books))]
+        shares = _shares(codebook, threads)
+        futures = [pool.submit(part, kind, *share) for kind in kinds for share in shares]
+        tables = [future.result() for future in futures]
     return suppress(pd.concat(tables, ignore_index=True), threshold=codebook.small_cell_threshold)
 
 
-def _shares(dimensions: Sequence[str], count: int) -> list[list[str]]:
-    """``dimensions`` in ``count`` consecutive shares as even as can be (fewer shares when
-    there are fewer dimensions, one empty share when there are none).
+def _shares(codebook: Codebook, count: int) -> list[tuple[Codebook, set[str]]]:
+    """The codebook in up to ``count`` consecutive shares of its questions, of about as many
+    analysed columns each; a share also holds the breakdowns' questions it lacks (needed to
+    group the respondents), named in the set beside it: their estimates belong to another.
 
-    >>> _shares(["sector", "role", "region"], 2), _shares(["sector"], 2), _shares([], 2)
-    ([['sector', 'role'], ['region']], [['sector']], [[]])
+    >>> from survey.codebook import load_codebook
+    >>> book = load_codebook("data/raw/codebook.yaml")
+    >>> [(len(share.questions), sorted(lookup)) for share, lookup in _shares(book, 2)]
+    [(8, []), (13, ['region', 'role', 'sector'])]
     """
-    count = max(1, min(count, len(dimensions)))
-    size, extra = divmod(len(dimensions), count)
-    shares, start = [], 0
-    for number in range(count):
-        end = start + size + (number < extra)
-        shares.append(list(dimensions[start:end]))
-        start = end
+    sizes = [
+        len(codebook.model_copy(update={"questions": [question]}).variables())
+        for question in codebook.questions
+    ]
+    ends = np.cumsum(sizes)
+    cuts = [0, *(int(np.searchsorted(ends, ends[-1] * n / count)) + 1 for n in range(1, count))]
+    cuts = sorted({min(cut, len(sizes)) for cut in cuts} | {len(sizes)})
+    shares = []
+    for start, end in itertools.pairwise(cuts):
+        questions = codebook.questions[start:end]
+        ids = {question.id for question in questions}
+        lookup = [codebook.question(dimension) for dimension in codebook.dimensions]
+        extra = [question for question in lookup if question.id not in ids]
+        book = codebook.model_copy(update={"questions": [*questions, *extra]})
+        shares.append((book, {question.id for question in extra}))
     return shares
-
-
-def _in_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """One :func:`estimate_table` from its parts, each for a share of the breakdowns in
-    codebook order: every quantity opens with its total (``by == "all"``) in each part, so its
-    rows are the first part's then the next parts' without their total."""
-    if len(parts) == 1:
-        return parts[0]
-    kept, quantity = [], []
-    for number, part in enumerate(parts):
-        total = (part["by"] == "all").to_numpy()
-        keep = ~total if number else np.ones(len(part), dtype=bool)
-        kept.append(part[keep])
-        quantity.append((np.cumsum(total) - 1)[keep])
-    table = pd.concat(kept, ignore_index=True)
-    order = np.argsort(np.concatenate(quantity), kind="stable")
-    return table.take(order).reset_index(drop=True)
 
 
 def comparisons_on_threads(
