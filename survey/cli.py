@@ -9,7 +9,6 @@ Heavy libraries (pandas, great-expectations) are imported inside the commands so
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import os
 import time
@@ -17,11 +16,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from survey.runtime import Runtime, frozen_at_exit
 
 if TYPE_CHECKING:
     from survey.codebook import Codebook, Wave
@@ -46,15 +47,10 @@ stderr = Console(stderr=True)
 
 
 def main() -> None:
-    """The ``survey`` command (the console script and ``python -m survey``).
-
-    The command's objects are frozen out of the garbage collector when it ends: the
-    interpreter's last collections at exit would otherwise walk every object of pandas,
-    great-expectations and the rest, about 0.3 s of a run's wall time for nothing."""
-    try:
+    """The ``survey`` command (the console script and ``python -m survey``), its objects frozen
+    out of the garbage collector when it ends (:func:`survey.runtime.frozen_at_exit`)."""
+    with frozen_at_exit():
         app(prog_name="survey")
-    finally:
-        gc.freeze()
 
 
 @contextmanager
@@ -98,7 +94,7 @@ def _waves(
 ) -> list[Wave]:
     from survey.codebook import Layout
     from survey.errors import DataError
-    from survey.pipeline import wave_for_file
+    from survey.waves import wave_for_file
 
     if layout is not None:
         if layout not in {item.value for item in Layout}:
@@ -420,6 +416,13 @@ def run(
             "--jobs", "-j", min=1, help="Waves processed at once (default: up to 2 cores)."
         ),
     ] = min(2, os.cpu_count() or 1),
+    serial: Annotated[
+        bool,
+        typer.Option(
+            "--serial",
+            help="Run everything in one process and one thread, for debugging (overrides --jobs).",
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Process every wave again, even those unchanged."),
@@ -447,7 +450,9 @@ def run(
 
     Several waves are one run: if any wave fails, no wave's files are written.
     """
-    with _user_errors("survey run"), _early_sidecar(jobs, raw) as sidecar:
+    with _user_errors("survey run"), Runtime(jobs=jobs, serial=serial) as runtime:
+        if raw is not None and len(raw) == 1:
+            runtime.start_sidecar()  # before the flow's imports, which it spends on its own
         from survey.pipeline import run_waves
 
         started = time.perf_counter()
@@ -464,10 +469,9 @@ def run(
                 processed_dir=processed,
                 progress=say,
                 weighted=not unweighted,
-                jobs=jobs,
                 template=template,
                 force=force,
-                sidecar=sidecar,
+                steps=runtime.steps(),
             )
         finally:
             done()
@@ -494,25 +498,6 @@ def run(
                 highlight=False,
             )
         stdout.print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)
-
-
-@contextmanager
-def _early_sidecar(jobs: int, raw: list[Path] | None) -> Iterator[Any]:
-    """For one export and ``jobs > 1``, a :class:`~survey.sidecar.Sidecar` started before the
-    pipeline's imports (it imports great-expectations meanwhile); closed at the end, at once
-    if the run failed."""
-    if jobs < 2 or not raw or len(raw) != 1:
-        yield None
-        return
-    from survey.sidecar import Sidecar
-
-    sidecar = Sidecar()
-    failed = True
-    try:
-        yield sidecar
-        failed = False
-    finally:
-        sidecar.close(wait=not failed)
 
 
 #: The benchmark harness, in a clone's ``bench/``: not part of the installed package.

@@ -76,7 +76,7 @@ def hostile_tables(wave_tables):
 def history_root(tmp_path_factory) -> Path:
     """The three demo waves run together (no reports): ``<root>/2024``, ``2025`` and ``2026``,
     each later wave with its history (``trends.csv``, ``trend_flags.csv``, ``rankings.csv``)."""
-    from survey.pipeline import run_waves
+    from survey.runtime import run_waves
 
     book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
     folder = tmp_path_factory.mktemp("history")

@@ -487,25 +487,19 @@ def test_suppression_is_the_rule_written_plainly(demo_results, seed):
     assert companions > 0  # the second rule was exercised
 
 
-def test_breakdowns_on_two_threads_give_the_same_tables(demo_results, monkeypatch):
-    """A large wave's estimates and tests run on two threads, a breakdown each (a smaller
-    one's breakdowns in one call): the same bytes either way."""
-    from survey.analysis import comparisons
+def test_breakdowns_one_call_each_give_the_same_tables(demo_results, monkeypatch):
+    """A large wave's breakdowns are estimated a call each (a smaller one's in one call): the
+    same bytes either way."""
     from survey.analysis import results as engine
 
     codebook, _, folder = demo_results
     respondents = pd.read_parquet(folder / "processed" / "2025.parquet")
     weights = respondents["weight"].to_numpy()
 
-    def tables() -> tuple[str, str]:
-        return (
-            engine.results(respondents, codebook, wave="2025", weights=weights).to_csv(),
-            comparisons.wave_tests(respondents, codebook, wave="2025", weights=weights).to_csv(),
-        )
+    def table() -> str:
+        return engine.results(respondents, codebook, wave="2025", weights=weights).to_csv()
 
-    monkeypatch.setattr(engine, "_THREADED_FROM", 10**9)
-    monkeypatch.setattr(comparisons, "_THREADED_FROM", 10**9)
-    one = tables()
-    monkeypatch.setattr(engine, "_THREADED_FROM", 1)
-    monkeypatch.setattr(comparisons, "_THREADED_FROM", 1)
-    assert tables() == one
+    monkeypatch.setattr(engine, "_APART_FROM", 10**9)
+    one = table()
+    monkeypatch.setattr(engine, "_APART_FROM", 1)
+    assert table() == one

@@ -237,10 +237,9 @@ def test_several_waves_are_one_run_all_or_nothing(codebook, tmp_path):
     book = str(reference_codebook_path())
     (tmp_path / "reports" / "spring").mkdir(parents=True)
     (tmp_path / "reports" / "spring" / "results.csv").write_text("earlier\n")
-    for jobs in ("1", "2"):
-        line = one_error_line(
-            survey("run", str(good), str(bad), "-c", book, "--jobs", jobs, cwd=tmp_path)
-        )
+    for jobs in ("1", "2", "serial"):
+        option = ["--serial"] if jobs == "serial" else ["--jobs", jobs]
+        line = one_error_line(survey("run", str(good), str(bad), "-c", book, *option, cwd=tmp_path))
         assert "autumn.csv" in line and "nobody answered from sector ['other']" in line
         assert (tmp_path / "reports" / "spring" / "results.csv").read_text() == "earlier\n"
         assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["spring"]
@@ -256,10 +255,11 @@ def test_waves_in_parallel_write_the_same_bytes(codebook, tmp_path):
     book = str(reference_codebook_path())
     tables = ("results.csv", "tests.csv", "needs.csv", "quarantine.csv", "letters.csv")
     written = {}
-    for jobs in ("1", "2"):
+    for jobs in ("1", "2", "serial"):
         out = f"out{jobs}"
+        option = ["--serial"] if jobs == "serial" else ["-j", jobs]
         completed = survey(
-            "run", str(spring), str(autumn), "-c", book, "-j", jobs, "--out", out, cwd=tmp_path
+            "run", str(spring), str(autumn), "-c", book, *option, "--out", out, cwd=tmp_path
         )
         assert completed.returncode == 0, completed.stderr
         assert f"wave autumn: {out}/autumn/" in completed.stdout
@@ -269,7 +269,7 @@ def test_waves_in_parallel_write_the_same_bytes(codebook, tmp_path):
             for wave in ("spring", "autumn")
             for name in tables
         } | {("autumn", "trends.csv"): (tmp_path / out / "autumn" / "trends.csv").read_bytes()}
-    assert written["1"] == written["2"]
+    assert written["1"] == written["2"] == written["serial"]
     assert b"no_consent" in written["2"][("autumn", "quarantine.csv")]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

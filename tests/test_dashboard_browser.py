@@ -45,7 +45,6 @@ def project(tmp_path_factory) -> Path:
         waves,
         out_dirs=[folder / "reports" / wave.id for wave in waves],
         processed_dir=folder / "processed",
-        jobs=1,
     )
     return folder
 

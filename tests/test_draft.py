@@ -432,12 +432,12 @@ def test_by_replaces_the_dimensions_and_keeps_the_codebook_file():
 
 
 def test_the_cache_of_a_run_depends_on_its_breakdowns(demo_exports):
-    from survey.pipeline import _cache_key
+    from survey.outputs import cache_key
 
     book = load_codebook(reference_codebook_path())
     raw = demo_exports / "2024.csv"
     other = book.model_copy(update={"dimensions": ["role"]})
-    assert _cache_key(book, raw, True, None) != _cache_key(other, raw, True, None)
+    assert cache_key(book, raw, True, None) != cache_key(other, raw, True, None)
 
 
 # ---------------------------------------------------------------------- real exports

@@ -24,7 +24,7 @@ HISTORY = ("trends.csv", "trend_flags.csv", "rankings.csv")
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    from survey.pipeline import run_waves
+    from survey.runtime import run_waves
 
     book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
     folder = tmp_path_factory.mktemp("trends")

@@ -12,9 +12,6 @@
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -375,11 +372,6 @@ def adjust_family(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-#: From how many respondents :func:`wave_tests` runs its unweighted and weighted tests on
-#: two threads (numpy lets go of the interpreter lock in their passes over the respondents).
-_THREADED_FROM = 50_000
-
-
 def wave_tests(
     respondents: pd.DataFrame,
     codebook: Codebook,
@@ -388,18 +380,11 @@ def wave_tests(
     weights: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """``tests.csv`` of a wave: :func:`comparison_tests` unweighted and (with ``weights``)
-    weighted, as one Benjamini-Hochberg family (:func:`adjust_family`). A large wave's two
-    kinds run on two threads; their rows are the same either way."""
+    weighted, as one Benjamini-Hochberg family (:func:`adjust_family`)."""
     kinds: list[npt.ArrayLike | None] = [None] if weights is None else [None, weights]
-
-    def run(chosen: npt.ArrayLike | None) -> pd.DataFrame:
-        return comparison_tests(respondents, codebook, wave=wave, weights=chosen)
-
-    if len(kinds) > 1 and len(respondents) >= _THREADED_FROM and (os.cpu_count() or 1) > 1:
-        with ThreadPoolExecutor(2) as threads:
-            tables = list(threads.map(run, kinds))
-    else:
-        tables = [run(chosen) for chosen in kinds]
+    tables = [
+        comparison_tests(respondents, codebook, wave=wave, weights=chosen) for chosen in kinds
+    ]
     return adjust_family(pd.concat(tables, ignore_index=True))
 
 

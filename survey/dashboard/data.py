@@ -51,6 +51,7 @@ from survey.errors import SurveyError
 from survey.report.findings import change_findings as report_change_findings
 from survey.report.findings import headline_findings
 from survey.report.tables import HISTORY_FILES, ReportTables, load_tables
+from survey.runtime import import_in_background
 from survey.weighting import composition
 
 __all__ = [
@@ -593,13 +594,7 @@ def warm_up() -> threading.Thread:
     """Once per server: import what the first filtered estimate needs (scipy's
     distributions, about 0.7 s) in the background after the first page is drawn, so that the
     first filter change does not wait for it."""
-
-    def load() -> None:
-        import scipy.stats  # noqa: F401
-
-    thread = threading.Thread(target=load, name="survey-dashboard-warm-up", daemon=True)
-    thread.start()
-    return thread
+    return import_in_background(["scipy.stats"], name="survey-dashboard-warm-up")
 
 
 # ---------------------------------------------------------------------------------- upload

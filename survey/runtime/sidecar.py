@@ -1,12 +1,9 @@
-"""A second process for a run of one wave, so that it uses both cores.
+"""A second process beside a run, so that a run of one wave uses both cores.
 
-A run of one wave is one chain of steps, and two of them are slow for reasons that have little
-to do with the data: importing great-expectations (about 2 s) before validation, and the three
-report writers one after another. A :class:`Sidecar` is a spawned process that imports
-great-expectations *while the run reads the export*; then it validates the coded wave while the
-run imports what it needs next, codes the learning needs and comments while the run estimates
-and compares, and writes the workbook while the run writes the HTML report and the deck
-(timings: ``bench/README.md``).
+A :class:`Sidecar` is a spawned process that imports what it is told at once (while the run
+imports its own), then answers calls: a module-level function and its keyword arguments go
+there pickled, and its value (or exception) comes back. It knows nothing of the survey:
+:mod:`survey.runtime.steps` decides what it imports and runs.
 
 Calls are one at a time (:meth:`Sidecar.call` sends, :meth:`Pending.result` waits; a call
 whose reply was never asked for is settled before the next one is sent). A sidecar
@@ -18,40 +15,14 @@ so a failed run reports its error at once.
 from __future__ import annotations
 
 import contextlib
-import gc
-import importlib
-import os
+import multiprocessing
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["Pending", "Sidecar", "preload"]
+from survey.runtime.imports import preload
 
-#: Imported by the sidecar before its first call (the validation) ...
-SIDECAR_MODULES = ("great_expectations", "survey.validation")
-#: ... and after it (for the learning needs and comments, and the workbook: the writer imports
-#: openpyxl's parts when it runs).
-SIDECAR_LATER = (
-    "survey.pipeline", "survey.export.xlsx", "openpyxl", "openpyxl.chart",
-    "openpyxl.formatting.rule", "openpyxl.worksheet.pagebreak",
-)  # fmt: skip
-
-
-def preload(modules: Iterable[str]) -> None:
-    """Import modules now (while waiting on the sidecar) rather than when first used.
-
-    A module that cannot be imported is left for its first use to report. What was imported
-    stays for the life of the process, so it is then frozen out of the garbage collector
-    (``gc.freeze``): each later full collection would walk all of it again, about 0.1 s each
-    with great-expectations loaded."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name in modules:
-            with contextlib.suppress(ImportError):
-                importlib.import_module(name)
-    gc.freeze()
+__all__ = ["Pending", "Sidecar"]
 
 
 def _serve(connection: Any, modules: tuple[str, ...], later: tuple[str, ...]) -> None:
@@ -124,22 +95,18 @@ class Pending:
 
 
 class Sidecar:
-    """A spawned process that imports :data:`SIDECAR_MODULES` at once and then runs calls
-    (:data:`SIDECAR_LATER` after the first).
+    """A spawned process that imports ``modules`` at once and then runs calls (importing
+    ``later`` after the first).
 
     Examples
     --------
-    >>> sidecar = Sidecar(modules=(), later=())
+    >>> sidecar = Sidecar()
     >>> sidecar.call(dict, wave="2024").result()
     {'wave': '2024'}
     >>> sidecar.close()
     """
 
-    def __init__(
-        self, modules: Iterable[str] = SIDECAR_MODULES, later: Iterable[str] = SIDECAR_LATER
-    ) -> None:
-        import multiprocessing
-
+    def __init__(self, modules: Iterable[str] = (), later: Iterable[str] = ()) -> None:
         # spawn, not fork: the run may hold a progress thread's lock when it forks
         context = multiprocessing.get_context("spawn")
         self._connection, theirs = context.Pipe()
