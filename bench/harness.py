@@ -156,6 +156,7 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     from survey.io import map_to_codebook, read_export
     from survey.pipeline import process_wave, wave_for_file
     from survey.report import build_report, load_tables
+    from survey.runtime.steps import Threads
     from survey.validation import validate
 
     codebook = load_codebook(folder / "codebook.yaml")
@@ -187,7 +188,12 @@ def one_run(folder: Path, work_dir: Path) -> dict[str, Any]:
         seconds,
         "pipeline",
         lambda: process_wave(
-            codebook, wave, out_dir=out_dir, processed_dir=processed_dir, reports=False
+            codebook,
+            wave,
+            out_dir=out_dir,
+            processed_dir=processed_dir,
+            reports=False,
+            steps=Threads(),  # as `survey run`: a large wave's estimates and tests on threads
         ),
     )
     for stage, name in _FROM_PIPELINE.items():
@@ -300,9 +306,12 @@ def breakdowns_run(folder: Path, work_dir: Path) -> dict[str, Any]:
     # imported in the child, whose peak memory includes them
     import pandas as pd
 
-    from survey.analysis.comparisons import pairwise_mann_whitney, wave_tests
-    from survey.analysis.results import results
+    from survey.analysis.comparisons import pairwise_mann_whitney
+    from survey.analysis.methods import HypothesisTest
     from survey.codebook import load_codebook
+    from survey.runtime.steps import Threads
+
+    steps = Threads()  # as `survey run` estimates and compares: large waves on two threads
 
     codebook = load_codebook(folder / "codebook.yaml")
     seconds: dict[str, float] = {}
@@ -311,11 +320,16 @@ def breakdowns_run(folder: Path, work_dir: Path) -> dict[str, Any]:
         seconds, "load", lambda: pd.read_parquet(work_dir / "processed" / "2024.parquet")
     )
     weights = processed["weight"].to_numpy()
-    _timed(seconds, "estimates", lambda: results(processed, codebook, wave="2024", weights=weights))
+    _timed(
+        seconds,
+        "estimates",
+        lambda: steps.estimate(processed, codebook, wave="2024", weights=weights),
+    )
 
     def tests() -> None:
-        family = wave_tests(processed, codebook, wave="2024", weights=weights)
-        omnibus = family[(family["test"] == "kruskal_wallis") & (family["p_adjusted"] < 0.05)]
+        family = steps.compare(processed, codebook, wave="2024", weights=weights)
+        kruskal = family["test"] == HypothesisTest.KRUSKAL_WALLIS
+        omnibus = family[kruskal & (family["p_adjusted"] < 0.05)]
         pairwise_mann_whitney(
             processed,
             codebook,
