@@ -48,10 +48,12 @@ from survey.analysis.themes import theme_table
 from survey.analysis.trends import trends
 from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.errors import SurveyError
+from survey.pipeline import process_wave
 from survey.report.findings import change_findings as report_change_findings
 from survey.report.findings import headline_findings
 from survey.report.tables import HISTORY_FILES, ReportTables, load_tables
 from survey.runtime import import_in_background
+from survey.waves import wave_for_file
 from survey.weighting import composition
 
 __all__ = [
@@ -613,8 +615,6 @@ def process_upload(
         As the command line would report it, naming the uploaded file (not the temporary
         folder).
     """
-    from survey.pipeline import process_wave, wave_for_file
-
     folder = Path(tempfile.mkdtemp(prefix="survey-upload-"))
     inbox = folder / "raw"
     inbox.mkdir()
