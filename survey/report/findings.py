@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -43,6 +44,16 @@ def _who(tables: ReportTables, by: str, group: str, *, everyone: str) -> str:
     if by == "all":
         return everyone
     return f"{labels.group(by, group)} ({labels.dimension(by).lower()})"
+
+
+def _said(
+    chosen: pd.DataFrame, columns: list[str], say: Callable[[dict[str, Any]], str]
+) -> pd.DataFrame:
+    """The chosen rows with their sentence (``text``), in ``columns``."""
+    if chosen.empty:
+        return pd.DataFrame(columns=columns)
+    rows: list[dict[str, Any]] = chosen.to_dict("records")  # type: ignore[assignment]
+    return chosen.assign(text=[say(row) for row in rows])[columns]
 
 
 def _sentence(tables: ReportTables, row: dict[str, Any]) -> str:
@@ -95,10 +106,7 @@ def headline_findings(
         limit=limit,
         per_group=per_group,
     )
-    if chosen.empty:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
-    rows: list[dict[str, Any]] = chosen.to_dict("records")  # type: ignore[assignment]
-    return chosen.assign(text=[_sentence(tables, row) for row in rows])[FINDING_COLUMNS]
+    return _said(chosen, FINDING_COLUMNS, lambda row: _sentence(tables, row))
 
 
 def _change_sentence(tables: ReportTables, row: dict[str, Any]) -> str:
@@ -146,7 +154,4 @@ def change_findings(
         limit=limit,
         per_question=per_question,
     )
-    if chosen.empty:
-        return pd.DataFrame(columns=CHANGE_COLUMNS)
-    rows: list[dict[str, Any]] = chosen.to_dict("records")  # type: ignore[assignment]
-    return chosen.assign(text=[_change_sentence(tables, row) for row in rows])[CHANGE_COLUMNS]
+    return _said(chosen, CHANGE_COLUMNS, lambda row: _change_sentence(tables, row))
