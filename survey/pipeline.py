@@ -25,7 +25,7 @@ import pandas as pd
 from survey import outputs
 from survey.analysis.comparisons import pairwise_mann_whitney
 from survey.analysis.letters import significance_letters
-from survey.analysis.methods import HypothesisTest
+from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.analysis.needs import cronbach_alpha, needs
 from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
 from survey.cleaning import CleanResult, clean, standardise
@@ -291,7 +291,7 @@ def _analyse(
     with track("compare", "comparing groups"):
         tests = steps.compare(processed, codebook, wave=wave, weights=weights)
         omnibus = tests[
-            (tests["test"] == HypothesisTest.KRUSKAL_WALLIS) & (tests["p_adjusted"] < 0.05)
+            (tests["test"] == HypothesisTest.KRUSKAL_WALLIS) & (tests["p_adjusted"] < ALPHA)
         ]
         only = set(zip(omnibus["question"], omnibus["by"], strict=True))
         pairwise = pairwise_mann_whitney(processed, codebook, wave=wave, only=only)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.analysis.methods import EffectSize, HypothesisTest
+from survey.analysis.methods import ALPHA, EffectSize, HypothesisTest
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
@@ -155,7 +155,7 @@ def select_findings(
     tests: pd.DataFrame,
     *,
     codebook: Codebook,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     limit: int | None = 12,
     per_group: int | None = 2,
 ) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import string
 import numpy as np
 import pandas as pd
 
+from survey.analysis.methods import ALPHA
 from survey.analysis.results import block_numbers
 
 __all__ = ["LETTER_COLUMNS", "significance_letters"]
@@ -27,7 +28,7 @@ __all__ = ["LETTER_COLUMNS", "significance_letters"]
 LETTER_COLUMNS = ["wave", "question", "option", "by", "group", "letter", "higher_than", "weighted"]
 
 
-def significance_letters(results: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+def significance_letters(results: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
     """Letters for every share of a suppressed ``results`` table (means are not lettered).
 
     Every pair of groups of every block (a question, option, breakdown and weighting) is tested

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EffectSize", "HypothesisTest"]
+__all__ = ["ALPHA", "EffectSize", "HypothesisTest"]
+
+#: The level an adjusted p-value must be under for a difference to be called significant:
+#: in letters, findings, trends, pairwise follow-ups and every report.
+ALPHA = 0.05
 
 
 class HypothesisTest(StrEnum):

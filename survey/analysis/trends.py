@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.analysis.methods import HypothesisTest
+from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.analysis.results import block_numbers
 from survey.codebook import Codebook, Question, QuestionType
 
@@ -111,7 +111,7 @@ def trends(
     results_by_wave: Mapping[str, pd.DataFrame],
     codebook: Codebook,
     *,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The changes between waves, and the questions that could not be compared.
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from survey.analysis.methods import EffectSize, HypothesisTest
+from survey.analysis.methods import ALPHA, EffectSize, HypothesisTest
 from survey.dashboard import data
 from survey.report import rules, style
 from survey.report.tables import Labels, ReportTables
@@ -585,7 +585,7 @@ TEST_WORDS: dict[str, str] = {
 }
 
 
-def test_sentence(test: Any, *, subject: str, dimension: str, alpha: float = 0.05) -> str:
+def test_sentence(test: Any, *, subject: str, dimension: str, alpha: float = ALPHA) -> str:
     """A row of ``tests.csv`` in plain words: ``… differs by region, p < 0.001 after
     adjustment; Cramér's V = 0.21 (Rao-Scott F test)``."""
     p_adjusted = test["p_adjusted"]

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from survey.analysis import findings as selection
+from survey.analysis.methods import ALPHA
 from survey.report import style
 from survey.report.rules import published_mask
 from survey.report.tables import ReportTables
@@ -67,7 +68,7 @@ def _sentence(tables: ReportTables, row: dict[str, Any]) -> str:
 def headline_findings(
     tables: ReportTables,
     *,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     limit: int | None = 12,
     per_group: int | None = 2,
 ) -> pd.DataFrame:

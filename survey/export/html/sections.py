@@ -9,7 +9,7 @@ from typing import Any
 
 from typing_extensions import TypeIs
 
-from survey.analysis.methods import HypothesisTest
+from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.codebook import Question, QuestionType
 from survey.export.html._common import _ci, _missing, _p, _records, _slug
 from survey.export.html.model import Cell, Column, DataTable, Panel, QuestionBlock
@@ -50,9 +50,6 @@ TEST_NAMES: dict[str, str] = {
     HypothesisTest.KRUSKAL_WALLIS: "Kruskal-Wallis test",
     HypothesisTest.MANN_WHITNEY: "Mann-Whitney test",
 }
-
-#: The level an adjusted p-value must be under for a difference to be called significant.
-ALPHA = 0.05
 
 
 class _Report:

@@ -9,13 +9,14 @@ from typing import Any
 
 import pandas as pd
 
+from survey.analysis.methods import ALPHA
 from survey.codebook import QuestionType
 from survey.report.tables import ReportTables
 
 __all__ = ["_ALPHA", "_MUTED", "_SMALL_SEGMENT", "_importance_columns", "_records"]
 
-#: Significance level of the adjusted p-values a slide calls significant.
-_ALPHA = 0.05
+#: Significance level of the adjusted p-values a slide calls significant (the engine's own).
+_ALPHA = ALPHA
 
 #: A stacked segment smaller than this share gets no label (it would not fit).
 _SMALL_SEGMENT = 0.05

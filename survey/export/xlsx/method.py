@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from survey.analysis.methods import HypothesisTest
+from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.export.xlsx._common import (
     _colour_scale,
     _facts,
@@ -254,7 +254,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         used = tests[tests["test"] == name]
         _text(ws, row, 1, f"{TEST_NAMES.get(str(name), str(name))} ({name})", styles.bold)
         _number(ws, row, 2, len(used), _COUNT)
-        _number(ws, row, 3, int((used["p_adjusted"] < 0.05).sum()), _COUNT)
+        _number(ws, row, 3, int((used["p_adjusted"] < ALPHA).sum()), _COUNT)
         explanation = TEST_EXPLANATIONS.get(str(name), str(name))
         _text(ws, row, 4, explanation).alignment = styles.wrap
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=7)
