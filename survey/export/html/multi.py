@@ -17,6 +17,11 @@ from survey.report import style
 __all__ = ["_multi_chart"]
 
 
+def _span(upper: float | None, lower: float | None) -> float | None:
+    """An error bar's length (``None``, no bar, where an end is missing)."""
+    return None if upper is None or lower is None else upper - lower
+
+
 def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
     """Bars: the share choosing each option of a multi-select question, by group, with 95%
     confidence intervals; suppressed groups left out (and named in the caption)."""
@@ -28,10 +33,8 @@ def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
     options = [option for option in question.option_codes() if option in present]
 
     def overall(option: str) -> float | None:
-        row = report.row(question.id, option, "all", "all")
-        if not report.published(row):
-            return None
-        return float(row["estimate"])
+        figure = report.row(question.id, option, "all", "all")
+        return figure.estimate if figure is not None and figure.published else None
 
     options.sort(key=lambda option: -(overall(option) or -1.0))
     option_labels = [_wrap(_escape_plotly(labels.option(question.id, o)), 30) for o in options]
@@ -39,16 +42,16 @@ def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
     hidden: list[str] = []
     for group in groups:
         base = report.base(question.id, by, group)
-        (hidden if base is None or base["suppressed"] else shown).append(group)
+        (shown if base is not None and base.published else hidden).append(group)
     data: list[dict[str, Any]] = []
     for index, group in enumerate(shown):
         rows = [report.row(question.id, option, by, group) for option in options]
-        shown_rows = [row if report.published(row) else None for row in rows]
+        shown_rows = [row if row is not None and row.published else None for row in rows]
         name = _escape_plotly(labels.group(by, group))
         data.append(
             {
                 "type": "bar",
-                "x": [None if row is None else row["estimate"] for row in shown_rows],
+                "x": [None if row is None else row.estimate for row in shown_rows],
                 "y": option_labels,
                 "orientation": "h",
                 "name": name,
@@ -60,11 +63,11 @@ def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
                 "error_x": {
                     "type": "data",
                     "array": [
-                        None if row is None else row["ci_high"] - row["estimate"]
+                        None if row is None else _span(row.ci_high, row.estimate)
                         for row in shown_rows
                     ],
                     "arrayminus": [
-                        None if row is None else row["estimate"] - row["ci_low"]
+                        None if row is None else _span(row.estimate, row.ci_low)
                         for row in shown_rows
                     ],
                     "color": "#57606a",
@@ -72,8 +75,8 @@ def _multi_chart(report: _Report, question: Question, by: str) -> Chart | None:
                     "width": 2,
                 },
                 "hovertext": [
-                    f"{name}: {style.percent(row['estimate'])} "
-                    f"(95% CI {_ci(row['ci_low'], row['ci_high'])}), n = {int(row['n'])}"
+                    f"{name}: {style.percent(row.estimate)} "
+                    f"(95% CI {_ci(row.ci_low, row.ci_high)}), n = {row.n}"
                     if row is not None
                     else f"{name}: {style.SUPPRESSED}"
                     for row in shown_rows

@@ -14,6 +14,7 @@ from survey.codebook import Question, QuestionType
 from survey.export.html._common import _ci, _missing, _p, _records, _slug
 from survey.export.html.model import Cell, Column, DataTable, Panel, QuestionBlock
 from survey.report import style
+from survey.report.model import Cell as Figure
 from survey.report.model import ReportModel
 from survey.report.rules import published
 
@@ -70,28 +71,15 @@ class _Report:
         self.dimensions = [
             by for by in self.codebook.dimensions if by in set(self.results["by"].unique())
         ]
-        # every lookup below is a dict: the page has thousands of cells
-        self._rows: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-        self._present: dict[tuple[str, str], dict[str, None]] = {}
-        for row in _records(self.results):
-            question, option, by, group = (
-                str(row["question"]),
-                str(row["option"]),
-                str(row["by"]),
-                str(row["group"]),
-            )
-            self._rows[question, option, by, group] = row
-            self._present.setdefault((question, by), {})[group] = None
-            self._present.setdefault((question, "options"), {})[option] = None
+        # the options each question has rows for, as the engine wrote them
+        self._present: dict[str, dict[str, None]] = {}
+        for question, option in zip(
+            self.results["question"].tolist(), self.results["option"].tolist(), strict=True
+        ):
+            self._present.setdefault(str(question), {})[str(option)] = None
         letters = _records(self.letters)
         self._letter = {
             (row["question"], row["by"], row["group"]): str(row["letter"]) for row in letters
-        }
-        self._higher = {
-            (row["question"], row["option"], row["by"], row["group"]): (
-                "" if _missing(row["higher_than"]) else str(row["higher_than"])
-            )
-            for row in letters
         }
         self._test = {
             (row["question"], row["by"]): row
@@ -112,9 +100,10 @@ class _Report:
         """Whether a row may show its figure (:func:`survey.report.rules.published`)."""
         return published(row, threshold=self.threshold, column=column)
 
-    def row(self, question: str, option: str, by: str, group: str) -> dict[str, Any] | None:
-        """One row of ``results`` (``None`` if the engine wrote none)."""
-        return self._rows.get((question, option, by, group))
+    def row(self, question: str, option: str, by: str, group: str) -> Figure | None:
+        """The report model's figure of an option in a group (``None`` if the engine wrote
+        none)."""
+        return self.model.cell(question, option, by, group)
 
     def present(self, question: str, by: str) -> list[str]:
         """The groups of a dimension that a question has rows for, in order."""
@@ -122,9 +111,9 @@ class _Report:
 
     def present_options(self, question: str) -> list[str]:
         """The options a question has rows for, as the engine wrote them."""
-        return list(self._present.get((question, "options"), {}))
+        return list(self._present.get(question, {}))
 
-    def base(self, question: str, by: str, group: str) -> dict[str, Any] | None:
+    def base(self, question: str, by: str, group: str) -> Figure | None:
         """Any row of a question's group (its base ``n`` and suppression are the same for
         every option)."""
         for option in self.present_options(question):
@@ -141,14 +130,14 @@ class _Report:
         columns.append(
             Column(
                 self.labels.group("all", "all"),
-                n=f"n = {int(overall['n'])}" if overall is not None else "",
+                n=f"n = {overall.n}" if overall is not None else "",
             )
         )
         for group in self.present(question, by):
             row = self.base(question, by, group)
             if row is None:
                 continue
-            n = style.SUPPRESSED if row["suppressed"] else str(int(row["n"]))
+            n = str(row.n) if row.published else style.SUPPRESSED
             columns.append(
                 Column(
                     self.labels.group(by, group),
@@ -158,19 +147,20 @@ class _Report:
             )
         return columns
 
-    def cell(self, row: dict[str, Any] | None, *, share: bool = True) -> Cell:
-        """A results row as a table cell: estimate, CI and the letters of the groups it is
-        significantly higher than; a suppressed row shows the mark only."""
-        if row is None:
+    def cell(self, figure: Figure | None, *, share: bool = True) -> Cell:
+        """A figure of the report model as a table cell: estimate, CI and the letters of the
+        groups it is significantly higher than; one not published shows the mark only."""
+        if figure is None:
             return Cell("")
-        key = "|".join(str(row[name]) for name in ("question", "option", "by", "group"))
-        if not self.published(row):
+        key = "|".join((figure.question, figure.option, figure.by, figure.group))
+        if not figure.published or figure.estimate is None:
             return Cell(style.SUPPRESSED, key=key, suppressed=True)
-        estimate = float(row["estimate"])
-        text = style.percent(estimate) if share else style.value(estimate)
-        letters = self._higher.get((row["question"], row["option"], row["by"], row["group"]), "")
+        text = style.percent(figure.estimate) if share else style.value(figure.estimate)
         return Cell(
-            text, ci=_ci(row["ci_low"], row["ci_high"], share=share), letters=letters, key=key
+            text,
+            ci=_ci(figure.ci_low, figure.ci_high, share=share),
+            letters=figure.higher_than,
+            key=key,
         )
 
     def row_cells(self, question: str, option: str, by: str, *, share: bool) -> list[Cell]:
