@@ -30,7 +30,7 @@ def missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def published(row: Mapping[str, Any] | None, *, threshold: int, column: str = "estimate") -> bool:
+def published(row: Mapping[Any, Any] | None, *, threshold: int, column: str = "estimate") -> bool:
     """Whether a row of one of the engine's tables may show its figure (``column``).
 
     Examples

@@ -12,7 +12,7 @@ from survey.export.pptx.notes import _caveats, _join, _rule, _span
 from survey.export.pptx.slides import _Chart, _Kind, _Slide, _Table
 from survey.export.pptx.wave import _Wave
 from survey.report import style
-from survey.report.rules import group_order
+from survey.report.rules import group_order, published_mask
 
 __all__ = ["_needs_slides", "_ranks_slide"]
 
@@ -23,7 +23,8 @@ _LEADING_TOPICS = 5
 def _needs_slides(wave: _Wave) -> list[_Slide]:
     tables, labels = wave.tables, wave.labels
     needs = tables.shown("needs")
-    overall = needs[(needs["by"] == "all") & ~needs["suppressed"] & needs["mwds"].notna()]
+    shown = published_mask(needs, threshold=tables.threshold, column="mwds")
+    overall = needs[(needs["by"] == "all") & shown]
     overall = overall.sort_values(["rank", "topic"], kind="stable")
     if overall.empty:
         return []
@@ -143,7 +144,7 @@ def _needs_by_group(wave: _Wave, needs: pd.DataFrame, by: str) -> _Slide:
     rows = needs[needs["by"] == by]
     groups = group_order(tables.codebook, by, rows["group"].tolist())
     # one stable sort for every group: each group's rows come out in the order of its own sort
-    ranked = rows[~rows["suppressed"] & rows["mwds"].notna()].sort_values(
+    ranked = rows[published_mask(rows, threshold=tables.threshold, column="mwds")].sort_values(
         ["rank", "topic"], kind="stable"
     )
     leading = {str(group): part.head(3) for group, part in ranked.groupby("group", sort=False)}

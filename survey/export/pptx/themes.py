@@ -8,6 +8,7 @@ from survey.codebook import Question
 from survey.export.pptx.notes import _caveats
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
 from survey.export.pptx.wave import _Wave
+from survey.report.rules import published_mask
 
 __all__ = ["_themes_slide"]
 
@@ -22,8 +23,7 @@ def _themes_slide(wave: _Wave, question: Question, priority: int) -> _Slide | No
         (themes["question"] == question.id)
         & (themes["by"] == "all")
         & (themes["theme"] != "uncoded")
-        & ~themes["suppressed"]
-        & themes["share"].notna()
+        & published_mask(themes, threshold=tables.threshold, column="share")
     ]
     if rows.empty:
         return None

@@ -11,7 +11,6 @@ from openpyxl.chart import BarChart, Reference
 from survey.codebook import Question, QuestionType
 from survey.export.xlsx._common import (
     _column_letter,
-    _missing,
     _number,
     _print_setup,
     _sheet_header,
@@ -20,6 +19,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _PERCENT, _Styles
+from survey.report import rules
 from survey.report.model import Group
 from survey.report.style import PALETTE
 from survey.report.tables import ReportTables
@@ -116,7 +116,7 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
                 entry = estimates.get((option.code, group.code))
                 if entry is None:
                     continue
-                if entry["suppressed"] or _missing(entry["estimate"]):
+                if not rules.published(entry, threshold=tables.threshold):
                     _suppressed(ws, row, 2 + index, styles)
                 else:
                     _number(ws, row, 2 + index, entry["estimate"], _PERCENT)

@@ -20,6 +20,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _Styles
+from survey.report import rules
 from survey.report.model import Group
 from survey.report.tables import ReportTables
 
@@ -98,7 +99,7 @@ def _write_themes(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
                 column = 2 + 2 * index
                 if entry is None:
                     continue
-                if entry["suppressed"] or _missing(entry["share"]):
+                if not rules.published(entry, threshold=tables.threshold, column="share"):
                     _suppressed(ws, row, column, styles)
                     _suppressed(ws, row, column + 1, styles)
                     continue
