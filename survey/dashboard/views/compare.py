@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -74,7 +76,14 @@ rows = rows[(rows["question"] == question) & (rows["option"] == option)]
 overall = rows[rows["by"] == "all"]
 in_groups = rows[rows["by"] == by]
 groups = rules.group_order(book, by, in_groups["group"].astype(str))
-by_group = {str(row["group"]): row for _, row in in_groups.iterrows()}
+by_group = {str(row["group"]): row.to_dict() for _, row in in_groups.iterrows()}
+
+
+def shows(row: dict[Any, Any] | None) -> bool:
+    """Whether a row of this view may show its figure (the one published rule)."""
+    return rules.published(row, threshold=tables.threshold)
+
+
 letters = data.letters_view(selection, (question,), by=(by,))
 letters = letters[
     (letters["question"] == question) & (letters["option"] == option) & (letters["by"] == by)
@@ -93,15 +102,15 @@ st.subheader(ui.markdown_text(subject))
 st.markdown(f"Answer: **{ui.markdown_text(answer)}**")
 
 # the overall figure of the selected population
-population = overall.iloc[0] if len(overall) else None
+population = overall.iloc[0].to_dict() if len(overall) else None
 if population is not None:
     st.metric(
         ui.markdown_text(who),
-        ui.estimate_text(population["estimate"], population["suppressed"], share=share),
+        ui.estimate_text(population["estimate"], not shows(population), share=share),
         help=f"n = {ui.count_text(population['n'])}; 95% CI "
         + (
             ui.ci_text(
-                population["ci_low"], population["ci_high"], population["suppressed"], share=share
+                population["ci_low"], population["ci_high"], not shows(population), share=share
             )
             or "not shown"
         ),
@@ -147,11 +156,7 @@ elif selection.filters:
     st.caption("The test and the letters are for the whole wave.")
 
 # bars of the published groups
-shown = [
-    g
-    for g in groups
-    if not bool(by_group[g]["suppressed"]) and not ui.missing(by_group[g]["estimate"])
-]
+shown = [g for g in groups if shows(by_group[g])]
 hidden = [g for g in groups if g not in shown]
 if shown:
     names = [
@@ -164,11 +169,7 @@ if shown:
         for g in shown
     ]
     reference = None
-    if (
-        population is not None
-        and not bool(population["suppressed"])
-        and not ui.missing(population["estimate"])
-    ):
+    if population is not None and shows(population):
         reference = (
             float(population["estimate"]),
             f"{who}: {ui.estimate_text(population['estimate'], False, share=share)}",
@@ -211,11 +212,11 @@ table = pd.DataFrame(
         "Letter": [letter for _, letter, _ in table_rows],
         "n": [ui.count_text(row["n"]) for _, _, row in table_rows],
         "Share" if share else "Mean": [
-            ui.estimate_text(row["estimate"], row["suppressed"], share=share)
+            ui.estimate_text(row["estimate"], not shows(row), share=share)
             for _, _, row in table_rows
         ],
         "95% CI": [
-            ui.ci_text(row["ci_low"], row["ci_high"], row["suppressed"], share=share)
+            ui.ci_text(row["ci_low"], row["ci_high"], not shows(row), share=share)
             for _, _, row in table_rows
         ],
         "Significantly higher than": [

@@ -41,7 +41,7 @@ MEASURES = {
     "mean_gap": ("Mean gap (importance - confidence)", False, "Gap"),
 }
 population = needs[needs["by"] == "all"].copy()
-published = population[~population["suppressed"] & population["rank"].notna()]
+published = population[rules.published_mask(population, threshold=tables.threshold, column="rank")]
 published = published.sort_values("rank", kind="stable")
 who = ui.population_words(selection, labels)
 

@@ -12,7 +12,7 @@ from survey.export.html.figure import _fragment, _layout
 from survey.export.html.model import Cell, Chart, Column, DataTable
 from survey.export.html.sections import _Report
 from survey.report import style
-from survey.report.rules import group_order
+from survey.report.rules import group_order, published_mask
 
 __all__ = ["_needs_chart", "_quadrant_chart"]
 
@@ -210,7 +210,8 @@ def _quadrant_chart(report: _Report) -> Chart | None:
     """Scatter: each topic's mean importance against its mean confidence (all respondents),
     with lines at the scale's midpoint."""
     needs = report.needs
-    overall = needs[(needs["by"] == "all") & ~needs["suppressed"]].dropna(
+    shown = published_mask(needs, threshold=report.threshold, column="mean_importance")
+    overall = needs[(needs["by"] == "all") & shown].dropna(
         subset=["mean_importance", "mean_confidence"]
     )
     if overall.empty:

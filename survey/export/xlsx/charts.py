@@ -59,9 +59,8 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
         return chart
 
     needs = tables.shown("needs")
-    overall = needs[(needs["by"] == "all") & ~needs["suppressed"]].sort_values(
-        "rank", kind="stable"
-    )
+    shown = rules.published_mask(needs, threshold=tables.threshold, column="n")
+    overall = needs[(needs["by"] == "all") & shown].sort_values("rank", kind="stable")
     if not overall.empty:
         _text(ws, row, 1, "Topic (ordered by Borich rank, greatest need first)", styles.bold)
         _text(ws, row, 2, "Top-2 importance", styles.bold)
@@ -90,7 +89,10 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
         published = [
             group
             for group in groups
-            if group.by == by and (~part.loc[part["group"] == group.code, "suppressed"]).any()
+            if group.by == by
+            and rules.published_mask(
+                part[part["group"] == group.code], threshold=tables.threshold
+            ).any()
         ]
         options = [option for option in question.options if option.code in set(part["option"])]
         estimates = {(entry["option"], entry["group"]): entry for entry in part.to_dict("records")}

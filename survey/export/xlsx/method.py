@@ -20,6 +20,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _PERCENT_1, _SCORE, _Styles
+from survey.report.rules import published_mask
 from survey.report.style import SUPPRESSED, SUPPRESSED_NOTE
 from survey.report.tables import ReportTables
 
@@ -203,7 +204,9 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
     row += 1
     results = tables.shown("results")
     overall = results[
-        (results["by"] == "all") & (results["option"] == "top2") & ~results["suppressed"]
+        (results["by"] == "all")
+        & (results["option"] == "top2")
+        & published_mask(results, threshold=tables.threshold)
     ]
     half_widths = ((overall["ci_high"] - overall["ci_low"]) / 2).dropna()
     if half_widths.empty:

@@ -18,6 +18,7 @@ from survey.export.xlsx._common import (
     _text,
 )
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _SCORE, _Styles
+from survey.report.rules import published, published_mask
 from survey.report.tables import ReportTables
 
 __all__ = ["_write_needs"]
@@ -64,7 +65,7 @@ def _write_needs(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         _group=[
             group_order.get((b, g), 0) for b, g in zip(needs["by"], needs["group"], strict=True)
         ],
-        _rank=needs["rank"].where(~needs["suppressed"]),
+        _rank=needs["rank"].where(published_mask(needs, threshold=tables.threshold, column="rank")),
     ).sort_values(["_by", "_group", "_rank"], kind="stable", na_position="last")
     row = first + 1
     formats = [_COUNT, _PERCENT, _SCORE, _SCORE, _SCORE, _SCORE, _SCORE, _SCORE, _COUNT]
@@ -84,7 +85,7 @@ def _write_needs(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         _text(ws, row, 2, labels.group(str(need["by"]), str(need["group"])))
         _text(ws, row, 3, labels.topic(str(need["topic"])))
         for column, (name, number_format) in enumerate(zip(names, formats, strict=True), start=4):
-            if need["suppressed"]:
+            if not published(need, threshold=tables.threshold, column="n"):
                 _suppressed(ws, row, column, styles)
             elif not _missing(need[name]):
                 _number(ws, row, column, need[name], number_format)

@@ -11,7 +11,6 @@ from survey.codebook import QuestionType
 from survey.export.xlsx._common import (
     _THEME_GROUPS_PER_PAGE,
     _colour_scale,
-    _missing,
     _number,
     _print_setup,
     _sheet_header,
@@ -85,7 +84,7 @@ def _write_themes(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
             column = 2 + 2 * index
             if base is None:
                 continue
-            if base["suppressed"] or _missing(base["comments"]):
+            if not rules.published(base, threshold=tables.threshold, column="comments"):
                 _suppressed(ws, row, column, styles)
             else:
                 _number(ws, row, column, base["comments"], _COUNT)
