@@ -5,17 +5,43 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib.util
 import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from survey.codebook import Codebook, QuestionType
+from survey.demo import write_demo
+from survey.io import RawExport, read_export
 from survey.report import ReportModel, ReportTables, build_report
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_corpus() -> ModuleType:
+    """``corpus/corpus.py`` (a script beside the package, not a module of it) as ``real_corpus``."""
+    spec = importlib.util.spec_from_file_location("real_corpus", ROOT / "corpus" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["real_corpus"] = module  # (its dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The real-export corpus's script: its index, its runs, where the shared samples are.
+corpus = sys.modules.get("real_corpus") or _load_corpus()
+#: The steering repository's real exports, read where that folder exists.
+SAMPLES: Path = corpus.SAMPLES
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
+)
 
 METADATA = [
     "StartDate",
@@ -122,15 +148,28 @@ def export(codebook: Codebook, path: Path, count: int, **overrides: dict[str, An
     return write_qualtrics(codebook, path, rows)
 
 
+def demo_2024(folder: Path) -> RawExport:
+    """The demo's 2024 wave (Qualtrics CSV) of 50 responses, written in ``folder`` and read."""
+    write_demo(folder, n=50)
+    return read_export(folder / "2024.csv")
+
+
+def coded_columns(codebook: Codebook) -> set[str]:
+    """The export columns of the codebook's closed questions (consent, single choice, Likert,
+    grid cells): the ones an SPSS or R export holds as codes with value labels."""
+    coded = {codebook.consent.column} if codebook.consent else set()
+    for question in codebook.questions:
+        if question.type is QuestionType.GRID:
+            coded |= {column for item in question.items for column in question.grid_columns(item)}
+        elif question.type in (QuestionType.SINGLE, QuestionType.LIKERT):
+            coded.add(question.id)
+    return coded
+
+
 def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """``survey ARGS`` in a fresh process, as a user runs it (no inherited environment)."""
-    return subprocess.run(
-        [sys.executable, "-m", "survey", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    return corpus.survey(
+        *args, cwd=cwd, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"}, timeout=300
     )
 
 

@@ -11,16 +11,12 @@ import io
 from pathlib import Path
 
 import pytest
+from factories import SAMPLES, needs_samples
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
 from survey.io import detect_layout, map_to_codebook, read_export
 from survey.io.qualtrics import QUALTRICS_METADATA
-
-SAMPLES = Path("/work/shared/samples/exports")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
-)
 
 # ----------------------------------------------------------------------------- fixtures
 #: The current layout: ids, question text, ImportId; a per-choice multi-select (Q2_1..Q2_3,

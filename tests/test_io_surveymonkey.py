@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
+from factories import SAMPLES, needs_samples
 from openpyxl import Workbook, load_workbook
 
 from survey.codebook import Codebook, Layout
@@ -19,11 +20,6 @@ from survey.errors import DataError
 from survey.io import detect_layout, map_to_codebook, read_export
 from survey.io import surveymonkey as surveymonkey_reader
 from survey.io.raw import SUBLABEL_SEPARATOR
-
-SAMPLES = Path("/work/shared/samples/exports")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
-)
 
 SECTOR = "In which sector do you mainly work?"
 BARRIERS = "What gets in the way?"
