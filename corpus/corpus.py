@@ -133,15 +133,14 @@ def survey(
 ) -> subprocess.CompletedProcess[str]:
     """``survey ARGS`` in a fresh process, as a user runs it: in this environment with
     ``COLUMNS=120`` and no analytics unless ``env`` gives the whole environment."""
-    if env is None:
-        env = {**os.environ, "COLUMNS": "120", "GX_ANALYTICS_ENABLED": "False"}
+    default = {**os.environ, "COLUMNS": "120", "GX_ANALYTICS_ENABLED": "False"}
     return subprocess.run(
         [sys.executable, "-m", "survey", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
+        env=default if env is None else env,
         check=False,
     )
 

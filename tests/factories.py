@@ -148,6 +148,21 @@ def export(codebook: Codebook, path: Path, count: int, **overrides: dict[str, An
     return write_qualtrics(codebook, path, rows)
 
 
+def csv_bytes(rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+    """``rows`` as a CSV file's bytes: ``delimiter`` between cells, CRLF line ends, quoting
+    where a cell needs it, in ``encoding``."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    """``data`` written as ``folder/name``; returns the path."""
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
 def demo_2024(folder: Path) -> RawExport:
     """The demo's 2024 wave (Qualtrics CSV) of 50 responses, written in ``folder`` and read."""
     write_demo(folder, n=50)

@@ -1,7 +1,7 @@
 """LimeSurvey exports: CSV with question-code headings (comma or semicolon), CSV with full
 headings, and the R export (data CSV plus syntax file, read as text, never run). Every fixture
-is written here byte by byte, in the forms of LimeSurvey's own files; the real R export in
-``/work/shared/samples/exports`` is read too when that folder exists."""
+is written here byte by byte, in the forms of LimeSurvey's own files; where the shared samples
+(``factories.SAMPLES``) are on the machine, their real R export is read too."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@ user-missing values and ranges are blanked and listed, multiple-response sets ar
 
 Fixtures are written here with ``pyreadstat.write_sav``; a multiple-response set (which
 pyreadstat cannot write) is added by inserting an ``MRSETS`` record (type 7, subtype 7) into
-the written file, with the 8-byte short names SPSS uses there. The real file in
-``/work/shared/samples/exports`` is read too when that folder exists."""
+the written file, with the 8-byte short names SPSS uses there. A real class survey among
+the shared samples (``factories.SAMPLES``) is read too where that folder exists."""
 
 from __future__ import annotations
 

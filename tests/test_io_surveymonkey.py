@@ -1,8 +1,8 @@
 """SurveyMonkey exports: two header rows (question text over the first column of each question;
 sub-labels, ``Response`` or ``Open-Ended Response`` below), CSV in UTF-8 with or without BOM or
 Windows-1252, and XLSX. A multi-select spread over columns holding the option text is reported
-as a set. Every fixture is written here; the real export in ``/work/shared/samples/exports`` is
-read too when that folder exists."""
+as a set. Every fixture is written here; a real module evaluation among the shared samples
+(``factories.SAMPLES``) is read too where that folder exists."""
 
 from __future__ import annotations
 
