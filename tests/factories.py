@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from openpyxl import Workbook
 
 from survey.codebook import Codebook, QuestionType
 from survey.demo import write_demo
@@ -160,6 +161,18 @@ def write(folder: Path, name: str, data: bytes) -> Path:
     """``data`` written as ``folder/name``; returns the path."""
     path = folder / name
     path.write_bytes(data)
+    return path
+
+
+def csv_workbook(path: Path, text: str, *, numbers: bool = True) -> Path:
+    """The CSV ``text`` saved as the first sheet of a workbook at ``path``, as a spreadsheet
+    program imports it: blank cells empty and (with ``numbers``) whole numbers as numbers."""
+    workbook = Workbook()
+    for row in csv.reader(io.StringIO(text, newline="")):
+        workbook.active.append(
+            [int(cell) if numbers and cell.isdigit() else (cell or None) for cell in row]
+        )
+    workbook.save(path)
     return path
 
 

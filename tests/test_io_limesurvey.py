@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factories import SAMPLES, coded_columns, demo_2024, needs_samples
+from factories import SAMPLES, coded_columns, csv_workbook, demo_2024, needs_samples
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -217,14 +217,7 @@ def test_code_headings(tmp_path: Path, delimiter: str, encoding: str) -> None:
 
 
 def test_code_headings_in_a_workbook(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in csv.reader(io.StringIO(CODES)):
-        sheet.append([int(cell) if cell.isdigit() else (cell or None) for cell in row])
-    path = tmp_path / "results-survey1.xlsx"
-    workbook.save(path)
+    path = csv_workbook(tmp_path / "results-survey1.xlsx", CODES)
     assert detect_layout(path) is Layout.LIMESURVEY
     export = read_export(path)
     assert list(export.frame.columns) == CODE_COLUMNS

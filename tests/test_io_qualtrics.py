@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
-from factories import SAMPLES, csv_bytes, needs_samples, write
+from factories import SAMPLES, csv_bytes, csv_workbook, needs_samples, write
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -246,14 +246,7 @@ def test_utf16_tsv_with_the_codebook_saying_utf8(tmp_path: Path) -> None:
 
 
 def test_xlsx_current_layout(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in csv.reader(io.StringIO(CURRENT, newline="")):
-        sheet.append([cell if cell != "" else None for cell in row])
-    path = tmp_path / "wave.xlsx"
-    workbook.save(path)
+    path = csv_workbook(tmp_path / "wave.xlsx", CURRENT, numbers=False)
     assert detect_layout(path) is Layout.QUALTRICS
     export = read_export(path)
     assert export.encoding is None
