@@ -9,6 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from factories import run_demo_waves
+
 from survey.codebook import Codebook, load_codebook, reference_codebook_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,19 +78,7 @@ def hostile_tables(wave_tables):
 def history_root(tmp_path_factory) -> Path:
     """The three demo waves run together (no reports): ``<root>/2024``, ``2025`` and ``2026``,
     each later wave with its history (``trends.csv``, ``trend_flags.csv``, ``rankings.csv``)."""
-    from survey.runtime import run_waves
-
-    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
-    folder = tmp_path_factory.mktemp("history")
-    run_waves(
-        book,
-        book.waves,
-        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
-        processed_dir=folder / "processed",
-        jobs=2,
-        reports=False,
-    )
-    return folder / "reports"
+    return run_demo_waves(tmp_path_factory.mktemp("history"), reports=False) / "reports"
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from survey.codebook import Codebook, QuestionType
+from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.demo import write_demo
 from survey.io import RawExport, read_export
 from survey.report import ReportModel, ReportTables, build_report
@@ -174,6 +174,25 @@ def csv_workbook(path: Path, text: str, *, numbers: bool = True) -> Path:
         )
     workbook.save(path)
     return path
+
+
+def run_demo_waves(folder: Path, *, reports: bool = True) -> Path:
+    """The committed demo's three waves run together in ``folder`` (``reports/<wave>/`` and
+    ``processed/``), each later wave with its history; ``reports=False`` writes the tables
+    but not the workbook, page and deck. Returns ``folder``."""
+    # late: the runtime starts worker processes; most test modules never need it
+    from survey.runtime import run_waves
+
+    book = load_codebook(ROOT / "data" / "raw" / "codebook.yaml")
+    run_waves(
+        book,
+        book.waves,
+        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
+        processed_dir=folder / "processed",
+        jobs=2,
+        reports=reports,
+    )
+    return folder
 
 
 def demo_2024(folder: Path) -> RawExport:
