@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from factories import run_demo_waves
+from factories import model_of, run_demo_waves
 
 from survey.codebook import Codebook, load_codebook, reference_codebook_path
 
@@ -56,6 +56,20 @@ def wave_tables(report_folder):
     from survey.report.tables import load_tables
 
     return load_tables(report_folder, load_codebook(REPO / "data" / "raw" / "codebook.yaml"))
+
+
+@pytest.fixture(scope="session")
+def findings(wave_tables):
+    """The 2024 wave's headline findings."""
+    from survey.report.findings import headline_findings
+
+    return headline_findings(wave_tables)
+
+
+@pytest.fixture(scope="session")
+def wave_model(wave_tables, findings):
+    """The 2024 wave's report model, as the three writers take it."""
+    return model_of(wave_tables, findings)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
 from survey.export.xlsx import write_xlsx
-from survey.report.findings import change_findings, headline_findings
+from survey.report.findings import change_findings
 from survey.report.style import PALETTE, SEQUENTIAL, SUPPRESSED
 
 
@@ -43,15 +43,8 @@ FIELDS = ["n", "%", "CI low", "CI high"]
 
 
 @pytest.fixture(scope="module")
-def findings(wave_tables) -> pd.DataFrame:
-    return headline_findings(wave_tables)
-
-
-@pytest.fixture(scope="module")
-def workbook_path(wave_tables, findings, tmp_path_factory) -> Path:
-    return write_xlsx(
-        model_of(wave_tables, findings), tmp_path_factory.mktemp("xlsx") / "report.xlsx"
-    )
+def workbook_path(wave_model, tmp_path_factory) -> Path:
+    return write_xlsx(wave_model, tmp_path_factory.mktemp("xlsx") / "report.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -481,17 +474,16 @@ def test_data_quality_shows_counts_by_reason(workbook, wave_tables):
         assert alpha in alphas
 
 
-def test_writer_is_fast_on_the_demo_wave(wave_tables, findings, tmp_path):
-    model = model_of(wave_tables, findings)
+def test_writer_is_fast_on_the_demo_wave(wave_model, tmp_path):
     started = time.perf_counter()
-    write_xlsx(model, tmp_path / "report.xlsx")
+    write_xlsx(wave_model, tmp_path / "report.xlsx")
     assert time.perf_counter() - started < 2.0
 
 
-def test_write_is_atomic_and_replaces_a_previous_file(wave_tables, findings, tmp_path):
+def test_write_is_atomic_and_replaces_a_previous_file(wave_model, tmp_path):
     path = tmp_path / "report.xlsx"
     path.write_text("an old file")
-    assert write_xlsx(model_of(wave_tables, findings), path) == path
+    assert write_xlsx(wave_model, path) == path
     assert load_workbook(path).sheetnames == SHEETS
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary left
 
