@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.demo import write_demo
@@ -43,6 +46,19 @@ SAMPLES: Path = corpus.SAMPLES
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
 )
+
+#: The contract columns of DESIGN.md ("What a run writes"), as it writes them.
+NEEDS_CONTRACT = [
+    "wave", "topic", "by", "group", "n", "top2_importance", "mean_gap", "mwds", "rank",
+]  # fmt: skip
+TESTS_CONTRACT = [
+    "wave", "question", "by", "test", "statistic", "df", "p", "p_adjusted", "effect_size",
+    "effect_name",
+]  # fmt: skip
+TRENDS_CONTRACT = [
+    "question", "option", "by", "group", "wave_from", "wave_to", "estimate_from", "estimate_to",
+    "change", "p", "significant",
+]  # fmt: skip
 
 METADATA = [
     "StartDate",
@@ -242,6 +258,21 @@ PAGE_PATHS = [
     "downloads",
     "upload",
 ]
+
+
+def formula_cells(sheets: Iterable[Worksheet]) -> list[Cell]:
+    """Every cell of ``sheets`` (a workbook, or some of its sheets) that holds a formula."""
+    return [
+        cell for ws in sheets for row in ws.iter_rows() for cell in row if cell.data_type == "f"
+    ]
+
+
+def trend_flags(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """A ``trend_flags`` table as the report tables hold it, from (question, wave_from,
+    wave_to, reason) rows."""
+    return pd.DataFrame(
+        rows, columns=["question", "wave_from", "wave_to", "reason"], dtype="string"
+    )
 
 
 def model_of(tables: ReportTables, findings: pd.DataFrame | None = None) -> ReportModel:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
-from factories import model_of
+from factories import model_of, trend_flags
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -518,14 +518,9 @@ def test_what_changed_notes_name_the_test_the_adjustment_and_the_bases(
 
 
 def test_questions_not_compared_are_listed_in_the_notes(latest_tables, tmp_path):
-    flags = pd.DataFrame(
-        {
-            "question": ["formats", "mentoring"],
-            "wave_from": ["2025", "2024"],
-            "wave_to": ["2026", "2026"],
-            "reason": ["options changed: added ['podcast']", "not asked in 2024"],
-        },
-        dtype="string",
+    flags = trend_flags(
+        ("formats", "2025", "2026", "options changed: added ['podcast']"),
+        ("mentoring", "2024", "2026", "not asked in 2024"),
     )
     flagged = dataclasses.replace(latest_tables, trend_flags=flags)
     slide = _slide(_write(flagged, tmp_path / "slides.pptx"), "What changed since 2025")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
-from factories import model_of
+from factories import formula_cells, model_of, trend_flags
 from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
@@ -278,12 +278,7 @@ def test_learning_needs_sheet_is_the_needs_table(workbook, wave_tables):
 def test_method_shows_the_frame_with_response_rate_formulas(workbook, wave_tables):
     ws = workbook["Method"]
     composition = pd.DataFrame(wave_tables.weighting["composition"])
-    formulas = {
-        cell.coordinate: cell.value
-        for row in ws.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    }
+    formulas = {cell.coordinate: cell.value for cell in formula_cells([ws])}
     assert len(formulas) == len(composition)
     labels = wave_tables.labels
     for coordinate, formula in formulas.items():
@@ -491,22 +486,11 @@ def test_write_is_atomic_and_replaces_a_previous_file(wave_model, tmp_path):
 # --- the wave's history: Trends, Not trended, Topic ranks, what changed ----------------------
 
 HISTORY_SHEETS = ["Trends", "Not trended", "Topic ranks"]
+#: The Trends sheet's header row, as a reader sees it left to right.
 TREND_HEADER = [
-    "Waves",
-    "Question",
-    "Answer",
-    "Dimension",
-    "Group",
-    "Earlier estimate",
-    "Later estimate",
-    "Change",
-    "p",
-    "p (adjusted)",
-    "Significant",
-    "n, earlier",
-    "n, later",
-    "Test",
-]
+    "Waves", "Question", "Answer", "Dimension", "Group", "Earlier estimate", "Later estimate",
+    "Change", "p", "p (adjusted)", "Significant", "n, earlier", "n, later", "Test",
+]  # fmt: skip
 
 
 def close(number: float) -> object:
@@ -659,14 +643,9 @@ def test_trends_read_pair_by_pair_in_codebook_order(latest_tables, trend_rows):
 
 
 def test_flagged_questions_are_listed_and_text_is_never_a_formula(latest_tables, tmp_path):
-    flags = pd.DataFrame(
-        {
-            "question": ["formats", "=cmd|' /C calc'!A0"],
-            "wave_from": ["2025", "2024"],
-            "wave_to": ["2026", "2026"],
-            "reason": ["options changed: added ['podcast']", "=1+1"],
-        },
-        dtype="string",
+    flags = trend_flags(
+        ("formats", "2025", "2026", "options changed: added ['podcast']"),
+        ("=cmd|' /C calc'!A0", "2024", "2026", "=1+1"),
     )
     shown = latest_tables.shown("trends")
     some = shown[shown["wave_to"] == "2026"].head(40)  # enough for the sheet; quick to write
@@ -691,13 +670,7 @@ def test_flagged_questions_are_listed_and_text_is_never_a_formula(latest_tables,
         if str(row["Group"].value).endswith('=HYPERLINK("http://x","y")')
     )
     assert group.data_type == "s" and group.value == '\'=HYPERLINK("http://x","y")'
-    formulas = [
-        (ws.title, cell.coordinate)
-        for ws in workbook
-        for row in ws.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
+    formulas = [(cell.parent.title, cell.coordinate) for cell in formula_cells(workbook)]
     assert formulas and {title for title, _ in formulas} == {"Method"}
 
 
@@ -768,10 +741,7 @@ def test_history_sheets_store_numbers_as_numbers(latest_workbook):
 
 
 def test_a_history_with_nothing_comparable_says_so(latest_tables, tmp_path):
-    flags = pd.DataFrame(
-        {"question": ["formats"], "wave_from": ["2025"], "wave_to": ["2026"], "reason": ["x"]},
-        dtype="string",
-    )
+    flags = trend_flags(("formats", "2025", "2026", "x"))
     tables = dataclasses.replace(
         latest_tables, trends=latest_tables.trends.iloc[:0], trend_flags=flags
     )
