@@ -58,7 +58,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from survey.export.xlsx._common import _sheet_name
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.charts import _write_charts
 from survey.export.xlsx.history import (
     TREND_TEST_EXPLANATIONS,
@@ -125,7 +125,7 @@ def write_xlsx(model: ReportModel, path: Path) -> Path:
     described: list[tuple[str, str]] = []
 
     def sheet(name: str, description: str) -> Any:
-        title = _sheet_name(name, workbook.sheetnames)
+        title = common.sheet_name(name, workbook.sheetnames)
         described.append((title, description))
         return workbook.create_sheet(title)
 

@@ -9,15 +9,7 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 
 from survey.codebook import Question, QuestionType
-from survey.export.xlsx._common import (
-    _column_letter,
-    _number,
-    _print_setup,
-    _sheet_header,
-    _suppressed,
-    _suppression_note,
-    _text,
-)
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.styles import _PERCENT, _Styles
 from survey.report import rules
 from survey.report.model import Group
@@ -30,10 +22,10 @@ __all__ = ["_write_charts"]
 def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _Styles) -> int:
     """Native charts of the key views, each beside the figures it plots; returns how many."""
     labels = tables.labels
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"Key views: wave {tables.wave}",
-        f"The figures each chart plots are beside it. {_suppression_note(tables)}",
+        f"The figures each chart plots are beside it. {common.suppression_note(tables)}",
         styles,
         note_columns=4,
         note_width=100,
@@ -62,14 +54,16 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
     shown = rules.published_mask(needs, threshold=tables.threshold, column="n")
     overall = needs[(needs["by"] == "all") & shown].sort_values("rank", kind="stable")
     if not overall.empty:
-        _text(ws, row, 1, "Topic (ordered by Borich rank, greatest need first)", styles.bold)
-        _text(ws, row, 2, "Top-2 importance", styles.bold)
+        common.text_cell(
+            ws, row, 1, "Topic (ordered by Borich rank, greatest need first)", styles.bold
+        )
+        common.text_cell(ws, row, 2, "Top-2 importance", styles.bold)
         ws.column_dimensions["B"].width = 14
         first = row + 1
         for need in overall.to_dict("records"):
             row += 1
-            _text(ws, row, 1, labels.topic(str(need["topic"])))
-            _number(ws, row, 2, need["top2_importance"], _PERCENT)
+            common.text_cell(ws, row, 1, labels.topic(str(need["topic"])))
+            common.number_cell(ws, row, 2, need["top2_importance"], _PERCENT)
         chart = bar_chart("Rated very or extremely important, all respondents", len(overall))
         chart.add_data(
             Reference(ws, min_col=2, min_row=first - 1, max_row=row), titles_from_data=True
@@ -96,7 +90,7 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
         ]
         options = [option for option in question.options if option.code in set(part["option"])]
         estimates = {(entry["option"], entry["group"]): entry for entry in part.to_dict("records")}
-        _text(
+        common.text_cell(
             ws,
             row,
             1,
@@ -105,23 +99,23 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
         )
         ws.cell(row, 1).alignment = styles.wrap
         for index, group in enumerate(published):
-            cell = _text(ws, row, 2 + index, group.label, styles.bold)
+            cell = common.text_cell(ws, row, 2 + index, group.label, styles.bold)
             cell.alignment = styles.centre
-            letter = _column_letter(2 + index)
+            letter = common.column_letter(2 + index)
             ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 12)
         ws.row_dimensions[row].height = 45
         first = row + 1
         for option in options:
             row += 1
-            _text(ws, row, 1, option.label)
+            common.text_cell(ws, row, 1, option.label)
             for index, group in enumerate(published):
                 entry = estimates.get((option.code, group.code))
                 if entry is None:
                     continue
                 if not rules.published(entry, threshold=tables.threshold):
-                    _suppressed(ws, row, 2 + index, styles)
+                    common.suppressed_cell(ws, row, 2 + index, styles)
                 else:
-                    _number(ws, row, 2 + index, entry["estimate"], _PERCENT)
+                    common.number_cell(ws, row, 2 + index, entry["estimate"], _PERCENT)
         chart = bar_chart(
             f"{labels.question(question.id)} by {labels.dimension(by).lower()}",
             len(options) * max(1, len(published)) // 3,
@@ -135,10 +129,10 @@ def _write_charts(ws: Any, tables: ReportTables, groups: list[Group], styles: _S
             series.graphicalProperties.solidFill = PALETTE[index % len(PALETTE)].lstrip("#")
             series.graphicalProperties.line.noFill = True
         chart.legend.position = "b"
-        ws.add_chart(chart, f"{_column_letter(3 + len(published))}{first - 1}")
+        ws.add_chart(chart, f"{common.column_letter(3 + len(published))}{first - 1}")
         charts += 1
     ws.freeze_panes = "A5"
-    _print_setup(ws)
+    common.print_setup(ws)
     return charts
 
 
