@@ -13,11 +13,14 @@ from survey.report.tables import ReportTables
 
 __all__ = ["_write_quality"]
 
+#: The widths of the sheet's five columns.
+_WIDTHS = [56, 14, 26, 14, 12]
+
 
 def _write_quality(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     validation = tables.validation
     common.sheet_header(ws, f"Data quality: wave {tables.wave}", None, styles)
-    for letter, width in zip("ABCDE", [56, 14, 26, 14, 12], strict=True):
+    for letter, width in zip("ABCDE", _WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
     row = 5
     common.text_cell(ws, row - 1, 1, "Validation", styles.heading)
@@ -36,13 +39,9 @@ def _write_quality(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     )
     failed = [check for check in validation.get("checks", []) if not check.get("success", True)]
     if failed:
-        row += 1
-        common.text_cell(ws, row, 1, "Checks that failed", styles.heading)
-        row += 1
-        common.header_row(
-            ws, row, ["Check", "Section", "Reason", "Action", "Rows"], [56, 14, 26, 14, 12], styles
+        row = _table_head(
+            ws, row, "Checks that failed", ["Check", "Section", "Reason", "Action", "Rows"], styles
         )
-        row += 1
         for check in failed:
             description = str(check.get("description", check.get("expectation", "")))
             common.text_cell(ws, row, 1, description).alignment = styles.wrap
@@ -61,14 +60,7 @@ def _write_quality(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         ),
         ("Values made missing or recoded, by reason", tables.flagged, None),
     ):
-        row += 1
-        common.text_cell(ws, row, 1, title, styles.heading)
-        row += 1
-        if note:
-            common.text_cell(ws, row, 1, note, styles.note)
-            row += 1
-        common.header_row(ws, row, ["Reason", "Count"], [56, 14], styles)
-        row += 1
+        row = _table_head(ws, row, title, ["Reason", "Count"], styles, note=note)
         if counts.empty:
             common.text_cell(ws, row, 1, "none")
             row += 1
@@ -78,13 +70,13 @@ def _write_quality(ws: Any, tables: ReportTables, styles: _Styles) -> None:
             row += 1
     reliability = tables.reliability
     if not reliability.empty:
-        row += 1
-        common.text_cell(ws, row, 1, "Reliability of the grids (Cronbach's alpha)", styles.heading)
-        row += 1
-        common.header_row(
-            ws, row, ["Scale", "Alpha", "CI low", "CI high", "n"], [56, 14, 26, 14, 12], styles
+        row = _table_head(
+            ws,
+            row,
+            "Reliability of the grids (Cronbach's alpha)",
+            ["Scale", "Alpha", "CI low", "CI high", "n"],
+            styles,
         )
-        row += 1
         for entry in reliability.to_dict("records"):
             scale = _grid_item_scale(tables, str(entry["question"]), str(entry["item"]))
             common.text_cell(
@@ -100,6 +92,21 @@ def _write_quality(ws: Any, tables: ReportTables, styles: _Styles) -> None:
                     common.number_cell(ws, row, column, entry[name], number_format)
             row += 1
     common.print_setup(ws)
+
+
+def _table_head(
+    ws: Any, row: int, title: str, header: list[str], styles: _Styles, *, note: str | None = None
+) -> int:
+    """A heading below ``row`` (after a blank row), an optional note and the header row, in
+    the sheet's column widths; returns the first row of the table's body."""
+    row += 1
+    common.text_cell(ws, row, 1, title, styles.heading)
+    row += 1
+    if note:
+        common.text_cell(ws, row, 1, note, styles.note)
+        row += 1
+    common.header_row(ws, row, header, _WIDTHS[: len(header)], styles)
+    return row + 1
 
 
 def _grid_item_scale(tables: ReportTables, question_id: str, prefix: str) -> str:
