@@ -360,15 +360,8 @@ def build_report(tables: ReportTables) -> ReportModel:
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> import tempfile
-    >>> from survey.codebook import load_codebook
-    >>> from survey.pipeline import process_wave
-    >>> from survey.report.tables import load_tables
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> model = build_report(load_tables(folder, book))
+    >>> from survey.report.example import demo_tables
+    >>> model = build_report(demo_tables())
     >>> [group.code for group in model.groups if group.by == "sector"]
     ['public', 'academic', 'school', 'special', 'other']
     >>> cell = model.cell("imp_literacy_instruction", "top2", "sector", "school")

@@ -100,19 +100,13 @@ def write_xlsx(model: ReportModel, path: Path) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``.
+        ``path``, the workbook.
 
     Examples
     --------
-    >>> import tempfile
-    >>> from survey.codebook import load_codebook
-    >>> from survey.report import build_report, load_tables
-    >>> from survey.pipeline import process_wave
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> out = write_xlsx(build_report(load_tables(folder, book)), folder / "report.xlsx")
     >>> from openpyxl import load_workbook
+    >>> from survey.report.example import demo_folder, demo_report
+    >>> out = write_xlsx(demo_report(), demo_folder() / "report.xlsx")
     >>> load_workbook(out).sheetnames[:3]
     ['Contents', 'Summary', 'Method']
     """
