@@ -184,25 +184,16 @@ def cell_grid(
 def figure_layout(
     *, title: str, x_title: str, y_title: str, height: int, **extra: Any
 ) -> dict[str, Any]:
-    axis = {"gridcolor": "#e5e7eb", "linecolor": "#d0d7de", "zerolinecolor": "#d0d7de"}
-    layout: dict[str, Any] = {
-        "title": {"text": plotly_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
-        "colorway": style.PALETTE,
-        "font": {"family": _FONT, "size": 13, "color": "#1f2328"},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "height": height,
-        "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
-        "xaxis": {**axis, "title": {"text": plotly_text(x_title)}, "automargin": True},
-        "yaxis": {**axis, "title": {"text": plotly_text(y_title)}, "automargin": True},
-        "legend": {"orientation": "h", "y": -0.2},
-    }
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(layout.get(key), dict):
-            layout[key] = {**layout[key], **value}
-        else:
-            layout[key] = value
-    return layout
+    layout = style.plotly_layout(
+        font=_FONT,
+        height=height,
+        title={"text": plotly_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        margin={"t": 60},
+        xaxis={"title": {"text": plotly_text(x_title)}, "automargin": True},
+        yaxis={"title": {"text": plotly_text(y_title)}, "automargin": True},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return style.updated_layout(layout, extra)
 
 
 def bar_figure(
