@@ -13,13 +13,7 @@ from survey.report import rules, style
 
 PAGE = "needs"
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-book = tables.codebook
-
-st.title("Learning needs")
-ui.show_view(selection, tables)
+selection, tables, labels, book, who = ui.open_page("Learning needs")
 
 needs = data.needs_view(selection)
 if needs.empty:
@@ -43,7 +37,6 @@ MEASURES = {
 population = needs[needs["by"] == "all"].copy()
 published = population[rules.published_mask(population, threshold=tables.threshold, column="rank")]
 published = published.sort_values("rank", kind="stable")
-who = ui.population_words(selection, labels)
 
 if published.empty:
     st.warning(f"{who}: {ui.suppression_note(tables.threshold)}")
