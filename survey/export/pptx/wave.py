@@ -12,6 +12,7 @@ import pandas as pd
 from survey.export.pptx._common import _ALPHA
 from survey.report.model import Cell, ReportModel
 from survey.report.rules import published_mask
+from survey.report.tables import column_lists
 
 __all__ = ["_Wave"]
 
@@ -94,13 +95,9 @@ class _Wave:
         if self._higher is None:
             self._higher = {}
             letters = self.letters
+            columns = ("question", "option", "by", "group", "higher_than")
             for name, option, group_by, group, higher in zip(
-                letters["question"].tolist(),
-                letters["option"].tolist(),
-                letters["by"].tolist(),
-                letters["group"].tolist(),
-                letters["higher_than"].tolist(),
-                strict=True,
+                *column_lists(letters, *columns), strict=True
             ):
                 if option == "top2" and isinstance(higher, str) and higher:
                     self._higher.setdefault((name, group_by), set()).add(str(group))
