@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from survey.export.lookup import ModelLookup
 from survey.export.pptx._common import _ALPHA
 from survey.report.model import Cell, ReportModel
 from survey.report.rules import published_mask
@@ -17,15 +18,12 @@ from survey.report.tables import column_lists
 __all__ = ["_Wave"]
 
 
-class _Wave:
+class _Wave(ModelLookup):
     """The wave's tables indexed once for the many look-ups a deck makes."""
 
     def __init__(self, model: ReportModel) -> None:
-        tables = model.tables
-        self.model = model
-        self.tables = tables
-        self.labels = tables.labels
-        self.threshold = tables.threshold
+        super().__init__(model)
+        tables = self.tables
         results = tables.shown("results")
         self.results = results.assign(
             published=published_mask(results, threshold=self.threshold).to_numpy()
