@@ -102,7 +102,7 @@ def write_html(model: ReportModel, path: Path) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``, the page.
+        ``path``: the page, one file that works offline.
 
     Examples
     --------

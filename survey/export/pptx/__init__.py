@@ -75,7 +75,7 @@ def write_pptx(
     Returns
     -------
     pathlib.Path
-        ``path``, the deck.
+        ``path``: the deck.
 
     Raises
     ------

@@ -100,7 +100,7 @@ def write_xlsx(model: ReportModel, path: Path) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``, the workbook.
+        ``path``: the workbook.
 
     Examples
     --------
