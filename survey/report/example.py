@@ -1,5 +1,6 @@
-"""The bundled demo's first wave, processed once: where the examples of the report model and
-of the writers start (run them from the clone's root, where ``data/raw/`` is).
+"""The demo's first wave, written and processed once: where the examples of the report model
+and of the writers start (from anywhere: the wave is written by :func:`survey.demo.write_demo`
+into a temporary folder, as ``survey demo`` writes it).
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ import tempfile
 from pathlib import Path
 
 from survey.codebook import load_codebook
+from survey.demo import write_demo
 from survey.pipeline import process_wave
 from survey.report.model import ReportModel, build_report
 from survey.report.tables import ReportTables, load_tables
 
-__all__ = ["DEMO_CODEBOOK", "DEMO_WAVE", "demo_folder", "demo_report", "demo_tables"]
+__all__ = ["DEMO_WAVE", "demo_folder", "demo_report", "demo_tables"]
 
-#: The bundled demo's codebook, relative to the clone's root, and the wave the examples use.
-DEMO_CODEBOOK = Path("data/raw/codebook.yaml")
+#: The wave the examples use.
 DEMO_WAVE = "2024"
 
 
@@ -35,8 +36,9 @@ def demo_folder() -> Path:
     >>> (demo_folder() / "results.csv").is_file()
     True
     """
-    book = load_codebook(DEMO_CODEBOOK)
     folder = Path(tempfile.mkdtemp())
+    write_demo(folder / "raw", waves=[DEMO_WAVE])
+    book = load_codebook(folder / "raw" / "codebook.yaml")
     process_wave(book, book.wave(DEMO_WAVE), out_dir=folder, processed_dir=folder, reports=False)
     return folder
 
@@ -54,7 +56,7 @@ def demo_tables() -> ReportTables:
     >>> demo_tables().wave
     '2024'
     """
-    return load_tables(demo_folder(), load_codebook(DEMO_CODEBOOK))
+    return load_tables(demo_folder(), load_codebook(demo_folder() / "raw" / "codebook.yaml"))
 
 
 def demo_report() -> ReportModel:
