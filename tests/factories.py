@@ -21,9 +21,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from survey.codebook import Codebook, QuestionType, load_codebook
+from survey.codebook import Codebook, Layout, QuestionType, load_codebook
 from survey.demo import write_demo
-from survey.io import RawExport, read_export
+from survey.io import RawExport, detect_layout, read_export
 from survey.report import ReportModel, ReportTables, build_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +46,17 @@ SAMPLES: Path = corpus.SAMPLES
 needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
 )
+
+
+def read_sample(name: str, layout: Layout, shape: tuple[int, int]) -> RawExport:
+    """A file of the shared real samples, read after its layout is detected as ``layout``; its
+    frame has ``shape`` (rows, columns)."""
+    path = SAMPLES / name
+    assert detect_layout(path) is layout
+    export = read_export(path)
+    assert export.frame.shape == shape
+    return export
+
 
 #: The contract columns of DESIGN.md ("What a run writes"), as it writes them.
 NEEDS_CONTRACT = [
@@ -190,6 +201,16 @@ def csv_workbook(path: Path, text: str, *, numbers: bool = True) -> Path:
         )
     workbook.save(path)
     return path
+
+
+def read_workbook(path: Path, text: str, layout: Layout, *, numbers: bool = True) -> RawExport:
+    """The CSV ``text`` saved as a workbook at ``path`` (see ``csv_workbook``) and read back,
+    its layout detected as ``layout``; a workbook has no text encoding."""
+    workbook = csv_workbook(path, text, numbers=numbers)
+    assert detect_layout(workbook) is layout
+    export = read_export(workbook)
+    assert export.encoding is None
+    return export
 
 
 def run_demo_waves(folder: Path, *, reports: bool = True) -> Path:

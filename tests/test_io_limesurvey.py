@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factories import SAMPLES, coded_columns, csv_workbook, demo_2024, needs_samples
+from factories import SAMPLES, coded_columns, demo_2024, needs_samples, read_sample, read_workbook
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -217,13 +217,10 @@ def test_code_headings(tmp_path: Path, delimiter: str, encoding: str) -> None:
 
 
 def test_code_headings_in_a_workbook(tmp_path: Path) -> None:
-    path = csv_workbook(tmp_path / "results-survey1.xlsx", CODES)
-    assert detect_layout(path) is Layout.LIMESURVEY
-    export = read_export(path)
+    export = read_workbook(tmp_path / "results-survey1.xlsx", CODES, Layout.LIMESURVEY)
     assert list(export.frame.columns) == CODE_COLUMNS
     assert export.frame.iloc[0].tolist() == CODE_FIRST
     assert export.multi_sets == {"Q2": ["Q2[SQ001]", "Q2[SQ002]", "Q2[SQ003]"]}
-    assert export.encoding is None
 
 
 # ----------------------------------------------------------------------------- full headings
@@ -509,10 +506,7 @@ def test_demo_questionnaire_as_r_export(tmp_path: Path, codebook: Codebook) -> N
 # ----------------------------------------------------------------------------- real file
 @needs_samples
 def test_real_r_export() -> None:
-    path = SAMPLES / "ls_limonaid_survey_998192_R_data_file.csv"
-    assert detect_layout(path) is Layout.LIMESURVEY
-    export = read_export(path)
-    assert export.frame.shape == (7, 71)
+    export = read_sample("ls_limonaid_survey_998192_R_data_file.csv", Layout.LIMESURVEY, (7, 71))
     columns = list(export.frame.columns)
     assert columns[:12] == [
         *METADATA_COLUMNS,

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
-from factories import SAMPLES, csv_bytes, csv_workbook, needs_samples, write
+from factories import SAMPLES, csv_bytes, needs_samples, read_workbook, write
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -246,10 +246,7 @@ def test_utf16_tsv_with_the_codebook_saying_utf8(tmp_path: Path) -> None:
 
 
 def test_xlsx_current_layout(tmp_path: Path) -> None:
-    path = csv_workbook(tmp_path / "wave.xlsx", CURRENT, numbers=False)
-    assert detect_layout(path) is Layout.QUALTRICS
-    export = read_export(path)
-    assert export.encoding is None
+    export = read_workbook(tmp_path / "wave.xlsx", CURRENT, Layout.QUALTRICS, numbers=False)
     assert list(export.frame.columns) == CURRENT_COLUMNS
     assert export.frame.iloc[0].tolist() == CURRENT_FIRST
     assert export.multi_sets == {"Q2": ["Q2_1", "Q2_2", "Q2_3"]}
