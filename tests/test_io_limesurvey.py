@@ -266,13 +266,14 @@ def test_an_export_of_answers_only_with_answer_ids(tmp_path: Path) -> None:
     )
     assert detect_layout(path) is Layout.LIMESURVEY
     export = read_export(path)
-    assert list(export.frame.columns) == [
-        "respondent_id",
-        "What is your background? | Engineering",
-        "What is your background? | Computer science",
-        "Comments",
-    ]
-    assert export.frame["respondent_id"].tolist() == ["1", "2"]
+    frame = {
+        "respondent_id": ["1", "2"],
+        "What is your background? | Engineering": ["Yes", "No"],
+        "What is your background? | Computer science": ["No", "Yes"],
+        "Comments": ["fine", None],
+    }
+    pd.testing.assert_frame_equal(export.frame, pd.DataFrame(frame, dtype=object))
+    assert export.frame.to_dict("list") == frame  # None for a blank, not NaN
 
 
 # ----------------------------------------------------------------------------- the R export
@@ -282,24 +283,19 @@ def test_r_export_codes_labels_and_text(tmp_path: Path) -> None:
     export = read_export(data)
     assert export.path == data
     assert export.encoding == "utf-8-sig"
-    assert list(export.frame.columns) == [
-        *METADATA_COLUMNS,
-        "gender",
-        "gender_other",
-        "education_primary",
-        "education_secondary",
-        "order_1",
-        "duration_seconds",  # "Total time", after the columns the syntax file names
-    ]
-    frame = export.frame
     # cells hold labels; "-oth-" has none and stays as exported, its text is beside it
-    assert frame["gender"].tolist() == ["Man", "-oth-", None]
-    assert frame["gender_other"].tolist() == [None, "4444", None]
-    assert frame["education_primary"].tolist() == ["Yes", "Not selected", None]
-    assert frame["education_secondary"].tolist() == ["Not selected", "Not selected", None]
-    assert frame["order_1"].tolist() == ["West was won", None, "Titanic"]
-    assert frame["duration_seconds"].tolist() == ["339.28", "303.88", None]
-    assert frame["respondent_id"].tolist() == ["1", "5", "9"]
+    answers = {
+        "gender": ["Man", "-oth-", None],
+        "gender_other": [None, "4444", None],
+        "education_primary": ["Yes", "Not selected", None],
+        "education_secondary": ["Not selected", "Not selected", None],
+        "order_1": ["West was won", None, "Titanic"],
+        # "Total time", after the columns the syntax file names
+        "duration_seconds": ["339.28", "303.88", None],
+    }
+    assert list(export.frame.columns) == [*METADATA_COLUMNS, *answers]
+    assert export.frame[list(answers)].to_dict("list") == answers
+    assert export.frame["respondent_id"].tolist() == ["1", "5", "9"]
     assert export.value_labels == {
         "gender": {"man": "Man", "woman": 'Woman, "she"'},
         "education_primary": {"1": "Yes", "0": "Not selected"},
