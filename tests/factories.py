@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
@@ -71,20 +71,37 @@ TRENDS_CONTRACT = [
     "change", "p", "significant",
 ]  # fmt: skip
 
-METADATA = [
-    "StartDate",
-    "EndDate",
-    "Status",
-    "IPAddress",
-    "Progress",
-    "Duration (in seconds)",
-    "Finished",
-    "RecordedDate",
-    "ResponseId",
-    "RecipientLastName",
-    "RecipientFirstName",
-    "RecipientEmail",
+
+class MetadataColumn(NamedTuple):
+    """A metadata column of a Qualtrics export: its tag, its text and its ImportId."""
+
+    tag: str
+    text: str
+    import_id: str
+
+
+#: The metadata columns of a Qualtrics export, in order.
+QUALTRICS_METADATA = [
+    MetadataColumn("StartDate", "Start Date", "startDate"),
+    MetadataColumn("EndDate", "End Date", "endDate"),
+    MetadataColumn("Status", "Response Type", "status"),
+    MetadataColumn("IPAddress", "IP Address", "ipAddress"),
+    MetadataColumn("Progress", "Progress", "progress"),
+    MetadataColumn("Duration (in seconds)", "Duration (in seconds)", "duration"),
+    MetadataColumn("Finished", "Finished", "finished"),
+    MetadataColumn("RecordedDate", "Recorded Date", "recordedDate"),
+    MetadataColumn("ResponseId", "Response ID", "_recordId"),
+    MetadataColumn("RecipientLastName", "Recipient Last Name", "recipientLastName"),
+    MetadataColumn("RecipientFirstName", "Recipient First Name", "recipientFirstName"),
+    MetadataColumn("RecipientEmail", "Recipient Email", "recipientEmail"),
+    MetadataColumn("ExternalReference", "External Data Reference", "externalDataReference"),
+    MetadataColumn("LocationLatitude", "Location Latitude", "locationLatitude"),
+    MetadataColumn("LocationLongitude", "Location Longitude", "locationLongitude"),
+    MetadataColumn("DistributionChannel", "Distribution Channel", "distributionChannel"),
+    MetadataColumn("UserLanguage", "User Language", "userLanguage"),
 ]
+#: The metadata columns ``valid_response`` fills, first in the exports it writes.
+METADATA = [column.tag for column in QUALTRICS_METADATA[:12]]
 
 
 def columns(codebook: Codebook) -> list[str]:

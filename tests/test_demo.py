@@ -16,46 +16,18 @@ from datetime import datetime, timedelta
 from importlib.resources import files
 from ipaddress import ip_address, ip_network
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from factories import QUALTRICS_METADATA
 from openpyxl import load_workbook
 
 from survey.demo import DEMO_MARKER, write_demo
 from survey.io.qualtrics import QUALTRICS_METADATA as IMPORTER_NAMES
 
-
-class MetadataColumn(NamedTuple):
-    """A metadata column of a Qualtrics export: its tag, its text and its ImportId."""
-
-    tag: str
-    text: str
-    import_id: str
-
-
-#: The metadata columns of a Qualtrics export, in order.
-QUALTRICS_METADATA = [
-    MetadataColumn("StartDate", "Start Date", "startDate"),
-    MetadataColumn("EndDate", "End Date", "endDate"),
-    MetadataColumn("Status", "Response Type", "status"),
-    MetadataColumn("IPAddress", "IP Address", "ipAddress"),
-    MetadataColumn("Progress", "Progress", "progress"),
-    MetadataColumn("Duration (in seconds)", "Duration (in seconds)", "duration"),
-    MetadataColumn("Finished", "Finished", "finished"),
-    MetadataColumn("RecordedDate", "Recorded Date", "recordedDate"),
-    MetadataColumn("ResponseId", "Response ID", "_recordId"),
-    MetadataColumn("RecipientLastName", "Recipient Last Name", "recipientLastName"),
-    MetadataColumn("RecipientFirstName", "Recipient First Name", "recipientFirstName"),
-    MetadataColumn("RecipientEmail", "Recipient Email", "recipientEmail"),
-    MetadataColumn("ExternalReference", "External Data Reference", "externalDataReference"),
-    MetadataColumn("LocationLatitude", "Location Latitude", "locationLatitude"),
-    MetadataColumn("LocationLongitude", "Location Longitude", "locationLongitude"),
-    MetadataColumn("DistributionChannel", "Distribution Channel", "distributionChannel"),
-    MetadataColumn("UserLanguage", "User Language", "userLanguage"),
-]
 SURVEYMONKEY_METADATA = [
     "Respondent ID",
     "Collector ID",
