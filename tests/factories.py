@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
@@ -21,9 +21,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from survey.codebook import Codebook, QuestionType, load_codebook
+from survey.codebook import Codebook, Layout, QuestionType, load_codebook
 from survey.demo import write_demo
-from survey.io import RawExport, read_export
+from survey.io import RawExport, detect_layout, read_export
 from survey.report import ReportModel, ReportTables, build_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +47,17 @@ needs_samples = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
 )
 
+
+def read_sample(name: str, layout: Layout, shape: tuple[int, int]) -> RawExport:
+    """A file of the shared real samples, read after its layout is detected as ``layout``; its
+    frame has ``shape`` (rows, columns)."""
+    path = SAMPLES / name
+    assert detect_layout(path) is layout
+    export = read_export(path)
+    assert export.frame.shape == shape
+    return export
+
+
 #: The contract columns of DESIGN.md ("What a run writes"), as it writes them.
 NEEDS_CONTRACT = [
     "wave", "topic", "by", "group", "n", "top2_importance", "mean_gap", "mwds", "rank",
@@ -60,20 +71,37 @@ TRENDS_CONTRACT = [
     "change", "p", "significant",
 ]  # fmt: skip
 
-METADATA = [
-    "StartDate",
-    "EndDate",
-    "Status",
-    "IPAddress",
-    "Progress",
-    "Duration (in seconds)",
-    "Finished",
-    "RecordedDate",
-    "ResponseId",
-    "RecipientLastName",
-    "RecipientFirstName",
-    "RecipientEmail",
+
+class MetadataColumn(NamedTuple):
+    """A metadata column of a Qualtrics export: its tag, its text and its ImportId."""
+
+    tag: str
+    text: str
+    import_id: str
+
+
+#: The metadata columns of a Qualtrics export, in order.
+QUALTRICS_METADATA = [
+    MetadataColumn("StartDate", "Start Date", "startDate"),
+    MetadataColumn("EndDate", "End Date", "endDate"),
+    MetadataColumn("Status", "Response Type", "status"),
+    MetadataColumn("IPAddress", "IP Address", "ipAddress"),
+    MetadataColumn("Progress", "Progress", "progress"),
+    MetadataColumn("Duration (in seconds)", "Duration (in seconds)", "duration"),
+    MetadataColumn("Finished", "Finished", "finished"),
+    MetadataColumn("RecordedDate", "Recorded Date", "recordedDate"),
+    MetadataColumn("ResponseId", "Response ID", "_recordId"),
+    MetadataColumn("RecipientLastName", "Recipient Last Name", "recipientLastName"),
+    MetadataColumn("RecipientFirstName", "Recipient First Name", "recipientFirstName"),
+    MetadataColumn("RecipientEmail", "Recipient Email", "recipientEmail"),
+    MetadataColumn("ExternalReference", "External Data Reference", "externalDataReference"),
+    MetadataColumn("LocationLatitude", "Location Latitude", "locationLatitude"),
+    MetadataColumn("LocationLongitude", "Location Longitude", "locationLongitude"),
+    MetadataColumn("DistributionChannel", "Distribution Channel", "distributionChannel"),
+    MetadataColumn("UserLanguage", "User Language", "userLanguage"),
 ]
+#: The metadata columns ``valid_response`` fills, first in the exports it writes.
+METADATA = [column.tag for column in QUALTRICS_METADATA[:12]]
 
 
 def columns(codebook: Codebook) -> list[str]:
@@ -190,6 +218,16 @@ def csv_workbook(path: Path, text: str, *, numbers: bool = True) -> Path:
         )
     workbook.save(path)
     return path
+
+
+def read_workbook(path: Path, text: str, layout: Layout, *, numbers: bool = True) -> RawExport:
+    """The CSV ``text`` saved as a workbook at ``path`` (see ``csv_workbook``) and read back,
+    its layout detected as ``layout``; a workbook has no text encoding."""
+    workbook = csv_workbook(path, text, numbers=numbers)
+    assert detect_layout(workbook) is layout
+    export = read_export(workbook)
+    assert export.encoding is None
+    return export
 
 
 def run_demo_waves(folder: Path, *, reports: bool = True) -> Path:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from factories import QUALTRICS_METADATA
 
 ROLES = ["Librarian", "Library technician", "Manager", "Director"]
 AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
@@ -43,6 +44,13 @@ def _qualtrics_csv(columns: list[tuple[str, str, dict[str, str]]], rows: list[li
     return buffer.getvalue()
 
 
+def _metadata(*tags: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Qualtrics metadata columns by their tags: tag, text and ImportId, as a Qualtrics CSV
+    has them."""
+    known = {column.tag: column for column in QUALTRICS_METADATA}
+    return [(tag, known[tag].text, {"ImportId": known[tag].import_id}) for tag in tags]
+
+
 # ------------------------------------------------------------------------------ Qualtrics
 def qualtrics_matrices(folder: Path) -> Path:
     """A Qualtrics export (choice text) with a role question, a matrix of agreement with a
@@ -51,15 +59,9 @@ def qualtrics_matrices(folder: Path) -> Path:
     order and a comment: 40 responses, two of them incomplete."""
     rng = _rng(1)
     statements = ["The training was relevant", "The trainer was clear", "The pace was right"]
-    columns: list[tuple[str, str, dict[str, str]]] = [
-        ("StartDate", "Start Date", {"ImportId": "startDate"}),
-        ("EndDate", "End Date", {"ImportId": "endDate"}),
-        ("Progress", "Progress", {"ImportId": "progress"}),
-        ("Duration (in seconds)", "Duration (in seconds)", {"ImportId": "duration"}),
-        ("Finished", "Finished", {"ImportId": "finished"}),
-        ("ResponseId", "Response ID", {"ImportId": "_recordId"}),
-        ("Q1", "What is your role?", {"ImportId": "QID1"}),
-    ]
+    columns = _metadata("StartDate", "EndDate", "Progress", "Duration (in seconds)", "Finished")
+    columns += _metadata("ResponseId")
+    columns.append(("Q1", "What is your role?", {"ImportId": "QID1"}))
     columns += [
         (f"Q2_{n}", f"How much do you agree? - {s}", {"ImportId": f"QID2_{n}"})
         for n, s in enumerate(statements, 1)
@@ -125,9 +127,8 @@ def qualtrics_matrices(folder: Path) -> Path:
 def qualtrics_small(folder: Path) -> Path:
     """A Qualtrics test export of five responses (durations 0, as Qualtrics' preview writes
     them): everything is below the small-cell threshold."""
-    columns: list[tuple[str, str, dict[str, str]]] = [
-        ("ResponseId", "Response ID", {"ImportId": "_recordId"}),
-        ("Duration (in seconds)", "Duration (in seconds)", {"ImportId": "duration"}),
+    columns = _metadata("ResponseId", "Duration (in seconds)")
+    columns += [
         ("Q1", "Which sector do you work in?", {"ImportId": "QID1"}),
         ("Q2", "How satisfied are you with the training?", {"ImportId": "QID2"}),
         ("Q3", "What else would you like to learn?", {"ImportId": "QID3_TEXT"}),

@@ -49,6 +49,20 @@ def run(codebook: Codebook, tmp_path: Path, **overrides) -> tuple[pd.DataFrame, 
     return processed, quarantine
 
 
+def refused(codebook: Codebook, raw: Path, message: str) -> None:
+    """Processing a raw file stops with a data error matching ``message`` and writes nothing."""
+    folder = raw.parent
+    with pytest.raises(DataError, match=message):
+        process_wave(
+            codebook,
+            wave_for_file(codebook, raw),
+            out_dir=folder / "reports",
+            processed_dir=folder / "processed",
+        )
+    assert not (folder / "reports").exists()
+    assert not (folder / "processed").exists()
+
+
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
@@ -144,25 +158,29 @@ def test_bad_values_become_missing_and_are_flagged(codebook, tmp_path):
     assert {check["reason"] for check in checks} <= named
 
 
-def test_other_specify_is_backcoded_where_it_plainly_is_an_option(codebook, tmp_path):
-    processed, _ = run(
-        codebook,
-        tmp_path,
-        r1={"sector": "Other (please specify)", "sector_other": "public library branch"},
-        r2={"sector": "Other (please specify)", "sector_other": "Archives consultant"},
-        r3={"role": "Other (please specify)", "role_other": "Branch Manager"},
-    )
-    by_id = processed.set_index("respondent_id")
-    assert by_id.at["R_test00001", "sector"] == "public"
-    assert by_id.at["R_test00002", "sector"] == "other"
-    assert by_id.at["R_test00002", "sector_other"] == "Archives consultant"
-    assert by_id.at["R_test00003", "role"] == "manager"
+@pytest.mark.parametrize(
+    ("question", "written", "code"),
+    [
+        ("sector", "public library branch", "public"),
+        ("sector", "Archives consultant", "other"),
+        ("role", "Branch Manager", "manager"),
+    ],
+)
+def test_other_specify_is_backcoded_where_it_plainly_is_an_option(
+    codebook, tmp_path, question, written, code
+):
+    other = {question: "Other (please specify)", f"{question}_other": written}
+    processed, _ = run(codebook, tmp_path, r1=other)
+    respondent = processed.set_index("respondent_id").loc["R_test00001"]
+    assert respondent[question] == code
     flags = pd.read_csv(tmp_path / "reports" / "flags.csv", dtype=str)
     backcoded = flags[flags["reason"] == "backcoded_other"]
-    assert backcoded[["respondent_id", "value"]].to_records(index=False).tolist() == [
-        ("R_test00001", "public"),
-        ("R_test00003", "manager"),
-    ]
+    flagged = backcoded[["respondent_id", "value"]].to_records(index=False).tolist()
+    if code == "other":  # not plainly an option: kept as written, not flagged
+        assert respondent[f"{question}_other"] == written
+        assert flagged == []
+    else:
+        assert flagged == [("R_test00001", code)]
 
 
 def test_processed_data_follows_the_contract(codebook, tmp_path):
@@ -181,15 +199,7 @@ def test_processed_data_follows_the_contract(codebook, tmp_path):
 
 def test_too_few_responses_is_an_error_with_no_outputs(codebook, tmp_path):
     raw = export(codebook, tmp_path / "small.csv", codebook.min_responses - 1)
-    with pytest.raises(DataError, match=r"small\.csv: only 29 responses, at least 30"):
-        process_wave(
-            codebook,
-            wave_for_file(codebook, raw),
-            out_dir=tmp_path / "reports",
-            processed_dir=tmp_path / "processed",
-        )
-    assert not (tmp_path / "reports").exists()
-    assert not (tmp_path / "processed").exists()
+    refused(codebook, raw, r"small\.csv: only 29 responses, at least 30")
 
 
 def test_missing_columns_are_all_named(codebook, tmp_path):
@@ -198,13 +208,7 @@ def test_missing_columns_are_all_named(codebook, tmp_path):
     text = raw.read_text().splitlines()
     keep = [i for i, name in enumerate(text[0].split(",")) if name not in {"region", "cpd_hours"}]
     raw.write_text("\n".join(",".join(line.split(",")[i] for i in keep) for line in text) + "\n")
-    with pytest.raises(DataError, match=r"cut\.csv: missing 2 columns .*\(region, cpd_hours\)"):
-        process_wave(
-            codebook,
-            wave_for_file(codebook, raw),
-            out_dir=tmp_path / "reports",
-            processed_dir=tmp_path / "processed",
-        )
+    refused(codebook, raw, r"cut\.csv: missing 2 columns .*\(region, cpd_hours\)")
 
 
 MESSY = {

@@ -362,6 +362,19 @@ def change_cells(row) -> dict[str, str]:
     }
 
 
+def trends_of(at: AppTest, *topics: str) -> AppTest:
+    """The Trends page of a started app with ``topics`` chosen."""
+    go(at, "trends")
+    return rerun(at.multiselect(key="trends_topics").set_value(list(topics)))
+
+
+def assert_change_shown(at: AppTest, label: str, row: pd.Series) -> None:
+    """The Trends page's change table shows a row of ``trends.csv`` on the line ``label``."""
+    table = shown_table(at, "trends_changes").set_index("Topic")
+    for column, text in change_cells(row).items():
+        assert table.loc[label, column] == text, column
+
+
 def trend_lines(at: AppTest) -> dict[str, list]:
     """The Trends chart's lines by name (the rings of significant changes apart)."""
     traces = figure(at, "trends_lines")["data"]
@@ -385,15 +398,10 @@ def test_trends_tests_the_change_as_trends_csv_says(mode, engine):
     assessment = trend_row(tables.trends, question="imp_assessment")
     leadership = trend_row(tables.trends, question="imp_leadership")
     assert assessment["significant"] and not leadership["significant"]  # the demo's story
-    at = go(start(), "trends")
-    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment", "imp_leadership"]))
+    at = trends_of(start(), "imp_assessment", "imp_leadership")
+    assert_change_shown(at, ASSESSMENT, assessment)
+    assert_change_shown(at, LEADERSHIP, leadership)
     table = shown_table(at, "trends_changes").set_index("Topic")
-    for label, row in [
-        (ASSESSMENT, assessment),
-        (LEADERSHIP, leadership),
-    ]:
-        for column, text in change_cells(row).items():
-            assert table.loc[label, column] == text, column
     assert table.loc[ASSESSMENT, "Significant change"] == "▲ Yes, up"
     assert table.loc[LEADERSHIP, "Significant change"] == "No"
     assert rings(at) == [pytest.approx(assessment["estimate_to"])]  # only the significant one
@@ -458,12 +466,8 @@ def test_trends_of_a_filter_are_the_engines_trends_of_the_selection(full, book, 
         selected[wave] = results(chosen, book, wave=wave, weights=chosen["weight"].to_numpy())
     expected, _flags = trends(selected, book)
     row = trend_row(expected, question="imp_assessment")
-    at = start({"region": "mainland_southwest"})
-    go(at, "trends")
-    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
-    table = shown_table(at, "trends_changes").set_index("Topic")
-    for column, text in change_cells(row).items():
-        assert table.loc[ASSESSMENT, column] == text, column
+    at = trends_of(start({"region": "mainland_southwest"}), "imp_assessment")
+    assert_change_shown(at, ASSESSMENT, row)
     assert "Tested on the selected respondents" in plain(" ".join(c.value for c in at.caption))
     # with a breakdown: the selection's groups, tested on the selection
     rerun(at.selectbox(key="trends_by").set_value("sector"))
@@ -483,9 +487,7 @@ def test_trends_of_a_filter_are_the_engines_trends_of_the_selection(full, book, 
 
 
 def test_trends_lines_of_a_filter_are_each_waves_results_of_the_selection(full, book, respondents):
-    at = start({"region": "mainland_southwest"})
-    go(at, "trends")
-    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
+    at = trends_of(start({"region": "mainland_southwest"}), "imp_assessment")
     table = shown_table(at, "trends_table").set_index("Topic")
     for wave, frame in respondents.items():
         chosen = frame[frame["region"] == "mainland_southwest"]
@@ -545,24 +547,17 @@ def test_filtered_views_are_the_engines_tables_of_the_selection(full, book, resp
 
 def test_trends_public_filter_shows_the_groups_published_tests(public, engine):
     row = trend_row(engine[LATEST].trends, question="imp_assessment", by="sector", group="public")
-    at = start({"sector": "public"})
-    go(at, "trends")
-    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
-    table = shown_table(at, "trends_changes").set_index("Topic")
-    for column, text in change_cells(row).items():
-        assert table.loc[ASSESSMENT, column] == text, column
+    at = trends_of(start({"sector": "public"}), "imp_assessment")
+    assert_change_shown(at, ASSESSMENT, row)
 
 
 def test_trends_unweighted_shows_the_unweighted_tests(mode, engine):
     tables = engine[LATEST]
-    at = go(start(), "trends")
-    rerun(at.multiselect(key="trends_topics").set_value(["imp_assessment"]))
+    at = trends_of(start(), "imp_assessment")
     rerun(at.sidebar.toggle(key="weighted").set_value(False))
     row = trend_row(tables.trends, weighted=False, question="imp_assessment")
     assert row["estimate_to"] != trend_row(tables.trends, question="imp_assessment")["estimate_to"]
-    table = shown_table(at, "trends_changes").set_index("Topic")
-    for column, text in change_cells(row).items():
-        assert table.loc[ASSESSMENT, column] == text, column
+    assert_change_shown(at, ASSESSMENT, row)
     assert "two-proportion z test" in " ".join(c.value for c in at.caption)
 
 

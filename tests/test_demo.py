@@ -22,29 +22,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from factories import QUALTRICS_METADATA
 from openpyxl import load_workbook
 
 from survey.demo import DEMO_MARKER, write_demo
+from survey.io.qualtrics import QUALTRICS_METADATA as IMPORTER_NAMES
 
-QUALTRICS_METADATA = [
-    ("StartDate", "Start Date", "startDate"),
-    ("EndDate", "End Date", "endDate"),
-    ("Status", "Response Type", "status"),
-    ("IPAddress", "IP Address", "ipAddress"),
-    ("Progress", "Progress", "progress"),
-    ("Duration (in seconds)", "Duration (in seconds)", "duration"),
-    ("Finished", "Finished", "finished"),
-    ("RecordedDate", "Recorded Date", "recordedDate"),
-    ("ResponseId", "Response ID", "_recordId"),
-    ("RecipientLastName", "Recipient Last Name", "recipientLastName"),
-    ("RecipientFirstName", "Recipient First Name", "recipientFirstName"),
-    ("RecipientEmail", "Recipient Email", "recipientEmail"),
-    ("ExternalReference", "External Data Reference", "externalDataReference"),
-    ("LocationLatitude", "Location Latitude", "locationLatitude"),
-    ("LocationLongitude", "Location Longitude", "locationLongitude"),
-    ("DistributionChannel", "Distribution Channel", "distributionChannel"),
-    ("UserLanguage", "User Language", "userLanguage"),
-]
 SURVEYMONKEY_METADATA = [
     "Respondent ID",
     "Collector ID",
@@ -222,6 +205,29 @@ def by_id(export: Export) -> pd.DataFrame:
     return export.frame.drop_duplicates("respondent_id").set_index("respondent_id")
 
 
+class Planted:
+    """One demo wave beside its ground truth: the ``export``, its ``wave`` of the truth, its
+    ``rows`` by respondent id and the date ``formats`` its codebook wave declares."""
+
+    def __init__(self, export: Export, wave: dict[str, Any], formats: list[str]) -> None:
+        self.export = export
+        self.wave = wave
+        self.rows = by_id(export)
+        self.formats = formats
+
+
+@pytest.fixture(params=["2024", "2025", "2026"])
+def planted(
+    request: pytest.FixtureRequest,
+    waves: dict[str, Export],
+    truth: dict[str, Any],
+    codebook: dict[str, Any],
+) -> Planted:
+    wave_id = request.param
+    formats = next(w for w in codebook["waves"] if str(w["id"]) == wave_id)["date_formats"]
+    return Planted(waves[wave_id], truth["waves"][wave_id], formats)
+
+
 def scale_value(codebook: dict[str, Any]) -> Callable[[str], float]:
     table: dict[str, float] = {}
     for scale in codebook["scales"].values():
@@ -332,8 +338,10 @@ def test_qualtrics_header_rows(
     ids, texts, import_ids = waves[wave_id].header
     questions = {q["id"]: q for q in codebook["questions"]}
     grid = questions["learning_needs"]
-    assert ids == [m[0] for m in QUALTRICS_METADATA] + ["consent", *question_columns(codebook)]
-    assert texts[:17] == [m[1] for m in QUALTRICS_METADATA]
+    tags = [column.tag for column in QUALTRICS_METADATA]
+    assert ids == [*tags, "consent", *question_columns(codebook)]
+    assert set(tags) <= set(IMPORTER_NAMES)  # the importer names each of them
+    assert texts[:17] == [column.text for column in QUALTRICS_METADATA]
     assert texts[17] == CONSENT_TEXT
     text_of = dict(zip(ids, texts, strict=True))
     assert text_of["sector"] == f"{questions['sector']['text']} - Selected Choice"
@@ -352,7 +360,7 @@ def test_qualtrics_header_rows(
     parsed = [json.loads(cell) for cell in import_ids]
     assert all(set(cell) == {"ImportId"} for cell in parsed)
     import_of = dict(zip(ids, (cell["ImportId"] for cell in parsed), strict=True))
-    assert [import_of[m[0]] for m in QUALTRICS_METADATA] == [m[2] for m in QUALTRICS_METADATA]
+    assert [import_of[tag] for tag in tags] == [column.import_id for column in QUALTRICS_METADATA]
     assert import_of["consent"] == "QID2"
     assert import_of["sector"] == "QID3"
     assert import_of["sector_other"] == "QID3_5_TEXT"
@@ -576,13 +584,8 @@ def test_mess_scales_with_n(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------- the planted mess
-@pytest.mark.parametrize("wave_id", ["2024", "2025", "2026"])
-def test_planted_rows_look_as_recorded(
-    waves: dict[str, Export], truth: dict[str, Any], codebook: dict[str, Any], wave_id: str
-) -> None:
-    export, wave = waves[wave_id], truth["waves"][wave_id]
-    rows = by_id(export)
-    formats = next(w for w in codebook["waves"] if str(w["id"]) == wave_id)["date_formats"]
+def test_planted_rows_look_as_recorded(planted: Planted, codebook: dict[str, Any]) -> None:
+    export, wave, rows, formats = planted.export, planted.wave, planted.rows, planted.formats
     sector = next(q for q in codebook["questions"] if q["id"] == "sector")
     grid = next(q for q in codebook["questions"] if q["id"] == "learning_needs")
     grid_columns = [f"{i['prefix']}_{t['code']}" for i in grid["items"] for t in grid["topics"]]
@@ -655,13 +658,10 @@ def test_planted_rows_look_as_recorded(
     assert set(wave["pii_strings"]) == set(wave["email_in_text"])
 
 
-@pytest.mark.parametrize("wave_id", ["2024", "2025", "2026"])
 def test_duplicate_people_share_an_email_and_the_keeper_is_right(
-    waves: dict[str, Export], truth: dict[str, Any], codebook: dict[str, Any], wave_id: str
+    planted: Planted, codebook: dict[str, Any]
 ) -> None:
-    export, wave = waves[wave_id], truth["waves"][wave_id]
-    rows = by_id(export)
-    formats = next(w for w in codebook["waves"] if str(w["id"]) == wave_id)["date_formats"]
+    export, wave, rows, formats = planted.export, planted.wave, planted.rows, planted.formats
     answers = question_columns(codebook)
     emails = export.frame.loc[export.frame["email"] != "", "email"]
     repeated = set(emails[emails.duplicated()])

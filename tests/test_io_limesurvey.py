@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from factories import SAMPLES, coded_columns, csv_workbook, demo_2024, needs_samples
+from factories import SAMPLES, coded_columns, demo_2024, needs_samples, read_sample, read_workbook
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -217,13 +217,10 @@ def test_code_headings(tmp_path: Path, delimiter: str, encoding: str) -> None:
 
 
 def test_code_headings_in_a_workbook(tmp_path: Path) -> None:
-    path = csv_workbook(tmp_path / "results-survey1.xlsx", CODES)
-    assert detect_layout(path) is Layout.LIMESURVEY
-    export = read_export(path)
+    export = read_workbook(tmp_path / "results-survey1.xlsx", CODES, Layout.LIMESURVEY)
     assert list(export.frame.columns) == CODE_COLUMNS
     assert export.frame.iloc[0].tolist() == CODE_FIRST
     assert export.multi_sets == {"Q2": ["Q2[SQ001]", "Q2[SQ002]", "Q2[SQ003]"]}
-    assert export.encoding is None
 
 
 # ----------------------------------------------------------------------------- full headings
@@ -269,13 +266,14 @@ def test_an_export_of_answers_only_with_answer_ids(tmp_path: Path) -> None:
     )
     assert detect_layout(path) is Layout.LIMESURVEY
     export = read_export(path)
-    assert list(export.frame.columns) == [
-        "respondent_id",
-        "What is your background? | Engineering",
-        "What is your background? | Computer science",
-        "Comments",
-    ]
-    assert export.frame["respondent_id"].tolist() == ["1", "2"]
+    frame = {
+        "respondent_id": ["1", "2"],
+        "What is your background? | Engineering": ["Yes", "No"],
+        "What is your background? | Computer science": ["No", "Yes"],
+        "Comments": ["fine", None],
+    }
+    pd.testing.assert_frame_equal(export.frame, pd.DataFrame(frame, dtype=object))
+    assert export.frame.to_dict("list") == frame  # None for a blank, not NaN
 
 
 # ----------------------------------------------------------------------------- the R export
@@ -285,24 +283,19 @@ def test_r_export_codes_labels_and_text(tmp_path: Path) -> None:
     export = read_export(data)
     assert export.path == data
     assert export.encoding == "utf-8-sig"
-    assert list(export.frame.columns) == [
-        *METADATA_COLUMNS,
-        "gender",
-        "gender_other",
-        "education_primary",
-        "education_secondary",
-        "order_1",
-        "duration_seconds",  # "Total time", after the columns the syntax file names
-    ]
-    frame = export.frame
     # cells hold labels; "-oth-" has none and stays as exported, its text is beside it
-    assert frame["gender"].tolist() == ["Man", "-oth-", None]
-    assert frame["gender_other"].tolist() == [None, "4444", None]
-    assert frame["education_primary"].tolist() == ["Yes", "Not selected", None]
-    assert frame["education_secondary"].tolist() == ["Not selected", "Not selected", None]
-    assert frame["order_1"].tolist() == ["West was won", None, "Titanic"]
-    assert frame["duration_seconds"].tolist() == ["339.28", "303.88", None]
-    assert frame["respondent_id"].tolist() == ["1", "5", "9"]
+    answers = {
+        "gender": ["Man", "-oth-", None],
+        "gender_other": [None, "4444", None],
+        "education_primary": ["Yes", "Not selected", None],
+        "education_secondary": ["Not selected", "Not selected", None],
+        "order_1": ["West was won", None, "Titanic"],
+        # "Total time", after the columns the syntax file names
+        "duration_seconds": ["339.28", "303.88", None],
+    }
+    assert list(export.frame.columns) == [*METADATA_COLUMNS, *answers]
+    assert export.frame[list(answers)].to_dict("list") == answers
+    assert export.frame["respondent_id"].tolist() == ["1", "5", "9"]
     assert export.value_labels == {
         "gender": {"man": "Man", "woman": 'Woman, "she"'},
         "education_primary": {"1": "Yes", "0": "Not selected"},
@@ -509,10 +502,7 @@ def test_demo_questionnaire_as_r_export(tmp_path: Path, codebook: Codebook) -> N
 # ----------------------------------------------------------------------------- real file
 @needs_samples
 def test_real_r_export() -> None:
-    path = SAMPLES / "ls_limonaid_survey_998192_R_data_file.csv"
-    assert detect_layout(path) is Layout.LIMESURVEY
-    export = read_export(path)
-    assert export.frame.shape == (7, 71)
+    export = read_sample("ls_limonaid_survey_998192_R_data_file.csv", Layout.LIMESURVEY, (7, 71))
     columns = list(export.frame.columns)
     assert columns[:12] == [
         *METADATA_COLUMNS,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from factories import csv_bytes, write
 from hypothesis import HealthCheck, given, settings
@@ -101,17 +102,17 @@ def test_xlsx_with_one_header_row(tmp_path: Path) -> None:
     assert detect_layout(path) is Layout.CSV
     export = read_export(path)
     assert export.encoding is None
-    assert list(export.frame.columns) == [
-        "respondent_id",
-        "sector",
-        "cpd_hours",
-        "start_date",
-        "sector (2)",
-    ]
-    assert export.frame.to_numpy().tolist() == [
-        ["101", "Public Library ", "12.5", "2024-03-01 09:30:00", None],
-        ["102", None, "40", "2024-03-02 10:00:00", "school"],
-    ]
+    # every cell as text; the repeated heading numbered
+    expected = pd.DataFrame(
+        [
+            ["101", "Public Library ", "12.5", "2024-03-01 09:30:00", None],
+            ["102", None, "40", "2024-03-02 10:00:00", "school"],
+        ],
+        columns=["respondent_id", "sector", "cpd_hours", "start_date", "sector (2)"],
+        dtype=object,
+    )
+    pd.testing.assert_frame_equal(export.frame, expected)
+    assert export.frame.to_numpy().tolist() == expected.to_numpy().tolist()  # None, not NaN
 
 
 @pytest.mark.parametrize(

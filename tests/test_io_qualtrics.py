@@ -10,8 +10,9 @@ import csv
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from factories import SAMPLES, csv_bytes, csv_workbook, needs_samples, write
+from factories import SAMPLES, csv_bytes, needs_samples, read_workbook, write
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -157,57 +158,63 @@ def test_per_choice_columns_are_a_multi_set_named_by_the_export_tag(tmp_path: Pa
     assert export.multi_sets == {"Q2": ["Q2_1", "Q2_2", "Q2_3"]}
 
 
-def test_multi_select_in_one_column_stays_joined_text(tmp_path: Path) -> None:
-    text = (
-        "ResponseId,barriers\r\nResponse ID,What gets in the way? - Selected Choice\r\n"
-        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID20""}"\r\n'
-        'R_1,"Lack of time / workload,Cost / no training budget"\r\nR_2,\r\n'
-    )
-    export = read_export(write(tmp_path, "wave.csv", text.encode("utf-8")))
-    assert export.frame["barriers"].tolist() == [
-        "Lack of time / workload,Cost / no training budget",
-        None,
-    ]
-    assert export.multi_sets == {}
-
-
-def test_single_quoted_import_ids(tmp_path: Path) -> None:
-    """QualtricsTools writes the third row as Python dicts: ``{'ImportId': 'QID2-1'}``."""
-    text = (
-        "ResponseID,Finished,fruits,Q2_1,Q2_2,Q3_1\r\n"
-        "ResponseID,Finished,Pick a fruit,Which colours? - Red,Which colours? - Blue,"
-        "Rate it - Taste\r\n"
-        "{'ImportId': 'responseId'},{'ImportId': 'finished'},{'ImportId': 'QID1'},"
-        "{'ImportId': 'QID2-1'},{'ImportId': 'QID2-2'},{'ImportId': 'QID3-1'}\r\n"
-        "R_e8z,1,apple,1,,4\r\n"
-    )
-    path = write(tmp_path, "insights.csv", text.encode("utf-8"))
+@pytest.mark.parametrize(
+    ("text", "frame", "multi_sets"),
+    [
+        pytest.param(
+            "ResponseId,barriers\r\nResponse ID,What gets in the way? - Selected Choice\r\n"
+            '"{""ImportId"":""_recordId""}","{""ImportId"":""QID20""}"\r\n'
+            'R_1,"Lack of time / workload,Cost / no training budget"\r\nR_2,\r\n',
+            {
+                "respondent_id": ["R_1", "R_2"],
+                "barriers": ["Lack of time / workload,Cost / no training budget", None],
+            },
+            {},
+            id="a multi-select in one column stays joined text",
+        ),
+        pytest.param(
+            # QualtricsTools writes the third row as Python dicts: ``{'ImportId': 'QID2-1'}``,
+            # which cannot tell a multi-select choice from a matrix row (``QID3-1``): no set.
+            "ResponseID,Finished,fruits,Q2_1,Q2_2,Q3_1\r\n"
+            "ResponseID,Finished,Pick a fruit,Which colours? - Red,Which colours? - Blue,"
+            "Rate it - Taste\r\n"
+            "{'ImportId': 'responseId'},{'ImportId': 'finished'},{'ImportId': 'QID1'},"
+            "{'ImportId': 'QID2-1'},{'ImportId': 'QID2-2'},{'ImportId': 'QID3-1'}\r\n"
+            "R_e8z,1,apple,1,,4\r\n",
+            {
+                "respondent_id": ["R_e8z"],
+                "finished": ["1"],
+                "fruits": ["apple"],
+                "Q2_1": ["1"],
+                "Q2_2": [None],
+                "Q3_1": ["4"],
+            },
+            {},
+            id="single-quoted import ids",
+        ),
+        pytest.param(
+            "ResponseId,Q7_1,Q7_2\r\nResponse ID,Formats - Webinar,Formats - Workshop\r\n"
+            "{'ImportId': '_recordId'},\"{'ImportId': 'QID7', 'choiceId': '1'}\","
+            "\"{'ImportId': 'QID7', 'choiceId': 2}\"\r\n"
+            "R_1,Webinar,\r\n",
+            {"respondent_id": ["R_1"], "Q7_1": ["Webinar"], "Q7_2": [None]},
+            {"Q7": ["Q7_1", "Q7_2"]},
+            id="single-quoted choice ids make a multi-set named by the export tag",
+        ),
+    ],
+)
+def test_header_rows_written_by_hand(
+    tmp_path: Path, text: str, frame: dict[str, list[str | None]], multi_sets: dict
+) -> None:
+    path = write(tmp_path, "wave.csv", text.encode("utf-8"))
     assert detect_layout(path) is Layout.QUALTRICS
     export = read_export(path)
-    assert list(export.frame.columns) == [
-        "respondent_id",
-        "finished",
-        "fruits",
-        "Q2_1",
-        "Q2_2",
-        "Q3_1",
-    ]
-    assert export.frame.iloc[0].tolist() == ["R_e8z", "1", "apple", "1", None, "4"]
-    assert export.question_text["Q2_2"] == "Which colours? - Blue"
-    # ``QID2-1`` cannot tell a multi-select choice from a matrix row (``QID3-1``): no set.
-    assert export.multi_sets == {}
-
-
-def test_single_quoted_choice_ids_make_a_multi_set(tmp_path: Path) -> None:
-    text = (
-        "ResponseId,Q7_1,Q7_2\r\nResponse ID,Formats - Webinar,Formats - Workshop\r\n"
-        "{'ImportId': '_recordId'},\"{'ImportId': 'QID7', 'choiceId': '1'}\","
-        "\"{'ImportId': 'QID7', 'choiceId': 2}\"\r\n"
-        "R_1,Webinar,\r\n"
-    )
-    export = read_export(write(tmp_path, "wave.csv", text.encode("utf-8")))
-    assert export.multi_sets == {"Q7": ["Q7_1", "Q7_2"]}
-    assert export.frame.iloc[0].tolist() == ["R_1", "Webinar", None]
+    pd.testing.assert_frame_equal(export.frame, pd.DataFrame(frame, dtype=object))
+    assert export.frame.to_dict("list") == frame  # None for a blank, not NaN
+    assert export.multi_sets == multi_sets
+    # the second row is each column's question text
+    texts = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert export.question_text == dict(zip(frame, texts, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -246,10 +253,7 @@ def test_utf16_tsv_with_the_codebook_saying_utf8(tmp_path: Path) -> None:
 
 
 def test_xlsx_current_layout(tmp_path: Path) -> None:
-    path = csv_workbook(tmp_path / "wave.xlsx", CURRENT, numbers=False)
-    assert detect_layout(path) is Layout.QUALTRICS
-    export = read_export(path)
-    assert export.encoding is None
+    export = read_workbook(tmp_path / "wave.xlsx", CURRENT, Layout.QUALTRICS, numbers=False)
     assert list(export.frame.columns) == CURRENT_COLUMNS
     assert export.frame.iloc[0].tolist() == CURRENT_FIRST
     assert export.multi_sets == {"Q2": ["Q2_1", "Q2_2", "Q2_3"]}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
-from factories import SAMPLES, coded_columns, demo_2024, needs_samples
+from factories import coded_columns, demo_2024, needs_samples, read_sample
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
@@ -315,10 +315,7 @@ def test_demo_questionnaire_as_sav_maps_every_field(tmp_path: Path, codebook: Co
 # ----------------------------------------------------------------------------- real file
 @needs_samples
 def test_real_sav_from_a_class_survey() -> None:
-    path = SAMPLES / "spss_sondage.sav"
-    assert detect_layout(path) is Layout.SPSS
-    export = read_export(path)
-    assert export.frame.shape == (57, 21)
+    export = read_sample("spss_sondage.sav", Layout.SPSS, (57, 21))
     first = export.frame.iloc[0]
     assert first["Horodateur"] == "2020-02-04"
     assert first["Quelleestvotreannéedenaissance"] == "1998"

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
-from factories import SAMPLES, csv_workbook, needs_samples
+from factories import needs_samples, read_sample, read_workbook
 from openpyxl import Workbook, load_workbook
 
 from survey.codebook import Codebook, Layout
@@ -133,13 +133,10 @@ def test_an_export_resaved_by_pandas_reads_like_the_original(tmp_path: Path) -> 
 
 
 def test_workbook_reads_like_the_csv(tmp_path: Path) -> None:
-    path = csv_workbook(tmp_path / "wave.xlsx", EXPORT)
-    assert detect_layout(path) is Layout.SURVEYMONKEY
-    export = read_export(path)
+    export = read_workbook(tmp_path / "wave.xlsx", EXPORT, Layout.SURVEYMONKEY)
     assert list(export.frame.columns) == COLUMNS
     assert export.frame.iloc[0].tolist() == FIRST
     assert export.multi_sets == {BARRIERS: COLUMNS[11:14]}
-    assert export.encoding is None
 
 
 def test_older_export_headings(tmp_path: Path) -> None:
@@ -233,10 +230,7 @@ def test_demo_wave_as_windows_1252_csv(tmp_path: Path, codebook: Codebook) -> No
 # ----------------------------------------------------------------------------- real file
 @needs_samples
 def test_real_export_from_a_module_evaluation() -> None:
-    path = SAMPLES / "sm_monkeyreadr_test-responses.csv"
-    assert detect_layout(path) is Layout.SURVEYMONKEY
-    export = read_export(path)
-    assert export.frame.shape == (16, 20)
+    export = read_sample("sm_monkeyreadr_test-responses.csv", Layout.SURVEYMONKEY, (16, 20))
     columns = list(export.frame.columns)
     assert columns[:9] == COLUMNS[:9]  # the metadata, named as in the fixture
     support = (

@@ -47,76 +47,75 @@ HAND = pd.DataFrame(
 HAND_WEIGHTS = np.array([1.0, 2.0, 1.0, 3.0, 1.0])
 
 
+def _assert_worked(table: pd.DataFrame, columns: list[str], expected: list[tuple]) -> None:
+    """Each expected row (topic, by, group, then its figure in each of ``columns``; None where
+    not worked out) is the table's row: counts and ranks exactly, floats within 1e-12 unless
+    given as an approx of their own."""
+    for topic, by, group, *figures in expected:
+        row = _row(table, topic, by, group)
+        worked = {c: f for c, f in zip(columns, figures, strict=True) if f is not None}
+        wanted = {
+            c: pytest.approx(f, abs=1e-12) if isinstance(f, float) else f for c, f in worked.items()
+        }
+        assert {c: row[c] for c in worked} == wanted, (topic, by, group)
+
+
 def test_worked_example_unweighted(no_threshold):
     table = needs(HAND, no_threshold, wave="hand")
     assert list(table.columns[: len(NEEDS_CONTRACT)]) == NEEDS_CONTRACT
     assert list(table.columns) == NEEDS_COLUMNS
     assert not table["weighted"].any()
-    # leadership, all. Importance rated by 1-4: 5 4 3 2, top-2 (4 or 5) = 2/4.
-    # Paired (both ratings) = 1, 2, 3: gaps 3 0 2 -> G = 5/3; importance 5 4 3 -> I = 4;
-    # confidence 2 4 1 -> 7/3; MWDS = G I = 20/3 (= mean of gap_i x I = (12 + 0 + 8)/3).
-    leadership = _row(table, "leadership")
-    assert leadership["n"] == 3
-    assert leadership["top2_importance"] == pytest.approx(2 / 4, abs=1e-12)
-    assert leadership["mean_gap"] == pytest.approx(5 / 3, abs=1e-12)
-    assert leadership["mean_importance"] == pytest.approx(4, abs=1e-12)
-    assert leadership["mean_confidence"] == pytest.approx(7 / 3, abs=1e-12)
-    assert leadership["mwds"] == pytest.approx(20 / 3, abs=1e-12)
-    # Its SE: u_i = I (gap_i - G) + G (imp_i - I) = 7, -20/3, -1/3 (sum 0); z_i = u_i / 3;
-    # variance = 5/4 (49/9 + 400/81 + 1/81) = 2105/162 (n = 5, all respondents of the wave).
-    assert leadership["mwds_se"] == pytest.approx(math.sqrt(2105 / 162), abs=1e-12)
-    half = 1.959963984540054 * math.sqrt(2105 / 162)
-    assert leadership["mwds_ci_low"] == pytest.approx(20 / 3 - half, abs=1e-9)
-    assert leadership["mwds_ci_high"] == pytest.approx(20 / 3 + half, abs=1e-9)
-    # advocacy, all. Importance rated by 1 2 4 5: 4 2 5 4, top-2 = 3/4.
-    # Paired = 1 2 4 5: gaps 1 1 3 0 -> G = 5/4; importance 4 2 5 4 -> I = 15/4;
-    # MWDS = 75/16 = 4.6875 < 20/3: leadership is the bigger need unweighted.
-    advocacy = _row(table, "advocacy")
-    assert advocacy["n"] == 4
-    assert advocacy["top2_importance"] == pytest.approx(3 / 4, abs=1e-12)
-    assert advocacy["mean_gap"] == pytest.approx(5 / 4, abs=1e-12)
-    assert advocacy["mwds"] == pytest.approx(75 / 16, abs=1e-12)
-    assert (leadership["rank"], advocacy["rank"]) == (1, 2)
+    # leadership's SE: u_i = I (gap_i - G) + G (imp_i - I) = 7, -20/3, -1/3 (sum 0);
+    # z_i = u_i / 3; variance = 5/4 (49/9 + 400/81 + 1/81) = 2105/162 (n = 5, all respondents
+    # of the wave).
+    se = math.sqrt(2105 / 162)
+    low = pytest.approx(20 / 3 - 1.959963984540054 * se, abs=1e-9)
+    high = pytest.approx(20 / 3 + 1.959963984540054 * se, abs=1e-9)
+    columns = ["n", "top2_importance", "mean_gap", "mean_importance", "mean_confidence", "mwds"]
+    columns += ["mwds_se", "mwds_ci_low", "mwds_ci_high", "rank"]
+    _assert_worked(
+        table,
+        columns,
+        [
+            # leadership, all. Importance rated by 1-4: 5 4 3 2, top-2 (4 or 5) = 2/4.
+            # Paired (both ratings) = 1, 2, 3: gaps 3 0 2 -> G = 5/3; importance 5 4 3 -> I = 4;
+            # confidence 2 4 1 -> 7/3; MWDS = G I = 20/3 (= mean of gap_i x I = (12 + 0 + 8)/3).
+            ("leadership", "all", "all", 3, 2 / 4, 5 / 3, 4.0, 7 / 3, 20 / 3, se, low, high, 1),
+            # advocacy, all. Importance rated by 1 2 4 5: 4 2 5 4, top-2 = 3/4.
+            # Paired = 1 2 4 5: gaps 1 1 3 0 -> G = 5/4; importance 4 2 5 4 -> I = 15/4;
+            # MWDS = 75/16 = 4.6875 < 20/3: leadership is the bigger need unweighted.
+            ("advocacy", "all", "all", 4, 3 / 4, 5 / 4, 15 / 4, None, 75 / 16, *[None] * 3, 2),
+        ],
+    )
 
 
 def test_worked_example_weighted(no_threshold):
     table = needs(HAND, no_threshold, wave="hand", weights=HAND_WEIGHTS)
     assert table["weighted"].all()
+    # n is the unweighted count of those who gave both ratings.
     # leadership, all. Raters 1-4, weights 1 2 1 3 (7); 4-5 by 1 and 2 -> top-2 = 3/7.
     # Paired 1 2 3, weights 1 2 1 (4): G = (3 + 0 + 2)/4 = 5/4; I = (5 + 8 + 3)/4 = 4;
     # MWDS = 5.
-    leadership = _row(table, "leadership")
-    assert leadership["n"] == 3  # unweighted count
-    assert leadership["top2_importance"] == pytest.approx(3 / 7, abs=1e-12)
-    assert leadership["mean_gap"] == pytest.approx(5 / 4, abs=1e-12)
-    assert leadership["mwds"] == pytest.approx(5, abs=1e-12)
     # advocacy, all. Raters 1 2 4 5, weights 1 2 3 1 (7); 4-5 by 1, 4, 5 -> top-2 = 5/7.
     # Paired 1 2 4 5 (7): G = (1 + 2 + 9 + 0)/7 = 12/7; I = (4 + 4 + 15 + 4)/7 = 27/7;
     # MWDS = 324/49 = 6.61 > 5: weighting makes advocacy the bigger need.
-    advocacy = _row(table, "advocacy")
-    assert advocacy["top2_importance"] == pytest.approx(5 / 7, abs=1e-12)
-    assert advocacy["mean_gap"] == pytest.approx(12 / 7, abs=1e-12)
-    assert advocacy["mean_importance"] == pytest.approx(27 / 7, abs=1e-12)
-    assert advocacy["mwds"] == pytest.approx(324 / 49, abs=1e-12)
-    assert (advocacy["rank"], leadership["rank"]) == (1, 2)
     # role = manager (1, 2; weights 1 2). leadership: gaps 3 0 -> G = 1, I = 13/3, MWDS = 13/3,
     # top-2 = 1; advocacy: gaps 1 1 -> G = 1, I = 8/3, MWDS = 8/3, top-2 = 1/3.
-    manager_l = _row(table, "leadership", "role", "manager")
-    manager_a = _row(table, "advocacy", "role", "manager")
-    assert manager_l["mwds"] == pytest.approx(13 / 3, abs=1e-12)
-    assert manager_a["mwds"] == pytest.approx(8 / 3, abs=1e-12)
-    assert manager_a["top2_importance"] == pytest.approx(1 / 3, abs=1e-12)
-    assert (manager_l["rank"], manager_a["rank"]) == (1, 2)
     # role = librarian (3 4 5; weights 1 3 1). leadership: paired only 3: G = 2, I = 3, MWDS 6,
     # top-2 over 3, 4 (3, 2) = 0; advocacy: paired 4 5 (3, 1): G = 9/4, I = 19/4,
     # MWDS = 171/16, top-2 = 1.
-    librarian_l = _row(table, "leadership", "role", "librarian")
-    librarian_a = _row(table, "advocacy", "role", "librarian")
-    assert (librarian_l["n"], librarian_a["n"]) == (1, 2)
-    assert librarian_l["mwds"] == pytest.approx(6, abs=1e-12)
-    assert librarian_l["top2_importance"] == 0
-    assert librarian_a["mwds"] == pytest.approx(171 / 16, abs=1e-12)
-    assert (librarian_a["rank"], librarian_l["rank"]) == (1, 2)
+    _assert_worked(
+        table,
+        ["n", "top2_importance", "mean_gap", "mean_importance", "mwds", "rank"],
+        [
+            ("leadership", "all", "all", 3, 3 / 7, 5 / 4, 4.0, 5.0, 2),
+            ("advocacy", "all", "all", 4, 5 / 7, 12 / 7, 27 / 7, 324 / 49, 1),
+            ("leadership", "role", "manager", 2, 1.0, 1.0, 13 / 3, 13 / 3, 1),
+            ("advocacy", "role", "manager", 2, 1 / 3, 1.0, 8 / 3, 8 / 3, 2),
+            ("leadership", "role", "librarian", 1, 0, 2.0, 3.0, 6.0, 2),
+            ("advocacy", "role", "librarian", 2, 1.0, 9 / 4, 19 / 4, 171 / 16, 1),
+        ],
+    )
     # groups in codebook option order (librarian before manager), only those present
     assert table.loc[table["by"] == "role", "group"].tolist()[:2] == ["librarian", "manager"]
 

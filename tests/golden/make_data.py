@@ -46,15 +46,11 @@ BARRIER_P = {
 
 N_MISSING = {"travel": 8, "imp": 6, "hours": 5, "barrier": 7}
 
-MARGINS = [
-    ("sector", "public", 1060),
-    ("sector", "academic", 380),
-    ("sector", "school", 220),
-    ("sector", "special", 140),
-    ("region", "north", 300),
-    ("region", "south", 1100),
-    ("region", "east", 400),
-]
+# population totals by variable and level, in the shape rake() takes its margins
+MARGINS = {
+    "sector": {"public": 1060, "academic": 380, "school": 220, "special": 140},
+    "region": {"north": 300, "south": 1100, "east": 400},
+}
 
 
 def make_sample(seed: int = 7) -> pd.DataFrame:
@@ -112,7 +108,12 @@ def make_sample(seed: int = 7) -> pd.DataFrame:
 
 
 def make_margins() -> pd.DataFrame:
-    return pd.DataFrame(MARGINS, columns=["variable", "level", "total"])
+    rows = [
+        (variable, level, total)
+        for variable, totals in MARGINS.items()
+        for level, total in totals.items()
+    ]
+    return pd.DataFrame(rows, columns=["variable", "level", "total"])
 
 
 def main() -> None:
