@@ -52,6 +52,7 @@ __all__ = [
     "QuestionType",
     "Theme",
     "Topic",
+    "Variance",
     "Wave",
     "WeightingRules",
     "load_codebook",
@@ -81,6 +82,15 @@ class Layout(StrEnum):
     LIMESURVEY = "limesurvey"
     SPSS = "spss"
     CSV = "csv"  # plain CSV or XLSX with one header row
+
+
+class Variance(StrEnum):
+    """How the variance of a weighted estimate is computed (``weighting.variance``)."""
+
+    #: Linearised for weights raked to the frame's margins, as R's ``rake()`` design.
+    RAKED = "raked"
+    #: Linearised with the weights taken as fixed, as ``svydesign(weights = ~w)``.
+    FIXED = "fixed"
 
 
 class _Model(BaseModel):
@@ -297,11 +307,15 @@ class QualityRules(_Model):
 
 
 class WeightingRules(_Model):
-    """How waves are raked to the frame: R ``rake()`` controls, and optional trimming."""
+    """How waves are raked to the frame: R ``rake()`` controls, optional trimming, and how
+    variances allow for the weighting (``variance``) and for a survey that reached a large
+    share of the frame (``fpc``: the finite population correction, from the frame's total)."""
 
     epsilon: float = Field(default=1.0, gt=0)
     max_iterations: int = Field(default=50, ge=1)
     trim_ratio: float | None = Field(default=None, gt=1)
+    variance: Variance = Variance.RAKED
+    fpc: bool = False
     base_weight: StrictStr | None = None  # a weight column of the export (not personal data)
 
 

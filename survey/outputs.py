@@ -92,7 +92,8 @@ def write_manifest(
     outputs: list[Path],
 ) -> Path:
     """``manifest.json``: what a wave's outputs were made from (the toolkit, the codebook and
-    raw file with SHA-256 hashes, the ``parameters`` ``weighted`` and ``template``, when), its
+    raw file with SHA-256 hashes, the ``parameters`` ``weighted``, ``template`` and
+    ``variance`` (the variance method of a weighted run), when), its
     ``summary`` and the files it wrote: those in ``out_dir`` (and the manifest) and its
     Parquet file."""
     weighted, template = bool(parameters["weighted"]), parameters["template"]
@@ -104,7 +105,11 @@ def write_manifest(
         "codebook_sha256": hashlib.sha256(source.read_bytes()).hexdigest() if source else None,
         "raw": str(raw),
         "raw_sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
-        "parameters": {"weighted": weighted, "template": str(template) if template else None},
+        "parameters": {
+            "weighted": weighted,
+            "template": str(template) if template else None,
+            "variance": parameters.get("variance"),
+        },
         "dimensions": list(codebook.dimensions),
         "created": now_iso(),
         "summary": summary,

@@ -24,6 +24,7 @@ import pandas as pd
 
 from survey import outputs
 from survey.analysis.comparisons import pairwise_mann_whitney
+from survey.analysis.design import Design
 from survey.analysis.letters import significance_letters
 from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.analysis.needs import cronbach_alpha, needs
@@ -212,11 +213,11 @@ def process_wave(
     with track("clean", "cleaning"):
         cleaned = clean(coded, report, codebook, backcodes=backcodes)
     _check_analysable(cleaned, raw, rows=len(coded))
-    processed, weighting = cleaned.processed, None
+    processed, weighting, design = cleaned.processed, None, None
     if weighted and codebook.frame:
         with track("weight", "weighting"):
-            processed, weighting = _weight(processed, codebook, raw)
-    tables = _analyse(processed, codebook, weighted=weighting is not None, track=track, steps=steps)
+            processed, weighting, design = _weight(processed, codebook, raw)
+    tables = _analyse(processed, codebook, design=design, track=track, steps=steps)
     tables |= {"quarantine.csv": cleaned.quarantine, "flags.csv": cleaned.flags}
     report.notes.extend(cleaned.notes)  # how the rules were applied, beside how it was read
     with track("write"):
@@ -239,7 +240,11 @@ def process_wave(
         weighting=weighting,
         notes=[*report.notes, *codebook_notes(codebook, weighted=weighted)],
     )
-    parameters = {"weighted": weighted, "template": template}
+    parameters = {
+        "weighted": weighted,
+        "template": template,
+        "variance": None if design is None else design.summary(),
+    }
     manifest = outputs.write_manifest(out_dir, codebook, raw, parameters, run.summary(), written)
     run.outputs.insert(0, manifest)
     return run
@@ -256,9 +261,10 @@ def _check_analysable(cleaned: CleanResult, raw: Path, *, rows: int) -> None:
 
 def _weight(
     processed: pd.DataFrame, codebook: Codebook, raw: Path
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The respondents with their weights raked to the codebook's frame margins, and what
-    ``weighting.json`` says of it (diagnostics and the sample's composition)."""
+) -> tuple[pd.DataFrame, dict[str, object], Design]:
+    """The respondents with their weights raked to the codebook's frame margins, what
+    ``weighting.json`` says of it (diagnostics, the variance method and the sample's
+    composition), and the design the variances use."""
     try:
         raked = rake(
             processed,
@@ -270,19 +276,31 @@ def _weight(
     except DataError as error:
         raise DataError(f"{raw}: {error}") from None
     processed = processed.assign(weight=raked.weights.to_numpy())
+    rules = codebook.weighting
+    population = sum(next(iter(codebook.frame.values())).values()) if rules.fpc else None
+    design = raked.design(rules.variance, population=population)
     sample = composition(processed, margins=codebook.frame, weights=raked.weights)
-    return processed, {**raked.summary(), "composition": sample.to_dict("records")}
+    return (
+        processed,
+        {**raked.summary(), **design.summary(), "composition": sample.to_dict("records")},
+        design,
+    )
 
 
 def _analyse(
-    processed: pd.DataFrame, codebook: Codebook, *, weighted: bool, track: _Track, steps: Steps
+    processed: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    design: Design | None,
+    track: _Track,
+    steps: Steps,
 ) -> dict[str, pd.DataFrame]:
     """A wave's tables by file name: the estimates (``results.csv``), the group comparisons
     (``tests.csv``, and ``pairwise.csv`` where a Kruskal-Wallis test is significant), the
     significance letters, and the learning needs and comments (:func:`learning_tables`, which
     may run beside the rest) with the needs grid's reliability."""
     wave = track.wave
-    weights = processed["weight"].to_numpy() if weighted else None
+    weights = design  # the weights, and how their variances allow for the raking
     learning = steps.beside(
         learning_tables, processed=processed, codebook=codebook, wave=wave, weights=weights
     )

@@ -31,6 +31,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.design import Calibration, Design
+from survey.codebook import Variance
 from survey.errors import DataError
 
 __all__ = ["RakingResult", "composition", "rake"]
@@ -52,6 +54,9 @@ class RakingResult:
         The largest change of a cell of the cross-table in the last pass.
     trimmed
         How many weights were capped by trimming.
+    calibration
+        What the raking removes from a statistic's variance: each margin's categories and
+        the weights right after the last pass adjusted it (R's raked design).
     """
 
     weights: pd.Series
@@ -59,6 +64,7 @@ class RakingResult:
     converged: bool
     max_change: float
     trimmed: int = 0
+    calibration: Calibration | None = None
 
     @property
     def design_effect(self) -> float:
@@ -71,6 +77,22 @@ class RakingResult:
         """The effective sample size, ``sum(w)^2 / sum(w^2)``."""
         w = self.weights.to_numpy(dtype=float)
         return float(np.sum(w) ** 2 / np.sum(w**2))
+
+    def design(self, variance: Variance, *, population: float | None = None) -> Design:
+        """The weights as a design whose variances are computed by ``variance``, with the
+        finite population correction for a frame of ``population`` members if given."""
+        n = len(self.weights)
+        if population is not None and population < n:
+            raise DataError(
+                f"weighting.fpc: the frame has {population:g} members but {n} respondents "
+                "were weighted; the finite population correction needs the whole frame's count"
+            )
+        return Design(
+            self.weights.to_numpy(dtype=float),
+            self.calibration,
+            fpc=1.0 if population is None else 1 - n / population,
+            variance=variance,
+        )
 
     def summary(self) -> dict[str, float | int | bool]:
         """Diagnostics for reports: iterations, convergence, weight range, deff, effective n."""
@@ -170,15 +192,19 @@ def rake(
     cells = np.ravel_multi_index(codes, [len(t) for t in targets])
     size = int(np.prod([len(t) for t in targets]))
 
+    steps: list[np.ndarray] = []  # the weights after each margin's step of the last pass
+
     def rake_once(start: np.ndarray) -> tuple[np.ndarray, int, bool, float]:
         current = start.copy()
         tolerance = epsilon if epsilon >= 1 else epsilon * float(current.sum())
         old_table = np.bincount(cells, weights=current, minlength=size)
         change = float("inf")
         for iteration in range(max_iterations):
+            steps.clear()
             for code, target in zip(codes, targets, strict=True):
                 totals = np.bincount(code, weights=current, minlength=len(target))
                 current = current * (target / totals)[code]
+                steps.append(current)
             table = np.bincount(cells, weights=current, minlength=size)
             change = float(np.max(np.abs(old_table - table)))
             if change < tolerance:
@@ -211,6 +237,7 @@ def rake(
         converged=converged,
         max_change=change,
         trimmed=trimmed,
+        calibration=Calibration(tuple(codes), tuple(steps)),
     )
 
 

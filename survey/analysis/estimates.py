@@ -38,6 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from survey.analysis.design import variance_of
+
 __all__ = ["DomainMeans", "beta_interval", "category_shares", "domain_means", "normal_interval"]
 
 Floats = npt.NDArray[np.float64]
@@ -92,22 +94,36 @@ def domain_means(
     w = np.asarray(weights, dtype=float)
     g = np.asarray(group, dtype=np.int64)
     n_total = len(y)
+    calibration, fpc = variance_of(weights)
+    margins = [] if calibration is None else calibration.margins
     answers = y[:, None] if y.ndim == 1 else y  # respondents x variables (also with none)
     if g.ndim == 2:  # several groupings: the respondents once for each
-        answers, w, g = np.tile(answers, (len(g), 1)), np.tile(w, len(g)), g.ravel()
+        times = len(g)
+        answers, w, g = np.tile(answers, (times, 1)), np.tile(w, times), g.ravel()
+        margins = [(np.tile(cell, times), np.tile(psw, times), k) for cell, psw, k in margins]
     # a few variables at a time, so that a pass's arrays stay in the processor's cache
     step = max(1, _PASS // max(len(answers), 1))
     parts = [
-        _domain_sums(answers[:, start : start + step], w, g, groups)
+        _domain_sums(answers[:, start : start + step], w, g, groups, margins)
         for start in range(0, answers.shape[1], step)
     ]
     estimate, squares, count, weight = (
         np.concatenate([part[i] for part in parts]) if parts else np.empty((0, groups))
         for i in range(4)
     )
+    if calibration is not None:
+        u, v = (
+            np.concatenate([part[4 + i] for part in parts])
+            if parts
+            else np.empty((0, groups, calibration.size))
+            for i in range(2)
+        )
+        squares = calibration.squares(squares, u, v, n=n_total)
     with np.errstate(invalid="ignore", divide="ignore"):
         variance = (
-            n_total / (n_total - 1) * squares / weight**2 if n_total > 1 else squares * np.nan
+            fpc * n_total / (n_total - 1) * squares / weight**2
+            if n_total > 1
+            else squares * np.nan
         )
     shape = (groups,) if y.ndim == 1 else (answers.shape[1], groups)
     return DomainMeans(
@@ -160,8 +176,12 @@ def category_shares(
     w = np.asarray(weights, dtype=float)
     g = np.asarray(group, dtype=np.int64)
     n_total = len(c)
+    calibration, fpc = variance_of(weights)
+    margins = [] if calibration is None else calibration.margins
     if g.ndim == 2:  # several groupings: the respondents once for each
-        c, w, g = np.tile(c, len(g)), np.tile(w, len(g)), g.ravel()
+        times = len(g)
+        c, w, g = np.tile(c, times), np.tile(w, times), g.ravel()
+        margins = [(np.tile(cell, times), np.tile(psw, times), k) for cell, psw, k in margins]
     valid = (c >= 0) & (g >= 0)
     cells = groups * categories
     cell = np.where(valid, g * categories + c, cells)
@@ -195,8 +215,17 @@ def category_shares(
     with np.errstate(invalid="ignore", divide="ignore"):
         estimate = chosen / weight
         squares = chosen_squared * (1 - estimate) ** 2 + others_squared * estimate**2
+    if calibration is not None:
+        squares = calibration.squares(
+            squares,
+            *_option_cell_sums(margins, c, w, g, valid, estimate, groups, categories, options),
+            n=n_total,
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
         variance = (
-            n_total / (n_total - 1) * squares / weight**2 if n_total > 1 else squares * np.nan
+            fpc * n_total / (n_total - 1) * squares / weight**2
+            if n_total > 1
+            else squares * np.nan
         )
     shape = (len(options), groups)
     return DomainMeans(
@@ -207,15 +236,48 @@ def category_shares(
     )
 
 
+def _option_cell_sums(
+    margins: list[tuple[Ints, Floats, int]],
+    c: Ints,
+    w: Floats,
+    g: Ints,
+    valid: npt.NDArray[np.bool_],
+    estimate: Floats,
+    groups: int,
+    categories: int,
+    options: Sequence[Sequence[int]],
+) -> tuple[Floats, Floats]:
+    """Each option's and group's sums, per margin cell, of the residuals
+    ``w (chosen - share)`` times ``psw`` and over ``psw`` (options x groups x cells)."""
+    by_cell: list[list[Floats]] = [[], []]
+    member = np.zeros((len(options), categories), dtype=bool)
+    for row, option in enumerate(options):
+        member[row, list(option)] = True
+    for cell, psw, k in margins:
+        place = np.where(valid, (g * categories + c) * k + cell, groups * categories * k)
+        for side, factor in zip(by_cell, (psw, 1.0 / psw), strict=True):
+            sums = np.bincount(place, weights=w * factor, minlength=groups * categories * k + 1)
+            table = sums[:-1].reshape(groups, categories, k)
+            chosen = np.einsum("oc,gck->ogk", member.astype(float), table)
+            side.append(chosen - estimate[..., None] * table.sum(axis=1))
+    return np.concatenate(by_cell[0], axis=-1), np.concatenate(by_cell[1], axis=-1)
+
+
 #: How many answers (respondents x variables) :func:`domain_means` takes in one pass.
 _PASS = 1 << 15
 
 
 def _domain_sums(
-    answers: Floats, w: Floats, g: Ints, groups: int
-) -> tuple[Floats, Floats, Ints, Floats]:
+    answers: Floats,
+    w: Floats,
+    g: Ints,
+    groups: int,
+    margins: list[tuple[Ints, Floats, int]],
+) -> tuple[Floats, ...]:
     """Per variable and group (variables x groups): the weighted mean, the sum of squared
-    residuals ``(w (y - mean))^2``, the count and the weight of the valid answers."""
+    residuals ``(w (y - mean))^2``, the count and the weight of the valid answers; with the
+    ``margins`` of a raking (:attr:`Calibration.margins`), also each margin cell's sums of the
+    residuals times ``psw`` and over ``psw`` (variables x groups x cells)."""
     answers = np.ascontiguousarray(answers)  # a column of a DataFrame's block is strided
     variables = answers.shape[1]
     # one bin per variable and group, and a last bin for the unanswered and ungrouped: every
@@ -233,20 +295,42 @@ def _domain_sums(
         residual = wv * (answers.ravel() - estimate[bins])
     squares = np.asarray(np.bincount(bins, weights=residual**2, minlength=cells + 1), dtype=float)
     shape = (variables, groups)
-    return (
+    sums = (
         estimate[:cells].reshape(shape),
         squares[:cells].reshape(shape),
         count.reshape(shape),
         weight[:cells].reshape(shape),
     )
+    if not margins:
+        return sums
+    residual = np.where(bins < cells, residual, 0.0)
+    by_cell: list[list[Floats]] = [[], []]
+    for cell, psw, k in margins:
+        place = bins * k + np.repeat(cell, variables)  # (variable, group, margin cell)
+        for side, factor in zip(by_cell, (psw, 1.0 / psw), strict=True):
+            side.append(
+                np.bincount(
+                    place, weights=residual * np.repeat(factor, variables), minlength=(cells + 1) * k
+                )[: cells * k].reshape(*shape, k)
+            )
+    return (*sums, *(np.concatenate(side, axis=-1) for side in by_cell))
 
 
 def beta_interval(
-    estimate: npt.ArrayLike, se: npt.ArrayLike, n: npt.ArrayLike, *, level: float = 0.95
+    estimate: npt.ArrayLike,
+    se: npt.ArrayLike,
+    n: npt.ArrayLike,
+    *,
+    level: float = 0.95,
+    degrees: tuple[npt.ArrayLike, int] | None = None,
 ) -> tuple[Floats, Floats]:
     """Korn-Graubard intervals for proportions, as ``svyciprop(method = "beta")``.
 
     At 0% and 100% (no variance) the exact Clopper-Pearson interval for ``n`` is used.
+    ``degrees``, for a raked design: each group's degrees of freedom (its respondents, whether
+    they answered or not, less one) and the wave's; the effective sample size is then scaled by
+    ``(t(alpha/2, wave) / t(alpha/2, group))^2``, as R does for a domain of a calibrated design
+    (which keeps the wave's rows; a design taken as fixed drops them, and the ratio is 1).
 
     >>> low, high = beta_interval([0.0, 1.0], [0.0, 0.0], [20, 20])
     >>> low.round(4).tolist(), high.round(4).tolist()
@@ -264,6 +348,12 @@ def beta_interval(
     at_none, at_every = np.maximum(count[none], 1), np.maximum(count[every], 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = p * (1 - p) / variance
+        if degrees is not None:
+            # scipy.stats takes about a second to import: loaded with the intervals
+            from scipy.stats import t
+
+            group, wave = degrees
+            n_eff = n_eff * (t.ppf(alpha / 2, wave) / t.ppf(alpha / 2, group)) ** 2
         # every quantile in one call (beta.ppf is elementwise, and its set-up costs more than
         # its arithmetic on a few hundred values): both bounds of every interval, then the
         # exact upper bound at 0% and lower bound at 100%

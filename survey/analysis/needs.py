@@ -206,9 +206,11 @@ def needs(
       advocacy role librarian  1         1.000000  3.000000 15.000000     1
       advocacy role   manager  2         0.500000  1.000000  3.000000     2
     """
-    w = np.ones(len(respondents)) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (len(respondents),):
-        raise ValueError(f"weights: expected {len(respondents)} values, got shape {w.shape}")
+    # a Design stays one: domain_means takes its variance method from it
+    w = np.ones(len(respondents)) if weights is None else weights
+    shape = np.shape(np.asarray(w, dtype=float))
+    if shape != (len(respondents),):
+        raise ValueError(f"weights: expected {len(respondents)} values, got shape {shape}")
     breakdowns = groupings(respondents, codebook)
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
         name: []

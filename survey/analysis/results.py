@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.design import variance_of
 from survey.analysis.estimates import (
     DomainMeans,
     beta_interval,
@@ -241,7 +242,8 @@ def estimate_table(
      special  3  0.000000
        other  3  0.000000
     """
-    w = np.ones(len(respondents)) if weights is None else np.asarray(weights, dtype=float)
+    # a Design stays one: the estimators take its variance method from it
+    w = np.ones(len(respondents)) if weights is None else weights
     breakdowns = groupings(respondents, codebook)
     # each quantity's (question, option, share, per-breakdown results), in questionnaire
     # order; the numbers and multi-select options are estimated together, a block at a time
@@ -327,7 +329,11 @@ def estimate_table(
     share = np.repeat(np.array([part[2] for part in parts], dtype=bool), sizes)
     # intervals in one vectorised call each: beta for shares, normal for means
     beta_low, beta_high = beta_interval(
-        columns["estimate"], columns["se"], columns["n"], level=level
+        columns["estimate"],
+        columns["se"],
+        columns["n"],
+        level=level,
+        degrees=_domain_degrees(weights, breakdowns, parts),
     )
     mean_low, mean_high = normal_interval(columns["estimate"], columns["se"], level=level)
     table = pd.DataFrame(columns)
@@ -340,6 +346,24 @@ def estimate_table(
     return table[RESULT_COLUMNS]
 
 
+def _domain_degrees(
+    weights: npt.ArrayLike | None,
+    breakdowns: list[tuple[str, npt.NDArray[np.int64], list[str]]],
+    parts: list[tuple[Any, ...]],
+) -> tuple[npt.NDArray[np.int64], int] | None:
+    """For a raked design, each row's group's degrees of freedom (its respondents less one)
+    and the wave's, for :func:`beta_interval`; ``None`` otherwise."""
+    calibration, _ = variance_of(weights) if weights is not None else (None, 1.0)
+    if calibration is None:
+        return None
+    sizes = {
+        by: np.bincount(codes[codes >= 0], minlength=len(names))
+        for by, codes, names in breakdowns
+    }
+    group = np.concatenate([sizes[part[3]] for part in parts]) if parts else np.array([])
+    return group.astype(np.int64) - 1, len(np.asarray(weights)) - 1
+
+
 def _groups_of(result: DomainMeans, start: int, end: int) -> DomainMeans:
     """The groups ``start .. end - 1`` of a result (the last axis of each field)."""
     return DomainMeans(
@@ -350,14 +374,14 @@ def _groups_of(result: DomainMeans, start: int, end: int) -> DomainMeans:
     )
 
 
-def _means(answers: Floats, w: Floats, codes: npt.NDArray[np.int64], size: int) -> Any:
+def _means(answers: Floats, w: npt.ArrayLike, codes: npt.NDArray[np.int64], size: int) -> Any:
     return domain_means(answers, w, codes, groups=size)
 
 
 def _shares_of(
     item: _Choices,
     options: list[tuple[int, ...]],
-    w: Floats,
+    w: npt.ArrayLike,
     codes: npt.NDArray[np.int64],
     size: int,
 ) -> Any:

@@ -1,0 +1,184 @@
+## make_raked.R -- golden values for variances under raking (issue #18), from R's survey.
+##
+## How to run (from the repository root; needs r-cran-survey):
+##     Rscript tests/golden/make_raked.R
+## Inputs (in tests/golden/):
+##     sample.csv, margins.csv          (make_data.py; also used by make_golden.R)
+##     demo_2026.csv, demo_margins.csv  (make_raked_data.py: the demo's 2026 wave)
+##     random_designs.csv, random_margins.csv  (make_raked_data.py: 12 random designs)
+## Designs, for each data set:
+##     raked      rake(svydesign(ids = ~1, weights = ~1, data), margins, population)
+##     raked_fpc  rake(svydesign(ids = ~1, fpc = ~N, data), margins, population),
+##                N the frame's total (the first margin's sum)
+## rake() is called with control = list(maxit = 50, epsilon = 1) (the demo codebook's).
+## Outputs (numbers with sprintf("%.17g"); NA and NaN written as NA):
+##     raked_estimates.csv  data, design, variable, by, group, estimate, se
+##                          svymean / svyby(..., svymean, na.rm = TRUE) of each variable
+##                          overall (by = all) and by each grouping; a factor gives a row per
+##                          level (variable = "name:level").
+##     raked_ciprop.csv     data, design, variable, by, group, estimate, ci_low, ci_high
+##                          svyciprop(method = "beta") of the 0/1 variables
+##     raked_chisq.csv      data, design, variable, by, statistic, ndf, ddf, p
+##                          svychisq(~v + g, subset(des, !is.na(v) & !is.na(g))), default F
+##     raked_wald.csv       data, design, variable, by, statistic, ndf, ddf, p
+##                          regTermTest(svyglm(y ~ g, subset(des, !is.na(y) & !is.na(g))), ~g)
+
+options(digits = 17)
+suppressMessages(library(survey))
+
+args <- commandArgs(trailingOnly = FALSE)
+file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
+gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
+cat("R:", R.version.string, "\n")
+cat("survey:", packageDescription("survey")$Version, "\n")
+
+num <- function(x) {
+  x <- as.numeric(x)
+  out <- sprintf("%.17g", x)
+  out[is.na(x)] <- "NA"
+  out
+}
+write_golden <- function(df, name) {
+  rownames(df) <- NULL
+  for (j in seq_along(df)) {
+    if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
+    stopifnot(!any(grepl("[,\"]", df[[j]])))
+  }
+  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
+  cat(sprintf("wrote %-22s %5d rows\n", name, nrow(df)))
+}
+read <- function(name) {
+  read.csv(file.path(gdir, name), na.strings = c("", "NA"), stringsAsFactors = FALSE)
+}
+
+## the two designs of a data set raked to its margins (data frame variable, level, total)
+designs <- function(data, margins) {
+  names_ <- unique(margins$variable)
+  population <- lapply(names_, function(v) {
+    m <- margins[margins$variable == v, ]
+    out <- data.frame(m$level, m$total)
+    names(out) <- c(v, "Freq")
+    out
+  })
+  formulas <- lapply(names_, function(v) as.formula(paste0("~", v)))
+  data$N <- sum(margins$total[margins$variable == names_[1]])
+  control <- list(maxit = 50, epsilon = 1)
+  list(
+    raked = rake(svydesign(ids = ~1, weights = ~1, data = data), formulas, population,
+                 control = control),
+    raked_fpc = rake(svydesign(ids = ~1, fpc = ~N, data = data), formulas, population,
+                     control = control)
+  )
+}
+
+estimates <- function(dataset, dname, des, v, bys) {
+  out <- list()
+  f <- as.formula(paste0("~", v))
+  m <- svymean(f, des, na.rm = TRUE)
+  labels <- names(coef(m))
+  out[[1]] <- data.frame(data = dataset, design = dname, variable = labels, by = "all",
+                         group = "all", estimate = unname(coef(m)), se = unname(SE(m)))
+  for (g in bys) {
+    r <- svyby(f, as.formula(paste0("~", g)), des, svymean, na.rm = TRUE)
+    groups <- as.character(r[[g]])
+    se <- as.matrix(SE(r))
+    for (k in seq_along(labels)) {
+      ## coef names are "group:statistic" when there are several statistics
+      estimate <- if (length(labels) == 1) coef(r)[groups]
+                  else coef(r)[paste0(groups, ":", labels[k])]
+      out[[length(out) + 1]] <- data.frame(
+        data = dataset, design = dname, variable = labels[k], by = g,
+        group = groups, estimate = unname(estimate), se = unname(se[, k]))
+    }
+  }
+  out <- do.call(rbind, out)
+  ## factor levels: "paid_timeall" -> "paid_time:all"
+  out$variable <- ifelse(out$variable == v, v, sub(paste0("^", v), paste0(v, ":"), out$variable))
+  out
+}
+
+ciprop <- function(dataset, dname, des, v, bys) {
+  f <- as.formula(paste0("~", v))
+  p <- svyciprop(f, des, method = "beta", na.rm = TRUE)
+  out <- list(data.frame(data = dataset, design = dname, variable = v, by = "all",
+                         group = "all", estimate = as.numeric(p), ci_low = attr(p, "ci")[1],
+                         ci_high = attr(p, "ci")[2]))
+  for (g in bys) {
+    r <- svyby(f, as.formula(paste0("~", g)), des, svyciprop, method = "beta",
+               vartype = "ci", na.rm = TRUE)
+    out[[length(out) + 1]] <- data.frame(
+      data = dataset, design = dname, variable = v, by = g, group = as.character(r[[g]]),
+      estimate = r[[v]], ci_low = r$ci_l, ci_high = r$ci_u)
+  }
+  do.call(rbind, out)
+}
+
+chisq <- function(dataset, dname, des, v, g) {
+  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
+  t <- svychisq(as.formula(paste0("~", v, "+", g)), subset(des, keep))
+  data.frame(data = dataset, design = dname, variable = v, by = g,
+             statistic = unname(t$statistic), ndf = unname(t$parameter[1]),
+             ddf = unname(t$parameter[2]), p = unname(t$p.value))
+}
+
+wald <- function(dataset, dname, des, y, g) {
+  keep <- !is.na(des$variables[[y]]) & !is.na(des$variables[[g]])
+  fit <- svyglm(as.formula(paste0(y, "~", g)), subset(des, keep))
+  t <- regTermTest(fit, as.formula(paste0("~", g)))
+  data.frame(data = dataset, design = dname, variable = y, by = g,
+             statistic = unname(t$Ftest), ndf = unname(t$df), ddf = unname(t$ddf),
+             p = unname(t$p))
+}
+
+est <- list(); ci <- list(); chi <- list(); wal <- list()
+
+## the 120 respondents of make_golden.R
+sample <- read("sample.csv")
+sample$barrier <- factor(sample$barrier)
+sample$imp_top2 <- as.numeric(sample$imp >= 4)
+for (d in names(ds <- designs(sample, read("margins.csv")))) {
+  for (v in c("travel", "imp", "hours", "rare", "barrier", "imp_top2")) {
+    est[[length(est) + 1]] <- estimates("sample", d, ds[[d]], v, c("sector", "region", "role"))
+  }
+  for (v in c("travel", "rare", "imp_top2")) {
+    ci[[length(ci) + 1]] <- ciprop("sample", d, ds[[d]], v, c("sector", "region", "role"))
+  }
+  for (g in c("sector", "region", "role")) {
+    chi[[length(chi) + 1]] <- chisq("sample", d, ds[[d]], "barrier", g)
+    wal[[length(wal) + 1]] <- wald("sample", d, ds[[d]], "hours", g)
+  }
+}
+
+## the demo's 2026 wave
+demo <- read("demo_2026.csv")
+demo$paid_time <- factor(demo$paid_time)
+for (d in names(ds <- designs(demo, read("demo_margins.csv")))) {
+  for (v in c("paid_time", "employer_support", "cpd_hours", "barriers__time")) {
+    est[[length(est) + 1]] <- estimates("demo", d, ds[[d]], v, c("sector", "region", "role"))
+  }
+  ci[[length(ci) + 1]] <- ciprop("demo", d, ds[[d]], "barriers__time",
+                                 c("sector", "region", "role"))
+  for (g in c("sector", "region", "role")) {
+    chi[[length(chi) + 1]] <- chisq("demo", d, ds[[d]], "paid_time", g)
+    wal[[length(wal) + 1]] <- wald("demo", d, ds[[d]], "cpd_hours", g)
+  }
+}
+
+## random designs
+random <- read("random_designs.csv")
+random_margins <- read("random_margins.csv")
+for (k in sort(unique(random$design))) {
+  data <- random[random$design == k, ]
+  data$x <- factor(data$x)
+  name <- paste0("random", k)
+  for (d in names(ds <- designs(data, random_margins[random_margins$design == k, ]))) {
+    for (v in c("y", "x")) est[[length(est) + 1]] <- estimates(name, d, ds[[d]], v, c("g", "a"))
+    chi[[length(chi) + 1]] <- chisq(name, d, ds[[d]], "x", "g")
+    wal[[length(wal) + 1]] <- wald(name, d, ds[[d]], "y", "g")
+  }
+}
+
+write_golden(do.call(rbind, est), "raked_estimates.csv")
+write_golden(do.call(rbind, ci), "raked_ciprop.csv")
+write_golden(do.call(rbind, chi), "raked_chisq.csv")
+write_golden(do.call(rbind, wal), "raked_wald.csv")
