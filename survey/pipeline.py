@@ -28,6 +28,7 @@ from survey.analysis.design import Design
 from survey.analysis.letters import significance_letters
 from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.analysis.needs import cronbach_alpha, needs
+from survey.analysis.pairs import share_covariances
 from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
 from survey.cleaning import CleanResult, clean, standardise
 from survey.cleaning.standardise import Backcode
@@ -314,7 +315,8 @@ def _analyse(
         only = set(zip(omnibus["question"], omnibus["by"], strict=True))
         pairwise = pairwise_mann_whitney(processed, codebook, wave=wave, only=only)
     with track("letters"):
-        letters = significance_letters(table)
+        covariances = share_covariances(processed, codebook, wave=wave, weights=design)
+        letters = significance_letters(table, covariances=covariances)
     with track("needs_themes", "learning needs and comments"):
         reliability = cronbach_alpha(processed, codebook)
         learned = learning.result()

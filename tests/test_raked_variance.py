@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from survey.analysis.design import Calibration, Design, Variance
 from survey.analysis.design_tests import rao_scott, wald_means
 from survey.analysis.estimates import beta_interval, category_shares, domain_means
+from survey.analysis.letters import significance_letters
+from survey.analysis.pairs import share_covariances
 from survey.weighting import rake
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -232,3 +234,87 @@ def test_cell_sums_shortcut_equals_r_algorithm(seed, n, sizes):
     scale = np.abs(expected).max()
     np.testing.assert_allclose(squares, np.diag(expected), atol=1e-9 * scale)
     np.testing.assert_allclose(cross, expected, atol=1e-9 * scale)
+
+
+def test_differences_of_groups_equal_r_svycontrast_raked_design():
+    """The variance of two groups' difference, ``V_a + V_b - 2 C_ab``, as the letters take it."""
+    golden = pd.read_csv(GOLDEN / "raked_differences.csv")
+    assert len(golden) == 172
+    for (name, kind, variable, by), rows in golden.groupby(["data", "design", "variable", "by"]):
+        data, _ = DATA[name]
+        codes, names = _groups(data, by)
+        found = domain_means(data[variable].to_numpy(float), _design(name, kind), codes,
+                             groups=len(names), covariance=True)  # fmt: skip
+        assert found.covariance is not None
+        np.testing.assert_allclose(np.diag(found.covariance), found.se**2, rtol=1e-12)
+        a = np.array([names.index(str(group)) for group in rows["group"]])
+        b = np.array([names.index(str(group)) for group in rows["other"]])
+        se = np.sqrt(found.se[a] ** 2 + found.se[b] ** 2 - 2 * found.covariance[a, b])
+        np.testing.assert_allclose(found.estimate[a] - found.estimate[b], rows["difference"],
+                                   rtol=1e-9, atol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(se, rows["se"], rtol=RTOL, err_msg=f"{name} {variable} {by}")
+        # taken as fixed, the groups are independent: no covariance
+        fixed = domain_means(data[variable].to_numpy(float), _design(name, kind).weights, codes,
+                             groups=len(names), covariance=True).covariance  # fmt: skip
+        assert fixed is not None
+        assert np.all(fixed[~np.eye(len(names), dtype=bool)] == 0)
+
+
+def test_letters_take_the_covariance_of_a_raked_design_off_the_difference():
+    """Two shares 0.10 apart with SEs of 0.04: z = 1.77 (no letter) if independent; with a
+    covariance of 0.0006 the difference's SE is 0.02 and z = 3.5 (a letter)."""
+    table = pd.DataFrame({"wave": "w", "question": "q", "option": "yes", "by": "sector",
+                          "group": ["public", "school"], "n": [400, 300],
+                          "estimate": [0.40, 0.50], "se": [0.04, 0.04],
+                          "weighted": True, "suppressed": False})  # fmt: skip
+    plain = significance_letters(table)
+    assert plain["higher_than"].tolist() == ["", ""]
+    covariances = pd.DataFrame({"wave": "w", "question": "q", "option": "yes", "by": "sector",
+                                "group": ["public", "school"], "other": ["school", "public"],
+                                "covariance": 0.0006})  # fmt: skip
+    tied = significance_letters(table, covariances=covariances)
+    assert tied["higher_than"].tolist() == ["", "A"]
+
+
+def test_share_covariances_are_domain_means_covariances():
+    from survey.codebook import load_codebook, reference_codebook_path
+
+    data, _ = DATA["demo"]
+    codebook = load_codebook(reference_codebook_path())
+    design = _design("demo", "raked")
+    table = share_covariances(data, codebook, wave="2026", weights=design)
+    assert table is not None
+    assert share_covariances(data, codebook, wave="2026", weights=design.weights) is None
+    rows = table[(table["question"] == "barriers") & (table["option"] == "time")
+                 & (table["by"] == "region")]  # fmt: skip
+    names = [code for code in codebook.question("region").option_codes()
+             if code in set(data["region"])]  # fmt: skip
+    codes = pd.Categorical(data["region"], categories=names).codes.astype(np.int64)
+    found = domain_means(data["barriers__time"].to_numpy(float), design, codes,
+                         groups=len(names), covariance=True).covariance  # fmt: skip
+    assert found is not None
+    expected = [found[names.index(a), names.index(b)] for a, b in
+                zip(rows["group"], rows["other"], strict=True)]  # fmt: skip
+    assert len(rows) == len(names) * (len(names) - 1)
+    np.testing.assert_allclose(rows["covariance"], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["raked", "raked_fpc"])
+def test_needs_mwds_equals_r_raked_design(kind):
+    """Borich's MWDS and its standard error in ``needs.csv``, against R's svycontrast of
+    gap * importance."""
+    from survey.analysis.needs import needs
+    from survey.codebook import load_codebook, reference_codebook_path
+
+    golden = pd.read_csv(GOLDEN / "raked_mwds.csv")
+    golden = golden[golden["design"] == kind]
+    data, _ = DATA["demo"]
+    table = needs(data, load_codebook(reference_codebook_path()), wave="2026",
+                  weights=_design("demo", kind))  # fmt: skip
+    table = table[table["topic"] == "leadership"].set_index(["by", "group"])
+    found = table.loc[list(zip(golden["by"], golden["group"], strict=True))]
+    assert len(found) == len(golden) == 23
+    published = ~found["suppressed"].to_numpy()  # a suppressed row has no figures
+    assert published.sum() >= 15
+    np.testing.assert_allclose(found["mwds"][published], golden["mwds"][published], rtol=1e-9)
+    np.testing.assert_allclose(found["mwds_se"][published], golden["se"][published], rtol=RTOL)

@@ -147,13 +147,15 @@ class Calibration:
         s = np.divide(v, counts, out=np.zeros_like(v), where=counts > 0)
         c = s @ reduce.T
         lost = c @ ones  # sum T z = sum z - B'1 . c
-        return np.asarray(
+        adjusted = (
             squares
             - 2 * np.einsum("...k,...k->...", u, c)
             + np.einsum("...k,kl,...l->...", c, gram, c)
-            - lost**2 / n,
-            dtype=float,
+            - lost**2 / n
         )
+        # a share of a raked margin keeps almost none of its variance: the difference of
+        # large sums can fall a rounding error below 0 there
+        return np.asarray(np.maximum(adjusted, 0.0), dtype=float)
 
     def cross(self, products: Floats, u: Floats, v: Floats, *, n: int) -> Floats:
         """:meth:`squares` for every pair of several statistics at once: from their

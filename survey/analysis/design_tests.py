@@ -240,8 +240,11 @@ def _rao_scott_block(
             found,
             None
             if calibration is None
-            else (calibration, *(side[at].reshape(len(which), -1, calibration.size)
-                                 for side in by_margin)),
+            else (
+                calibration,
+                by_margin[0][at].reshape(len(which), -1, calibration.size),
+                by_margin[1][at].reshape(len(which), -1, calibration.size),
+            ),
             fpc,
         )
     return found
@@ -378,7 +381,7 @@ def wald_means(
     residual = y - means[g]
     # influence of respondent i on its group's mean: w_i (y_i - mean_g) / W_g (sums to 0)
     influence = w * residual / total[g]
-    products = np.diag(np.bincount(g, weights=influence**2, minlength=k))
+    products = np.diag(np.bincount(g, weights=influence**2, minlength=k).astype(float))
     if calibration is not None:  # each group's influence summed in each margin cell
         u, v = (
             np.concatenate(

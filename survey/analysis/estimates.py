@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +56,9 @@ class DomainMeans:
     se: Floats
     n: Ints
     weight: Floats
+    #: With ``covariance=True``: each variable's covariance of every pair of groups
+    #: (variables x groups x groups; the variances on the diagonal).
+    covariance: Floats | None = None
 
 
 def domain_means(
@@ -63,6 +67,7 @@ def domain_means(
     group: npt.ArrayLike,
     *,
     groups: int,
+    covariance: bool = False,
 ) -> DomainMeans:
     """Weighted means of ``values`` in each group, with linearised standard errors.
 
@@ -82,6 +87,9 @@ def domain_means(
         bit: a group's answers are added up in the same order.
     groups
         How many groups (of every grouping).
+    covariance
+        Also the covariance of each pair of groups' means (one grouping only). Groups are
+        disjoint, so it is 0 for weights taken as fixed; raking ties them together.
 
     Examples
     --------
@@ -111,6 +119,7 @@ def domain_means(
         np.concatenate([part[i] for part in parts]) if parts else np.empty((0, groups))
         for i in range(4)
     )
+    pairs = squares[..., :, None] * np.eye(groups) if covariance else None
     if calibration is not None:
         u, v = (
             np.concatenate([part[4 + i] for part in parts])
@@ -119,18 +128,20 @@ def domain_means(
             for i in range(2)
         )
         squares = calibration.squares(squares, u, v, n=n_total)
+        if pairs is not None:
+            pairs = calibration.cross(pairs, u, v, n=n_total)
+    scale = fpc * n_total / (n_total - 1) if n_total > 1 else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (
-            fpc * n_total / (n_total - 1) * squares / weight**2
-            if n_total > 1
-            else squares * np.nan
-        )
+        variance = scale * squares / weight**2
+        if pairs is not None:
+            pairs = scale * pairs / (weight[..., :, None] * weight[..., None, :])
     shape = (groups,) if y.ndim == 1 else (answers.shape[1], groups)
     return DomainMeans(
         estimate.reshape(shape),
         np.sqrt(variance).reshape(shape),
         count.astype(np.int64).reshape(shape),
         weight.reshape(shape),
+        None if pairs is None else pairs.reshape(*shape, groups),
     )
 
 
@@ -223,9 +234,7 @@ def category_shares(
         )
     with np.errstate(invalid="ignore", divide="ignore"):
         variance = (
-            fpc * n_total / (n_total - 1) * squares / weight**2
-            if n_total > 1
-            else squares * np.nan
+            fpc * n_total / (n_total - 1) * squares / weight**2 if n_total > 1 else squares * np.nan
         )
     shape = (len(options), groups)
     return DomainMeans(
@@ -273,7 +282,7 @@ def _domain_sums(
     g: Ints,
     groups: int,
     margins: list[tuple[Ints, Floats, int]],
-) -> tuple[Floats, ...]:
+) -> tuple[npt.NDArray[Any], ...]:
     """Per variable and group (variables x groups): the weighted mean, the sum of squared
     residuals ``(w (y - mean))^2``, the count and the weight of the valid answers; with the
     ``margins`` of a raking (:attr:`Calibration.margins`), also each margin cell's sums of the
@@ -308,11 +317,9 @@ def _domain_sums(
     for cell, psw, k in margins:
         place = bins * k + np.repeat(cell, variables)  # (variable, group, margin cell)
         for side, factor in zip(by_cell, (psw, 1.0 / psw), strict=True):
-            side.append(
-                np.bincount(
-                    place, weights=residual * np.repeat(factor, variables), minlength=(cells + 1) * k
-                )[: cells * k].reshape(*shape, k)
-            )
+            weighted = residual * np.repeat(factor, variables)
+            sums_of = np.bincount(place, weights=weighted, minlength=(cells + 1) * k)
+            side.append(np.asarray(sums_of[: cells * k], dtype=float).reshape(*shape, k))
     return (*sums, *(np.concatenate(side, axis=-1) for side in by_cell))
 
 
@@ -326,7 +333,8 @@ def beta_interval(
 ) -> tuple[Floats, Floats]:
     """Korn-Graubard intervals for proportions, as ``svyciprop(method = "beta")``.
 
-    At 0% and 100% (no variance) the exact Clopper-Pearson interval for ``n`` is used.
+    At 0% and 100% (no variance) the exact Clopper-Pearson interval for ``n`` is used; a share
+    with no variance in between (a raking margin's own shares) is its own interval.
     ``degrees``, for a raked design: each group's degrees of freedom (its respondents, whether
     they answered or not, less one) and the wave's; the effective sample size is then scaled by
     ``(t(alpha/2, wave) / t(alpha/2, group))^2``, as R does for a domain of a calibrated design
@@ -376,6 +384,9 @@ def beta_interval(
     high[none] = quantiles[2 * p.size : 2 * p.size + at_none.size]
     low[every] = quantiles[2 * p.size + at_none.size :]
     high = np.where(every, 1.0, high)
+    # a share raking fixed to the frame (a margin's own categories) has no sampling error
+    exact = (variance == 0) & (p > 0) & (p < 1)
+    low, high = np.where(exact, p, low), np.where(exact, p, high)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 

@@ -357,8 +357,7 @@ def _domain_degrees(
     if calibration is None:
         return None
     sizes = {
-        by: np.bincount(codes[codes >= 0], minlength=len(names))
-        for by, codes, names in breakdowns
+        by: np.bincount(codes[codes >= 0], minlength=len(names)) for by, codes, names in breakdowns
     }
     group = np.concatenate([sizes[part[3]] for part in parts]) if parts else np.array([])
     return group.astype(np.int64) - 1, len(np.asarray(weights)) - 1

@@ -22,6 +22,13 @@
 ##                          svychisq(~v + g, subset(des, !is.na(v) & !is.na(g))), default F
 ##     raked_wald.csv       data, design, variable, by, statistic, ndf, ddf, p
 ##                          regTermTest(svyglm(y ~ g, subset(des, !is.na(y) & !is.na(g))), ~g)
+##     raked_mwds.csv       data, design, by, group, mwds, se: Borich's mean weighted discrepancy
+##                          score of imp_leadership and comp_leadership, svycontrast(
+##                          svymean(~gap + imp, subset(des, group & answered both)),
+##                          quote(gap * imp)), gap = imp - comp
+##     raked_differences.csv  data, design, variable, by, group, other, difference, se
+##                          every pair of groups: svycontrast of the group means, the
+##                          coefficients of svyglm(v ~ 0 + g, subset(des, !is.na(v) & !is.na(g)))
 
 options(digits = 17)
 suppressMessages(library(survey))
@@ -130,7 +137,39 @@ wald <- function(dataset, dname, des, y, g) {
              p = unname(t$p))
 }
 
-est <- list(); ci <- list(); chi <- list(); wal <- list()
+differences <- function(dataset, dname, des, v, g) {
+  ## svyby(..., covmat = TRUE) stops on a calibrated design in survey 4.1-1; the group means
+  ## are the coefficients of svyglm(v ~ 0 + g), with the same linearised covariance
+  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
+  fit <- svyglm(as.formula(paste0(v, " ~ 0 + ", g)), subset(des, keep))
+  groups <- sub(paste0("^", g), "", names(coef(fit)))
+  out <- list()
+  for (a in seq_along(groups)) for (b in seq_along(groups)) if (a < b) {
+    weights <- numeric(length(groups)); weights[a] <- 1; weights[b] <- -1
+    d <- svycontrast(fit, weights)
+    out[[length(out) + 1]] <- data.frame(
+      data = dataset, design = dname, variable = v, by = g, group = groups[a],
+      other = groups[b], difference = unname(coef(d)), se = unname(SE(d)))
+  }
+  do.call(rbind, out)
+}
+
+mwds <- function(dataset, dname, des, g) {
+  des <- update(des, gap = imp_leadership - comp_leadership, imp = imp_leadership)
+  paired <- !is.na(des$variables$gap)
+  groups <- if (g == "all") "all" else sort(unique(as.character(des$variables[[g]])))
+  out <- list()
+  for (group in groups) {
+    member <- if (g == "all") paired else paired & des$variables[[g]] == group
+    m <- svymean(~gap + imp, subset(des, member), na.rm = TRUE)
+    score <- svycontrast(m, quote(gap * imp))
+    out[[length(out) + 1]] <- data.frame(data = dataset, design = dname, by = g, group = group,
+                                         mwds = unname(coef(score)), se = unname(SE(score)))
+  }
+  do.call(rbind, out)
+}
+
+est <- list(); ci <- list(); chi <- list(); wal <- list(); dif <- list(); mw <- list()
 
 ## the 120 respondents of make_golden.R
 sample <- read("sample.csv")
@@ -144,6 +183,7 @@ for (d in names(ds <- designs(sample, read("margins.csv")))) {
     ci[[length(ci) + 1]] <- ciprop("sample", d, ds[[d]], v, c("sector", "region", "role"))
   }
   for (g in c("sector", "region", "role")) {
+    dif[[length(dif) + 1]] <- differences("sample", d, ds[[d]], "travel", g)
     chi[[length(chi) + 1]] <- chisq("sample", d, ds[[d]], "barrier", g)
     wal[[length(wal) + 1]] <- wald("sample", d, ds[[d]], "hours", g)
   }
@@ -158,7 +198,9 @@ for (d in names(ds <- designs(demo, read("demo_margins.csv")))) {
   }
   ci[[length(ci) + 1]] <- ciprop("demo", d, ds[[d]], "barriers__time",
                                  c("sector", "region", "role"))
+  for (g in c("all", "sector", "region", "role")) mw[[length(mw) + 1]] <- mwds("demo", d, ds[[d]], g)
   for (g in c("sector", "region", "role")) {
+    dif[[length(dif) + 1]] <- differences("demo", d, ds[[d]], "barriers__time", g)
     chi[[length(chi) + 1]] <- chisq("demo", d, ds[[d]], "paid_time", g)
     wal[[length(wal) + 1]] <- wald("demo", d, ds[[d]], "cpd_hours", g)
   }
@@ -182,3 +224,5 @@ write_golden(do.call(rbind, est), "raked_estimates.csv")
 write_golden(do.call(rbind, ci), "raked_ciprop.csv")
 write_golden(do.call(rbind, chi), "raked_chisq.csv")
 write_golden(do.call(rbind, wal), "raked_wald.csv")
+write_golden(do.call(rbind, dif), "raked_differences.csv")
+write_golden(do.call(rbind, mw), "raked_mwds.csv")

@@ -3,7 +3,8 @@
 Outputs (next to this file):
   demo_2026.csv         the demo's 2026 wave as the pipeline analyses it (after cleaning):
                         respondent_id, sector, region, role, paid_time, employer_support,
-                        cpd_hours, barriers__time (missing values are empty cells)
+                        cpd_hours, barriers__time, imp_leadership, comp_leadership (missing
+                        values are empty cells)
   demo_margins.csv      the demo codebook's frame: variable, level, total
   random_designs.csv    12 random designs: design, id, a, b, c, g, y, x (two or three
                         margins a, b, c; g a grouping; y a number with missing values; x a
@@ -37,6 +38,8 @@ DEMO_COLUMNS = [
     "employer_support",
     "cpd_hours",
     "barriers__time",
+    "imp_leadership",
+    "comp_leadership",
 ]
 
 
