@@ -420,8 +420,8 @@ def _process(
 ) -> dict[str, WaveRun]:
     """Each wave processed (without its reports) into its staging folder, by wave."""
     common = {"codebook": codebook, "processed_dir": staging.processed, "reports": False}
-    calls = [{**common, **options, "wave": w, "out_dir": staging.waves[w.id]} for w in waves]
-    runs = steps.each("processing", [wave.id for wave in waves], process_wave, calls, say)
+    calls = {w.id: {**common, **options, "wave": w, "out_dir": staging.waves[w.id]} for w in waves}
+    runs = steps.each("processing", process_wave, calls, say)
     return {run.wave: run for run in runs}
 
 
@@ -437,12 +437,11 @@ def _rewrite_reports(
     """The reports of each wave of ``decks`` (on its deck's template) from its ``tables`` and
     staged history, into its staging folder; a wave this run made lists them in its outputs
     and manifest."""
-    calls = [
-        dict(wave=w, folder=tables[w], staged=staging.waves[w], codebook=codebook, template=deck)
+    calls = {
+        w: dict(wave=w, folder=tables[w], staged=staging.waves[w], codebook=codebook, template=deck)
         for w, deck in decks.items()
-    ]
-    what = "writing the workbook, HTML report and slides"
-    written = steps.each(what, list(decks), _wave_reports, calls, say)
+    }
+    written = steps.each("writing the workbook, HTML report and slides", _wave_reports, calls, say)
     for wave_id, (paths, seconds) in zip(decks, written, strict=True):
         if wave_id in made and paths:
             made[wave_id].outputs += paths

@@ -22,10 +22,12 @@ from survey.codebook import Codebook
 from survey.export import write_reports
 from survey.validation import ValidationReport, validate
 
-__all__ = ["Progress", "Result", "Steps"]
+__all__ = ["Progress", "Result", "Steps", "WaveCalls"]
 
 #: Where a run says what it is doing (a line of progress each call).
 Progress = Callable[[str], None]
+#: The calls of one step, by wave id: each wave's keyword arguments, in wave order.
+WaveCalls = dict[str, dict[str, Any]]
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
@@ -85,13 +87,8 @@ class Steps:
         return nullcontext()
 
     def each(
-        self,
-        what: str,
-        names: list[str],
-        function: Callable[..., Any],
-        calls: list[dict[str, Any]],
-        progress: Progress,
+        self, what: str, function: Callable[..., Any], calls: WaveCalls, progress: Progress
     ) -> list[Any]:
-        """``function(**call, progress=progress, steps=self)`` for each call, in order: one
-        per wave of ``names``, each doing ``what``."""
-        return [function(**call, progress=progress, steps=self) for call in calls]
+        """``function(**call, progress=progress, steps=self)`` for each wave's call, in the
+        order of ``calls``, each doing ``what``."""
+        return [function(**call, progress=progress, steps=self) for call in calls.values()]

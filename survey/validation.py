@@ -19,12 +19,12 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from survey.codebook import Codebook, QuestionType
+from survey.codebook import Codebook, Question, QuestionType
 from survey.io.columns import ColumnMap
 from survey.rules import NUMBER_PATTERN, Flag, Reason, scrub_contacts
 from survey.writing import atomic_write_text, now_iso
@@ -146,6 +146,18 @@ class ValidationReport:
 
 
 # ---------------------------------------------------------------------------------- suite
+class _Check(NamedTuple):
+    """One check of the suite: where the report shows it, what a failure does and why, what
+    it checks, and the great-expectations expectation (its class name and arguments)."""
+
+    section: Section
+    action: Action
+    reason: str
+    description: str
+    expectation: str
+    arguments: dict[str, Any]
+
+
 def _meta(section: Section, action: Action, reason: str, description: str) -> dict[str, str]:
     return {
         "section": section.value,
@@ -176,228 +188,205 @@ def build_suite(
     import great_expectations.expectations as gxe
 
     present = set(columns)
-    # Collected first and handed over at once: ``add_expectation`` compares each new
-    # expectation with every earlier one, which costs a second on a 130-check suite.
-    expectations: list[Any] = []
-    add = expectations.append
-
-    add(
-        gxe.ExpectTableRowCountToBeBetween(
-            min_value=codebook.min_responses,
-            meta=_meta(
+    required = ["respondent_id"] + (["consent"] if codebook.consent else [])
+    checks = [
+        _Check(
+            Section.STRUCTURE,
+            Action.STOP,
+            Problem.TOO_FEW_RESPONSES,
+            f"the export has at least {codebook.min_responses} responses",
+            "ExpectTableRowCountToBeBetween",
+            {"min_value": codebook.min_responses},
+        ),
+        *(
+            _Check(
                 Section.STRUCTURE,
                 Action.STOP,
-                Problem.TOO_FEW_RESPONSES,
-                f"the export has at least {codebook.min_responses} responses",
-            ),
-        )
-    )
-    required = ["respondent_id"] + (["consent"] if codebook.consent else [])
-    for column in required + codebook.variables():
-        add(
-            gxe.ExpectColumnToExist(
-                column=column,
-                meta=_meta(
-                    Section.STRUCTURE,
-                    Action.STOP,
-                    Problem.MISSING_COLUMN,
-                    f"column {column} exists",
-                ),
+                Problem.MISSING_COLUMN,
+                f"column {column} exists",
+                "ExpectColumnToExist",
+                {"column": column},
             )
+            for column in required + codebook.variables()
+        ),
+        *_respondent_checks(codebook, present, submitted=submitted),
+    ]
+    for question in codebook.questions:
+        checks += _answer_checks(codebook, question, present)
+    # Collected first and handed over at once: ``add_expectation`` compares each new
+    # expectation with every earlier one, which costs a second on a 130-check suite.
+    expectations = [
+        getattr(gxe, check.expectation)(
+            **check.arguments,
+            meta=_meta(check.section, check.action, check.reason, check.description),
         )
-    if "respondent_id" in present:
-        add(
-            gxe.ExpectColumnValuesToNotBeNull(
-                column="respondent_id",
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.QUARANTINE,
-                    Reason.MISSING_ID,
-                    "every response has a respondent id",
-                ),
-            )
-        )
-        add(
-            gxe.ExpectColumnValuesToBeUnique(
-                column="respondent_id",
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.QUARANTINE,
-                    Reason.DUPLICATE_ID,
-                    "respondent ids are unique (a repeated id keeps its first row)",
-                ),
-            )
-        )
-    if "consent" in present:
-        add(
-            gxe.ExpectColumnValuesToBeInSet(
-                column="consent",
-                value_set=["yes"],
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.QUARANTINE,
-                    Reason.NO_CONSENT,
-                    "the respondent consented",
-                ),
-            )
-        )
+        for check in checks
+    ]
+    return gx.ExpectationSuite(name=name, expectations=expectations)
+
+
+def _respondent_checks(codebook: Codebook, present: set[str], *, submitted: bool) -> list[_Check]:
+    """The checks of whole responses (ids, consent, completeness, start date): a failure
+    quarantines the row, but for a bad start date, which is only reported."""
     quality = codebook.quality
+    quarantine = (Section.RESPONDENTS, Action.QUARANTINE)
     if "progress" in present:
-        add(
-            gxe.ExpectColumnValuesToBeBetween(
-                column="progress",
-                min_value=quality.min_progress,
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.QUARANTINE,
-                    Reason.INCOMPLETE,
-                    f"the response is complete (progress at least {quality.min_progress:g}%)",
-                ),
-            )
+        completeness = _Check(
+            *quarantine,
+            Reason.INCOMPLETE,
+            f"the response is complete (progress at least {quality.min_progress:g}%)",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "progress", "min_value": quality.min_progress},
         )
     elif "submit_date" in present and submitted:
-        add(
-            gxe.ExpectColumnValuesToNotBeNull(
-                column="submit_date",
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.QUARANTINE,
-                    Reason.INCOMPLETE,
-                    "the response was submitted (it has a submit date)",
-                ),
-            )
+        completeness = _Check(
+            *quarantine,
+            Reason.INCOMPLETE,
+            "the response was submitted (it has a submit date)",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "submit_date"},
         )
-    else:
-        add(
-            gxe.ExpectColumnValuesToBeBetween(
-                column="answered_share",
-                min_value=quality.min_answered_share,
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.QUARANTINE,
-                    Reason.INCOMPLETE,
-                    "the response is complete (no progress column: at least "
-                    f"{quality.min_answered_share:.0%} of the closed questions it was shown "
-                    "answered)",
-                ),
-            )
+    else:  # the answered share is worked out for every response: always checked
+        completeness = _Check(
+            *quarantine,
+            Reason.INCOMPLETE,
+            "the response is complete (no progress column: at least "
+            f"{quality.min_answered_share:.0%} of the closed questions it was shown answered)",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "answered_share", "min_value": quality.min_answered_share},
         )
-    if "start_date" in present:
-        add(
-            gxe.ExpectColumnValuesToNotBeNull(
-                column="start_date",
-                meta=_meta(
-                    Section.RESPONDENTS,
-                    Action.REPORT,
-                    Problem.BAD_DATE,
-                    "the start date is in one of the wave's date formats",
-                ),
-            )
-        )
+    checks = [
+        _Check(
+            *quarantine,
+            Reason.MISSING_ID,
+            "every response has a respondent id",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "respondent_id"},
+        ),
+        _Check(
+            *quarantine,
+            Reason.DUPLICATE_ID,
+            "respondent ids are unique (a repeated id keeps its first row)",
+            "ExpectColumnValuesToBeUnique",
+            {"column": "respondent_id"},
+        ),
+        _Check(
+            *quarantine,
+            Reason.NO_CONSENT,
+            "the respondent consented",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "consent", "value_set": ["yes"]},
+        ),
+        completeness,
+        _Check(
+            Section.RESPONDENTS,
+            Action.REPORT,
+            Problem.BAD_DATE,
+            "the start date is in one of the wave's date formats",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "start_date"},
+        ),
+    ]
+    return [
+        check for check in checks if check.arguments["column"] in present or check is completeness
+    ]
 
-    for question in codebook.questions:
-        kind = question.type
-        if kind is QuestionType.SINGLE and question.id in present:
-            is_dimension = question.id in codebook.dimensions
-            add(
-                gxe.ExpectColumnValuesToBeInSet(
-                    column=question.id,
-                    value_set=question.option_codes(),
-                    meta=_meta(
-                        Section.ANSWERS,
-                        Action.QUARANTINE if is_dimension else Action.MAKE_MISSING,
-                        Reason.invalid(question.id) if is_dimension else Flag.INVALID_VALUE,
-                        f"{question.id} is one of its {len(question.options)} options "
-                        "(after normalising case, spacing and aliases)"
-                        + (
-                            ": a breakdown dimension, so a row without it is not analysed"
-                            if is_dimension
-                            else ""
-                        ),
-                    ),
+
+def _answer_checks(codebook: Codebook, question: Question, present: set[str]) -> list[_Check]:
+    """The checks of one question's answers, for those of its columns that exist: a failing
+    value is made missing (a breakdown dimension's row is quarantined); an unknown choice of
+    a multi-select question is only reported."""
+    kind = question.type
+    checks: list[_Check] = []
+    if kind is QuestionType.SINGLE and question.id in present:
+        is_dimension = question.id in codebook.dimensions
+        checks.append(
+            _Check(
+                Section.ANSWERS,
+                Action.QUARANTINE if is_dimension else Action.MAKE_MISSING,
+                Reason.invalid(question.id) if is_dimension else Flag.INVALID_VALUE,
+                f"{question.id} is one of its {len(question.options)} options "
+                "(after normalising case, spacing and aliases)"
+                + (
+                    ": a breakdown dimension, so a row without it is not analysed"
+                    if is_dimension
+                    else ""
+                ),
+                "ExpectColumnValuesToBeInSet",
+                {"column": question.id, "value_set": question.option_codes()},
+            )
+        )
+    elif kind in (QuestionType.LIKERT, QuestionType.GRID):
+        scaled = (
+            [(question.id, question.scale or "")]
+            if kind is QuestionType.LIKERT
+            else [
+                (column, item.scale)
+                for item in question.items
+                for column in question.grid_columns(item)
+            ]
+        )
+        for column, scale in scaled:
+            if column not in present:
+                continue
+            codes = sorted(codebook.scales[scale])
+            checks.append(
+                _Check(
+                    Section.ANSWERS,
+                    Action.MAKE_MISSING,
+                    Flag.INVALID_VALUE,
+                    f"{column} is on the {scale} scale {codes[0]}-{codes[-1]}",
+                    "ExpectColumnValuesToBeInSet",
+                    {"column": column, "value_set": codes},
                 )
             )
-        elif kind in (QuestionType.LIKERT, QuestionType.GRID):
-            scaled = (
-                [(question.id, question.scale or "")]
-                if kind is QuestionType.LIKERT
-                else [
-                    (column, item.scale)
-                    for item in question.items
-                    for column in question.grid_columns(item)
-                ]
+    elif kind is QuestionType.NUMBER and question.id in present:
+        checks.append(
+            _Check(
+                Section.ANSWERS,
+                Action.MAKE_MISSING,
+                Flag.UNPARSEABLE_NUMBER,
+                f'{question.id} is a number ("40 hrs", "approx 20" and "2,000" '
+                "are read as numbers)",
+                "ExpectColumnValuesToMatchRegex",
+                {"column": f"{question.id}__raw", "regex": NUMBER_PATTERN},
             )
-            for column, scale in scaled:
-                if column not in present:
-                    continue
-                codes = sorted(codebook.scales[scale])
-                add(
-                    gxe.ExpectColumnValuesToBeInSet(
-                        column=column,
-                        value_set=codes,
-                        meta=_meta(
-                            Section.ANSWERS,
-                            Action.MAKE_MISSING,
-                            Flag.INVALID_VALUE,
-                            f"{column} is on the {scale} scale {codes[0]}-{codes[-1]}",
-                        ),
-                    )
-                )
-        elif kind is QuestionType.NUMBER and question.id in present:
-            add(
-                gxe.ExpectColumnValuesToMatchRegex(
-                    column=f"{question.id}__raw",
-                    regex=NUMBER_PATTERN,
-                    meta=_meta(
-                        Section.ANSWERS,
-                        Action.MAKE_MISSING,
-                        Flag.UNPARSEABLE_NUMBER,
-                        f'{question.id} is a number ("40 hrs", "approx 20" and "2,000" '
-                        "are read as numbers)",
-                    ),
+        )
+        if question.range is not None:
+            low, high = question.range
+            checks.append(
+                _Check(
+                    Section.ANSWERS,
+                    Action.MAKE_MISSING,
+                    Flag.OUT_OF_RANGE,
+                    f"{question.id} is between {low:g} and {high:g}",
+                    "ExpectColumnValuesToBeBetween",
+                    {"column": question.id, "min_value": low, "max_value": high},
                 )
             )
-            if question.range is not None:
-                low, high = question.range
-                add(
-                    gxe.ExpectColumnValuesToBeBetween(
-                        column=question.id,
-                        min_value=low,
-                        max_value=high,
-                        meta=_meta(
-                            Section.ANSWERS,
-                            Action.MAKE_MISSING,
-                            Flag.OUT_OF_RANGE,
-                            f"{question.id} is between {low:g} and {high:g}",
-                        ),
-                    )
-                )
-        elif kind is QuestionType.MULTI and f"{question.id}__n" in present:
-            add(
-                gxe.ExpectColumnValuesToBeNull(
-                    column=f"{question.id}__unknown",
-                    meta=_meta(
-                        Section.ANSWERS,
-                        Action.REPORT,
-                        Problem.UNKNOWN_OPTION,
-                        f"every choice of {question.id} is one of its options",
-                    ),
+    elif kind is QuestionType.MULTI and f"{question.id}__n" in present:
+        checks.append(
+            _Check(
+                Section.ANSWERS,
+                Action.REPORT,
+                Problem.UNKNOWN_OPTION,
+                f"every choice of {question.id} is one of its options",
+                "ExpectColumnValuesToBeNull",
+                {"column": f"{question.id}__unknown"},
+            )
+        )
+        if question.max_choices is not None:
+            checks.append(
+                _Check(
+                    Section.ANSWERS,
+                    Action.MAKE_MISSING,
+                    Flag.TOO_MANY_CHOICES,
+                    f"{question.id} has at most {question.max_choices} choices",
+                    "ExpectColumnValuesToBeBetween",
+                    {"column": f"{question.id}__n", "max_value": question.max_choices},
                 )
             )
-            if question.max_choices is not None:
-                add(
-                    gxe.ExpectColumnValuesToBeBetween(
-                        column=f"{question.id}__n",
-                        max_value=question.max_choices,
-                        meta=_meta(
-                            Section.ANSWERS,
-                            Action.MAKE_MISSING,
-                            Flag.TOO_MANY_CHOICES,
-                            f"{question.id} has at most {question.max_choices} choices",
-                        ),
-                    )
-                )
-    return gx.ExpectationSuite(name=name, expectations=expectations)
+    return checks
 
 
 # ----------------------------------------------------------------------------- validation

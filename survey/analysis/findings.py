@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from survey.analysis.methods import ALPHA, EffectSize, HypothesisTest
+from survey.analysis.results import CELL_COLUMNS
+from survey.analysis.trends import WAVE_CHANGE_COLUMNS
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
@@ -49,10 +51,7 @@ __all__ = [
 #: ``multi``, ``likert`` or ``grid``, how the report says it).
 FINDING_COLUMNS = [
     "rank",
-    "question",
-    "option",
-    "by",
-    "group",
+    *CELL_COLUMNS,
     "n",
     "estimate",
     "overall",
@@ -67,19 +66,16 @@ FINDING_COLUMNS = [
 #: A selected change, as :func:`select_changes` returns it.
 CHANGE_COLUMNS = [
     "rank",
-    "question",
-    "option",
-    "by",
-    "group",
-    "wave_from",
-    "wave_to",
-    "estimate_from",
-    "estimate_to",
-    "change",
+    *WAVE_CHANGE_COLUMNS,
     "p_adjusted",
     "n_from",
     "n_to",
 ]
+
+#: How findings rank (column: ascending): the strongest effect, then the largest difference.
+_FINDING_ORDER = {"strength": False, "magnitude": False, "question": True, "by": True}
+#: How changes rank: those of everyone first, then the largest.
+_CHANGE_ORDER = {"everyone": False, "size": False, "question": True, "by": True, "group": True}
 
 #: The tests of independence a finding rests on.
 INDEPENDENCE_TESTS = (HypothesisTest.RAO_SCOTT_F, HypothesisTest.CHI2_INDEPENDENCE)
@@ -246,17 +242,7 @@ def select_findings(
         np.sqrt(findings["effect_size"].astype(float)),
         findings["effect_size"].astype(float),
     )
-    findings = findings.sort_values(
-        ["strength", "magnitude", "question", "by"],
-        ascending=[False, False, True, True],
-        kind="stable",
-    ).reset_index(drop=True)
-    if per_group is not None:
-        findings = findings[findings.groupby(["by", "group"]).cumcount() < per_group]
-    if limit is not None:
-        findings = findings.head(limit)
-    findings["rank"] = range(1, len(findings) + 1)
-    return findings[FINDING_COLUMNS].reset_index(drop=True)
+    return _ranked(findings, _FINDING_ORDER, ["by", "group"], per_group, limit)[FINDING_COLUMNS]
 
 
 def select_changes(
@@ -321,15 +307,24 @@ def select_changes(
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     rows["everyone"] = rows["by"] == "all"
     rows["size"] = rows["change"].abs()
-    rows = rows.sort_values(
-        ["everyone", "size", "question", "by", "group"],
-        ascending=[False, False, True, True, True],
-        kind="stable",
-    ).reset_index(drop=True)
-    if per_question is not None:
-        rows = rows[rows.groupby(["question", "option"]).cumcount() < per_question]
+    return _ranked(rows, _CHANGE_ORDER, ["question", "option"], per_question, limit)[CHANGE_COLUMNS]
+
+
+def _ranked(
+    rows: pd.DataFrame,
+    order: dict[str, bool],
+    within: list[str],
+    per: int | None,
+    limit: int | None,
+) -> pd.DataFrame:
+    """``rows`` sorted stably by ``order`` (column: ascending), at most ``per`` of each group
+    of ``within`` and ``limit`` in all, numbered from 1 in ``rank``, indexed 0..n-1."""
+    rows = rows.sort_values(list(order), ascending=list(order.values()), kind="stable")
+    rows = rows.reset_index(drop=True)
+    if per is not None:
+        rows = rows[rows.groupby(within).cumcount() < per]
     if limit is not None:
         rows = rows.head(limit)
     rows = rows.reset_index(drop=True)
     rows["rank"] = range(1, len(rows) + 1)
-    return rows[CHANGE_COLUMNS]
+    return rows

@@ -44,6 +44,10 @@ from survey.codebook import Codebook, Question, QuestionType
 
 __all__ = ["ALPHA_COLUMNS", "NEEDS_COLUMNS", "cronbach_alpha", "need_grids", "needs"]
 
+#: What needs.csv's contract estimates of a topic in a group, and what it adds to them.
+_MEASURES = ["top2_importance", "mean_gap", "mwds"]
+_EXTRA_MEASURES = ["mean_importance", "mean_confidence", "mwds_se"]
+
 NEEDS_COLUMNS = [
     # the contract
     "wave",
@@ -51,14 +55,10 @@ NEEDS_COLUMNS = [
     "by",
     "group",
     "n",
-    "top2_importance",
-    "mean_gap",
-    "mwds",
+    *_MEASURES,
     "rank",
     # extra columns
-    "mean_importance",
-    "mean_confidence",
-    "mwds_se",
+    *_EXTRA_MEASURES,
     "mwds_ci_low",
     "mwds_ci_high",
     "weighted",
@@ -69,16 +69,7 @@ ALPHA_COLUMNS = ["question", "item", "alpha", "ci_low", "ci_high", "n"]
 
 # Blanked in a suppressed row. The two means are blanked too: with them the gap and the MWDS
 # could be recomputed (gap = importance - confidence, MWDS = gap x importance).
-_SUPPRESSED_COLUMNS = [
-    "top2_importance",
-    "mean_gap",
-    "mwds",
-    "mean_importance",
-    "mean_confidence",
-    "mwds_se",
-    "mwds_ci_low",
-    "mwds_ci_high",
-]
+_SUPPRESSED_COLUMNS = [*_MEASURES, *_EXTRA_MEASURES, "mwds_ci_low", "mwds_ci_high"]
 
 Floats = npt.NDArray[np.float64]
 
@@ -213,20 +204,7 @@ def needs(
         raise ValueError(f"weights: expected {len(respondents)} values, got shape {shape}")
     breakdowns = groupings(respondents, codebook)
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
-        name: []
-        for name in (
-            "question",
-            "topic",
-            "by",
-            "group",
-            "n",
-            "top2_importance",
-            "mean_gap",
-            "mwds",
-            "mean_importance",
-            "mean_confidence",
-            "mwds_se",
-        )
+        name: [] for name in ("question", "topic", "by", "group", "n", *_MEASURES, *_EXTRA_MEASURES)
     }
     for question in need_grids(codebook):
         importance, confidence = question.items

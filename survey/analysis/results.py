@@ -37,6 +37,7 @@ from survey.analysis.estimates import (
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
+    "CELL_COLUMNS",
     "RESULT_COLUMNS",
     "Variable",
     "block_numbers",
@@ -54,12 +55,12 @@ _APART_FROM = 50_000
 #: How many answers (respondents x variables) :func:`estimate_table` estimates in one block.
 _BLOCK = 1 << 14
 
+#: What names one figure of the results: the question and its option, and the group.
+CELL_COLUMNS = ["question", "option", "by", "group"]
+
 RESULT_COLUMNS = [
     "wave",
-    "question",
-    "option",
-    "by",
-    "group",
+    *CELL_COLUMNS,
     "n",
     "estimate",
     "se",

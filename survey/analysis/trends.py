@@ -34,21 +34,30 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.analysis.methods import ALPHA, HypothesisTest
-from survey.analysis.results import block_numbers
+from survey.analysis.results import CELL_COLUMNS, block_numbers
 from survey.codebook import Codebook, Question, QuestionType
 
-__all__ = ["RANKING_COLUMNS", "TREND_COLUMNS", "TREND_FLAG_COLUMNS", "topic_rankings", "trends"]
+__all__ = [
+    "RANKING_COLUMNS",
+    "TREND_COLUMNS",
+    "TREND_FLAG_COLUMNS",
+    "WAVE_CHANGE_COLUMNS",
+    "topic_rankings",
+    "trends",
+]
 
-TREND_COLUMNS = [
-    "question",
-    "option",
-    "by",
-    "group",
+#: What a change between two waves is: its figure, its waves and the estimates in each.
+WAVE_CHANGE_COLUMNS = [
+    *CELL_COLUMNS,
     "wave_from",
     "wave_to",
     "estimate_from",
     "estimate_to",
     "change",
+]
+
+TREND_COLUMNS = [
+    *WAVE_CHANGE_COLUMNS,
     "p",
     "significant",
     "p_adjusted",

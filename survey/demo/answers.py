@@ -35,6 +35,7 @@ from survey.demo.arrays import (
     probability_table,
     quantile,
     text_array,
+    tick_options,
 )
 from survey.demo.effects import (
     ASSESSMENT_CONFIDENCE,
@@ -308,7 +309,7 @@ def complete_answers(
 
     multi: dict[str, Bools] = {}
     barriers_q = q("barriers")
-    chance = {
+    chance: dict[str, float | Floats] = {
         "time": 0.65,
         "cost": 0.45,
         "cover": 0.25,
@@ -316,16 +317,10 @@ def complete_answers(
         "relevance": 0.15,
         "awareness": 0.20,
         "other": 0.04,
+        "travel": np.where(is_northern, TRAVEL["northern"], TRAVEL["others"]),
+        "bandwidth": np.where(is_northern, BANDWIDTH["northern"], BANDWIDTH["others"]),
     }
-    ticks = np.zeros((size, len(barriers_q.codes)), dtype=bool)
-    for position, code in enumerate(barriers_q.codes):
-        if code == "travel":
-            p = np.where(is_northern, TRAVEL["northern"], TRAVEL["others"])
-        elif code == "bandwidth":
-            p = np.where(is_northern, BANDWIDTH["northern"], BANDWIDTH["others"])
-        else:
-            p = np.full(size, chance.get(code, 0.1))
-        ticks[:, position] = rng.random(size) < p
+    ticks = tick_options(rng, chance, barriers_q.codes, 0.1, size)
     ticks[~ticks.any(axis=1), barriers_q.index("time")] = True
     multi["barriers"] = ticks
 
@@ -367,9 +362,7 @@ def complete_answers(
         "newsletters": 0.35,
         "lists": 0.40,
     }
-    ticks = np.zeros((size, len(networks_q.codes)), dtype=bool)
-    for position, code in enumerate(networks_q.codes):
-        ticks[:, position] = rng.random(size) < network_chance.get(code, 0.0)
+    ticks = tick_options(rng, network_chance, networks_q.codes, 0.0, size)
     if "none" in networks_q.codes:
         ticks[~ticks.any(axis=1), networks_q.index("none")] = True
     else:

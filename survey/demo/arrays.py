@@ -25,6 +25,7 @@ __all__ = [
     "probability_table",
     "quantile",
     "text_array",
+    "tick_options",
 ]
 
 #: Arrays of one value per respondent: exported text (``""`` is blank), codes, flags, numbers.
@@ -60,6 +61,21 @@ def quantile(table: Floats, group: Ints | None, uniform: Floats) -> Ints:
             members = np.flatnonzero(group == row)
             picked[members] = np.searchsorted(cumulative[row], uniform[members], side="right")
     return np.minimum(picked, cumulative.shape[1] - 1).astype(np.int64)
+
+
+def tick_options(
+    rng: np.random.Generator,
+    chances: Mapping[str, float | Floats],
+    codes: Sequence[str],
+    default: float,
+    size: int,
+) -> Bools:
+    """A multi-select answer of ``size`` rows: column ``j`` ticks ``codes[j]`` with its chance
+    (one for every row or one per row; ``default`` for a code without one), drawn in order."""
+    ticked = np.zeros((size, len(codes)), dtype=bool)
+    for position, code in enumerate(codes):
+        ticked[:, position] = rng.random(size) < chances.get(code, default)
+    return ticked
 
 
 def text_array(values: Sequence[object]) -> Strings:

@@ -194,11 +194,7 @@ def read(path: Path, encoding: str | None) -> RawExport:
             f"{path}: the R syntax file {syntax.name} is not beside it "
             "(it holds the question codes and value labels; export both files)"
         )
-    table = read_table(path, encoding)
-    rows, used = table.rows, table.encoding
-    if not rows:
-        raise DataError(f"{path}: the file is empty; export the responses again")
-    headings = [cell_text(cell) for cell in rows[0]]
+    rows, used, headings = _rows(path, encoding)
     kind = _header_kind(headings)
     if kind is None:
         first = headings[0] if headings else ""
@@ -423,13 +419,18 @@ def _numeric_levels(levels: Iterable[str], labels: Iterable[str]) -> dict[float,
         return {}
 
 
+def _rows(path: Path, encoding: str | None) -> tuple[list[list[Any]], str | None, list[str]]:
+    """The export's rows, the encoding they were read in, and the first row as text (an
+    empty file is a :class:`DataError`)."""
+    table = read_table(path, encoding)
+    if not table.rows:
+        raise DataError(f"{path}: the file is empty; export the responses again")
+    return table.rows, table.encoding, [cell_text(cell) for cell in table.rows[0]]
+
+
 def _read_r(data: Path, syntax: Path, encoding: str | None) -> RawExport:
     parsed = _read_syntax(syntax, encoding)
-    table = read_table(data, encoding)
-    rows, used = table.rows, table.encoding
-    if not rows:
-        raise DataError(f"{data}: the file is empty; export the responses again")
-    headings = [cell_text(cell) for cell in rows[0]]
+    rows, used, headings = _rows(data, encoding)
     width = len(headings)
     beyond = max([*parsed.names, *parsed.labels, *parsed.factors])
     if beyond > width:

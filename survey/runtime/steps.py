@@ -37,7 +37,7 @@ from survey.export.html import warm_up
 from survey.runtime import start_sidecar
 from survey.runtime.imports import preload
 from survey.runtime.sidecar import Pending, Sidecar
-from survey.steps import Progress, Result, Steps
+from survey.steps import Progress, Result, Steps, WaveCalls
 from survey.validation import ValidationReport, validate
 
 __all__ = [
@@ -198,21 +198,17 @@ class Concurrent(Threads):
             self.pool, self.sidecar = None, None
 
     def each(
-        self,
-        what: str,
-        names: list[str],
-        function: Callable[..., Any],
-        calls: list[dict[str, Any]],
-        progress: Progress,
+        self, what: str, function: Callable[..., Any], calls: WaveCalls, progress: Progress
     ) -> list[Any]:
         """The calls in the worker processes (each with :class:`Threads` steps, no progress),
         when there are several and workers; the first failure in the given order is raised,
         as a sequential run would meet it."""
         if self.pool is None or len(calls) <= 1:
-            return super().each(what, names, function, calls, progress)
+            return super().each(what, function, calls, progress)
+        names = list(calls)
         listed = ", ".join(names)
         progress(f"waves {listed}: {what} on {self.workers} processes")
-        futures = [self.pool.submit(function, **call, steps=Threads()) for call in calls]
+        futures = [self.pool.submit(function, **call, steps=Threads()) for call in calls.values()]
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
