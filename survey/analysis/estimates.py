@@ -362,6 +362,16 @@ def beta_interval(
 
             group, wave = degrees
             n_eff = n_eff * (t.ppf(alpha / 2, wave) / t.ppf(alpha / 2, group)) ** 2
+        # a share raking all but fixes (a margin's own categories) has an effective size in
+        # the billions, where beta.ppf takes a second to converge and the beta is normal far
+        # below a shown digit: its bounds from the beta's mean and spread instead
+        huge = n_eff > _NORMAL_BEYOND
+        shapes = [(n_eff * p, n_eff * (1 - p) + 1), (n_eff * p + 1, n_eff * (1 - p))]
+        normal = [
+            _normal_quantile(a, b, q)
+            for (a, b), q in zip(shapes, (alpha / 2, 1 - alpha / 2), strict=True)
+        ]
+        n_eff = np.where(huge, np.nan, n_eff)
         # every quantile in one call (beta.ppf is elementwise, and its set-up costs more than
         # its arithmetic on a few hundred values): both bounds of every interval, then the
         # exact upper bound at 0% and lower bound at 100%
@@ -378,8 +388,8 @@ def beta_interval(
                  np.ones(at_every.size)]
             ),
         )  # fmt: skip
-    low = quantiles[: p.size].reshape(p.shape)
-    high = quantiles[p.size : 2 * p.size].reshape(p.shape)
+    low = np.where(huge, normal[0], quantiles[: p.size].reshape(p.shape))
+    high = np.where(huge, normal[1], quantiles[p.size : 2 * p.size].reshape(p.shape))
     low = np.where(none, 0.0, low)
     high[none] = quantiles[2 * p.size : 2 * p.size + at_none.size]
     low[every] = quantiles[2 * p.size + at_none.size :]
@@ -388,6 +398,21 @@ def beta_interval(
     exact = (variance == 0) & (p > 0) & (p < 1)
     low, high = np.where(exact, p, low), np.where(exact, p, high)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+
+#: The effective sample size beyond which a beta interval's bounds are taken as normal.
+_NORMAL_BEYOND = 1e8
+
+
+def _normal_quantile(a: Floats, b: Floats, q: float) -> Floats:
+    """The ``q`` quantile of a normal with the mean and spread of ``Beta(a, b)``."""
+    # scipy.stats takes about a second to import: loaded when an interval is first computed
+    from scipy.stats import norm
+
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        total = a + b
+        spread = np.sqrt(a * b / (total**2 * (total + 1)))
+        return np.asarray(a / total + float(norm.ppf(q)) * spread, dtype=float)
 
 
 def normal_interval(
