@@ -23,10 +23,8 @@ from survey.analysis.design_tests import (
     wald_means,
 )
 from survey.analysis.methods import EffectSize, HypothesisTest
+from survey.arrays import Floats, Ints
 from survey.codebook import Codebook, QuestionType
-
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
 
 __all__ = [
     "PAIRWISE_COLUMNS",

@@ -39,12 +39,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from survey.arrays import Floats, Ints
 from survey.codebook import Variance
 
 __all__ = ["Calibration", "Design", "Variance", "variance_of"]
 
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
 
 #: How many times R's ``svyrecvar`` runs over the margins of a raked design (fixed, not to
 #: convergence).

@@ -40,11 +40,9 @@ import numpy as np
 import numpy.typing as npt
 
 from survey.analysis.design import variance_of
+from survey.arrays import Floats, Ints
 
 __all__ = ["DomainMeans", "beta_interval", "category_shares", "domain_means", "normal_interval"]
-
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from survey.analysis.estimates import (
     domain_means,
     normal_interval,
 )
+from survey.arrays import Floats
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
     "variables",
 ]
 
-Floats = npt.NDArray[np.float64]
 
 #: From how many respondents :func:`estimate_table` estimates each breakdown in a call of its own.
 _APART_FROM = 50_000
