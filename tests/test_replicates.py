@@ -21,7 +21,9 @@ import pytest
 from survey.analysis.design import Variance
 from survey.analysis.estimates import beta_interval, category_shares, domain_means
 from survey.analysis.replicates import bootstrap_counts, replicate_variance
+from survey.codebook import WeightingRules
 from survey.errors import DataError
+from survey.outputs import replicate_columns
 from survey.weighting import rake
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -214,3 +216,24 @@ def test_a_trimmed_wave_has_no_replicates():
     assert raked.trimmed > 0
     with pytest.raises(DataError, match="trim"):
         raked.design(Variance.JK1)
+
+
+def test_replicate_columns_for_the_parquet_and_the_summary():
+    design = _design("sample", "jk1_fpc")
+    assert design.replicates is not None
+    data, _ = DATA["sample"]
+    columns = replicate_columns(design.replicates, data.index)
+    assert list(columns.columns[:2]) == ["rep_1", "rep_2"] and columns.shape == (120, 120)
+    assert columns["rep_1"].iloc[0] == 0.0  # JK1's first replicate leaves respondent 1 out
+    summary = design.summary()
+    assert summary["variance"] == "jk1" and summary["replicate_type"] == "JK1"
+    assert summary["replicate_scale"] == design.replicates.scale
+    assert "jackknife" in str(summary["variance_method"])
+
+
+def test_the_codebook_takes_replicate_variances():
+    rules = WeightingRules(variance="bootstrap", replicates=500, seed=7, write_replicates=True)
+    assert rules.variance is Variance.BOOTSTRAP and rules.replicates == 500
+    assert WeightingRules().write_replicates is False
+    with pytest.raises(ValueError, match="replicates"):
+        WeightingRules(replicates=1)
