@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_raked_variance import DATA as RAKED_DATA
+from test_raked_variance import _groups
 
 from survey.analysis.design import Variance
 from survey.analysis.estimates import beta_interval, category_shares, domain_means
@@ -31,26 +33,7 @@ RTOL = 1e-6
 KINDS = {"jk1": Variance.JK1, "jk1_fpc": Variance.JK1, "bootstrap": Variance.BOOTSTRAP}
 
 
-def _margins(table: pd.DataFrame) -> dict[str, dict[str, float]]:
-    return {
-        variable: dict(zip(rows["level"].astype(str), rows["total"].astype(float), strict=True))
-        for variable, rows in table.groupby("variable", sort=False)
-    }
-
-
-def _data_sets() -> dict[str, tuple[pd.DataFrame, dict[str, dict[str, float]]]]:
-    sample = pd.read_csv(GOLDEN / "sample.csv")
-    sample["imp_top2"] = np.where(sample["imp"].isna(), np.nan, (sample["imp"] >= 4) * 1.0)
-    return {
-        "sample": (sample, _margins(pd.read_csv(GOLDEN / "margins.csv"))),
-        "demo": (
-            pd.read_csv(GOLDEN / "demo_2026.csv"),
-            _margins(pd.read_csv(GOLDEN / "demo_margins.csv")),
-        ),
-    }
-
-
-DATA = _data_sets()
+DATA = {name: RAKED_DATA[name] for name in ("sample", "demo")}  # the same inputs as R's
 ESTIMATES = pd.read_csv(GOLDEN / "replicate_estimates.csv")
 
 
@@ -59,13 +42,6 @@ def _design(name: str, kind: str, *, replicates: int = 1000, seed: int = 18):
     raked = rake(data, margins=margins, epsilon=1, max_iterations=50)
     population = sum(next(iter(margins.values())).values()) if kind.endswith("fpc") else None
     return raked.design(KINDS[kind], population=population, replicates=replicates, seed=seed)
-
-
-def _groups(data: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
-    if by == "all":
-        return np.zeros(len(data), dtype=np.int64), ["all"]
-    names = sorted(data[by].dropna().astype(str).unique())
-    return pd.Categorical(data[by].astype(str), categories=names).codes.astype(np.int64), names
 
 
 def _ours(name: str, design, golden: pd.DataFrame) -> pd.DataFrame:
