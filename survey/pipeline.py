@@ -223,7 +223,16 @@ def process_wave(
     report.notes.extend(cleaned.notes)  # how the rules were applied, beside how it was read
     with track("write"):
         written = outputs.write_wave(
-            out_dir, processed_dir, wave.id, report, weighting, tables, processed
+            out_dir,
+            processed_dir,
+            wave.id,
+            report,
+            weighting,
+            tables,
+            processed,
+            replicates=design.replicates
+            if design is not None and codebook.weighting.write_replicates
+            else None,
         )
     if reports:
         with track("reports", "writing the workbook, HTML report and slides"):
@@ -279,7 +288,9 @@ def _weight(
     processed = processed.assign(weight=raked.weights.to_numpy())
     rules = codebook.weighting
     population = sum(next(iter(codebook.frame.values())).values()) if rules.fpc else None
-    design = raked.design(rules.variance, population=population)
+    design = raked.design(
+        rules.variance, population=population, replicates=rules.replicates, seed=rules.seed
+    )
     sample = composition(processed, margins=codebook.frame, weights=raked.weights)
     return (
         processed,

@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.analysis.design import Calibration, Design
+from survey.analysis.replicates import raked_replicates
 from survey.codebook import Variance
 from survey.errors import DataError
 
@@ -57,6 +58,13 @@ class RakingResult:
     calibration
         What the raking removes from a statistic's variance: each margin's categories and
         the weights right after the last pass adjusted it (R's raked design).
+    start
+        The weights raking started from (``None``: 1 for everyone).
+    targets
+        Each margin's frame counts, in the order of the calibration's cells.
+    passes
+        Passes over the margins of the raking that gave the weights (the last one, when
+        trimming raked again), which replicate weights repeat.
     """
 
     weights: pd.Series
@@ -65,6 +73,9 @@ class RakingResult:
     max_change: float
     trimmed: int = 0
     calibration: Calibration | None = None
+    start: npt.NDArray[np.float64] | None = None
+    targets: tuple[npt.NDArray[np.float64], ...] = ()
+    passes: int = 0
 
     @property
     def design_effect(self) -> float:
@@ -78,20 +89,54 @@ class RakingResult:
         w = self.weights.to_numpy(dtype=float)
         return float(np.sum(w) ** 2 / np.sum(w**2))
 
-    def design(self, variance: Variance, *, population: float | None = None) -> Design:
+    def design(
+        self,
+        variance: Variance,
+        *,
+        population: float | None = None,
+        replicates: int = 200,
+        seed: int = 2026,
+    ) -> Design:
         """The weights as a design whose variances are computed by ``variance``, with the
-        finite population correction for a frame of ``population`` members if given."""
+        finite population correction for a frame of ``population`` members if given.
+
+        ``Variance.JK1`` and ``Variance.BOOTSTRAP`` make the replicate weights (``replicates``
+        bootstrap replicates from ``seed``), each raked to the margins for the passes the
+        wave's weights took, as R's ``rake()`` of ``as.svrepdesign(...)``. Trimming is not
+        part of R's raking and is not repeated in the replicates: a trimmed wave gets an
+        error asking for a linearised variance.
+        """
         n = len(self.weights)
         if population is not None and population < n:
             raise DataError(
                 f"weighting.fpc: the frame has {population:g} members but {n} respondents "
                 "were weighted; the finite population correction needs the whole frame's count"
             )
+        found = None
+        if variance in (Variance.JK1, Variance.BOOTSTRAP):
+            if self.trimmed or self.calibration is None:
+                raise DataError(
+                    f"weighting.variance: {variance} replicates repeat the raking, but "
+                    + ("trimming capped " + f"{self.trimmed} weights" if self.trimmed
+                       else "these weights were not raked")
+                    + "; use weighting.variance: raked (or drop weighting.trim_ratio)"
+                )  # fmt: skip
+            found = raked_replicates(
+                np.ones(n) if self.start is None else self.start,
+                self.calibration.cells,
+                self.targets,
+                passes=self.passes,
+                variance=variance,
+                replicates=replicates,
+                seed=seed,
+                population=population,
+            )
         return Design(
             self.weights.to_numpy(dtype=float),
             self.calibration,
             fpc=1.0 if population is None else 1 - n / population,
             variance=variance,
+            replicates=found,
         )
 
     def summary(self) -> dict[str, float | int | bool]:
@@ -213,6 +258,7 @@ def rake(
         return current, max_iterations, False, change
 
     raked, iterations, converged, change = rake_once(weights)
+    passes = iterations
     trimmed = 0
     if trim_ratio is not None and converged:
         for _ in range(max_iterations):
@@ -223,6 +269,7 @@ def rake(
             trimmed = max(trimmed, int(over.sum()))
             raked, more, converged, change = rake_once(np.minimum(raked, cap))
             iterations += more
+            passes = more
             if not converged:
                 break
     if not converged:
@@ -238,6 +285,9 @@ def rake(
         max_change=change,
         trimmed=trimmed,
         calibration=Calibration(tuple(codes), tuple(steps)),
+        start=None if base_weight is None else weights,
+        targets=tuple(targets),
+        passes=passes,
     )
 
 

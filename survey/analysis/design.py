@@ -39,10 +39,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from survey.analysis.replicates import Replicates
 from survey.arrays import Floats, Ints
 from survey.codebook import Variance
 
-__all__ = ["Calibration", "Design", "Variance", "variance_of"]
+__all__ = [
+    "Calibration",
+    "Design",
+    "Variance",
+    "groups_covary",
+    "replicates_of",
+    "tests_variance_of",
+    "variance_of",
+]
 
 
 #: How many times R's ``svyrecvar`` runs over the margins of a raked design (fixed, not to
@@ -185,13 +194,42 @@ class Calibration:
 
 
 def variance_of(weights: npt.ArrayLike) -> tuple[Calibration | None, float]:
-    """The raking whose effect a variance takes off (``None``: the weights are taken as
-    fixed, as plain arrays of weights always are), and the finite population correction's
-    factor."""
+    """The raking whose effect a linearised variance takes off (``None``: the weights are
+    taken as fixed, as plain arrays of weights always are), and the finite population
+    correction's factor.
+
+    A replicate design (``jk1``, ``bootstrap``) gets ``None``: its estimators
+    (:func:`~survey.analysis.estimates.domain_means`, ``category_shares``) take their variance
+    from :attr:`Design.replicates` instead; :func:`replicates_of` says when.
+    """
     if not isinstance(weights, Design):
         return None, 1.0
     raked = weights.variance is Variance.RAKED and weights.calibration is not None
     return (weights.calibration if raked else None), weights.fpc
+
+
+def tests_variance_of(weights: npt.ArrayLike) -> tuple[Calibration | None, float]:
+    """:func:`variance_of` for the design-based tests (Rao-Scott, Wald): a replicate design
+    (``jk1``, ``bootstrap``) is tested with the linearised variance of the same raked design
+    (and correction), not with its replicates (R's ``svychisq`` and ``regTermTest`` on the
+    replicate design would use them: not done yet, issue #18)."""
+    if isinstance(weights, Design) and replicates_of(weights) is not None:
+        return weights.calibration, weights.fpc
+    return variance_of(weights)
+
+
+def replicates_of(weights: npt.ArrayLike) -> Replicates | None:
+    """The replicate weights whose spread gives a variance (``None``: linearised)."""
+    if isinstance(weights, Design) and weights.variance in (Variance.JK1, Variance.BOOTSTRAP):
+        return weights.replicates
+    return None
+
+
+def groups_covary(weights: npt.ArrayLike) -> bool:
+    """Whether two disjoint groups' estimates have a covariance under these weights (a
+    raked design, linearised or by replicates), so that a difference's variance is not
+    the sum of the two variances."""
+    return variance_of(weights)[0] is not None or replicates_of(weights) is not None
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,12 +249,20 @@ class Design:
         The finite population correction's factor ``1 - n / N`` (1: none).
     variance
         How variances are computed.
+    replicates
+        With ``variance`` JK1 or bootstrap: the replicate weights, each raked to the margins
+        (their ``scale`` already holds the finite population correction).
     """
 
     weights: Floats
     calibration: Calibration | None = None
     fpc: float = 1.0
     variance: Variance = Variance.FIXED
+    replicates: Replicates | None = None
+
+    def __post_init__(self) -> None:
+        if self.variance in (Variance.JK1, Variance.BOOTSTRAP) and self.replicates is None:
+            raise ValueError(f"a {self.variance!s} design needs its replicate weights")
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Floats:
         return np.asarray(self.weights, dtype=dtype)
@@ -226,12 +272,15 @@ class Design:
 
     def summary(self) -> dict[str, object]:
         """What ``weighting.json`` and the run's manifest record of the variance method."""
-        return {
+        found: dict[str, object] = {
             "variance": str(self.variance),
             "fpc": self.fpc < 1,
             "fpc_factor": self.fpc,
             "variance_method": self.describe(),
         }
+        if self.replicates is not None:
+            found.update(self.replicates.summary())
+        return found
 
     def describe(self) -> str:
         """The variance method in one sentence a member can read."""
@@ -239,6 +288,19 @@ class Design:
             text = (
                 "Margins of error allow for the weighting: standard errors are linearised "
                 "for weights raked to the membership's margins, as R's survey package does"
+            )
+        elif self.variance is Variance.JK1:
+            text = (
+                "Margins of error allow for the weighting: standard errors come from jackknife "
+                "replicates, each leaving one respondent out and raked again to the "
+                "membership's margins, as R's survey package does"
+            )
+        elif self.variance is Variance.BOOTSTRAP:
+            size = self.replicates.size if self.replicates is not None else 0
+            text = (
+                f"Margins of error allow for the weighting: standard errors come from {size} "
+                "bootstrap resamples of the respondents, each raked again to the membership's "
+                "margins"
             )
         else:
             text = (

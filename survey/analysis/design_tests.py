@@ -6,7 +6,11 @@
 - :func:`wald_means`: the Wald F test that a number's mean is the same in every group, as R's
   ``regTermTest`` on ``svyglm(y ~ g)``.
 
-Raked weights are treated as sampling weights with no strata or clusters. The Rao-Scott test,
+Raked weights are treated as sampling weights with no strata or clusters. A replicate design
+(``weighting.variance: jk1`` or ``bootstrap``) is tested with the *linearised* variance of the
+same raked design (:func:`~survey.analysis.design.tests_variance_of`), not its replicates:
+R's ``svychisq`` and ``regTermTest`` on the replicate design differ from these by what JK1 or
+the bootstrap differ from linearisation (a few per cent of a variance). The Rao-Scott test,
 for an r x c table on the respondents who answered both questions (``N`` of them,
 ``nu = N - 1`` degrees of freedom of the design):
 
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from survey.analysis.design import Calibration, variance_of
+from survey.analysis.design import Calibration, tests_variance_of
 
 __all__ = ["BLOCK_CODES", "RaoScott", "WaldMeans", "rao_scott", "rao_scott_tests", "wald_means"]
 
@@ -118,7 +122,7 @@ def rao_scott_tests(
         np.atleast_2d(np.asarray(columns, dtype=np.int64)),
     )
     w = np.asarray(weights, dtype=float)
-    calibration, fpc = variance_of(weights)
+    calibration, fpc = tests_variance_of(weights)  # replicates: linearised
     tables = len(r_all)
     if tables == 0:
         return []
@@ -367,7 +371,7 @@ def wald_means(
     y_all = np.asarray(values, dtype=float)
     g_all = np.asarray(groups, dtype=np.int64)
     w_all = np.asarray(weights, dtype=float)
-    calibration, fpc = variance_of(weights)
+    calibration, fpc = tests_variance_of(weights)  # replicates: linearised
     n_total = len(w_all)
     used = (g_all >= 0) & ~np.isnan(y_all)
     levels, g = np.unique(g_all[used], return_inverse=True)

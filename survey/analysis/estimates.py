@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from survey.analysis.design import variance_of
+from survey.analysis.design import replicates_of, variance_of
+from survey.analysis.replicates import domain_variances
 from survey.arrays import Floats, Ints
 
 __all__ = ["DomainMeans", "beta_interval", "category_shares", "domain_means", "normal_interval"]
@@ -133,6 +134,12 @@ def domain_means(
         variance = scale * squares / weight**2
         if pairs is not None:
             pairs = scale * pairs / (weight[..., :, None] * weight[..., None, :])
+    replicates = replicates_of(weights)
+    if replicates is not None:  # the same estimates, their variances from the replicates
+        variance, pairs = domain_variances(
+            replicates, values, group, groups=groups, covariance=covariance
+        )
+        variance = np.where(weight.reshape(variance.shape) > 0, variance, np.nan)
     shape = (groups,) if y.ndim == 1 else (answers.shape[1], groups)
     return DomainMeans(
         estimate.reshape(shape),
@@ -234,6 +241,16 @@ def category_shares(
         variance = (
             fpc * n_total / (n_total - 1) * squares / weight**2 if n_total > 1 else squares * np.nan
         )
+    replicates = replicates_of(weights)
+    if replicates is not None:  # the same estimates, their variances from the replicates
+        original = np.asarray(codes, dtype=np.int64)
+        member = np.zeros((len(options), categories + 1))  # the last place: unanswered
+        for row, option in enumerate(options):
+            member[row, list(option)] = 1.0
+        member[:, categories] = np.nan
+        indicators = member[:, np.where(original >= 0, original, categories)].T
+        found, _ = domain_variances(replicates, indicators, group, groups=groups)
+        variance = np.where(weight > 0, found, np.nan)
     shape = (len(options), groups)
     return DomainMeans(
         estimate,

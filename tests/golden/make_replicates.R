@@ -1,0 +1,158 @@
+## make_replicates.R -- golden values for replicate-weight variances (issue #18), from R's survey.
+##
+## How to run (from the repository root; needs r-cran-survey):
+##     Rscript tests/golden/make_replicates.R
+## Inputs (in tests/golden/): sample.csv, margins.csv (make_data.py) and demo_2026.csv,
+## demo_margins.csv (make_raked_data.py), as make_raked.R.
+## Designs, for each data set (rake() with control = list(maxit = 50, epsilon = 1)):
+##     jk1        rake(as.svrepdesign(svydesign(ids = ~1, weights = ~1, data), type = "JK1"),
+##                     margins, population)
+##     jk1_fpc    the same from svydesign(ids = ~1, fpc = ~N, data), N the frame's total
+##     bootstrap  the same with type = "bootstrap", replicates = 1000, after set.seed(18)
+##                (R's draws: our bootstrap is compared within Monte Carlo error)
+## R's default options(survey.replicates.mse = FALSE): replicates centred on their mean.
+## Outputs (numbers with sprintf("%.17g"); NA written as NA):
+##     replicate_estimates.csv  data, design, variable, by, group, estimate, se
+##                              svymean / svyby(..., svymean, na.rm = TRUE), as make_raked.R
+##     replicate_ciprop.csv     data, design, variable, by, group, estimate, ci_low, ci_high
+##                              svyciprop(method = "beta") (degrees of freedom: degf of the
+##                              group's replicate design)
+##     replicate_weights.csv    data, design, replicate, respondent, weight: the first 3
+##                              replicates' raked weights of the sample (JK1 and JK1 with fpc)
+##     replicate_scale.csv      data, design, replicates, scale: each design's scale (rscales 1)
+
+options(digits = 17)
+suppressMessages(library(survey))
+
+args <- commandArgs(trailingOnly = FALSE)
+file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
+gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
+cat("R:", R.version.string, "\n")
+cat("survey:", packageDescription("survey")$Version, "\n")
+stopifnot(!isTRUE(getOption("survey.replicates.mse")))
+
+num <- function(x) {
+  x <- as.numeric(x)
+  out <- sprintf("%.17g", x)
+  out[is.na(x)] <- "NA"
+  out
+}
+write_golden <- function(df, name) {
+  rownames(df) <- NULL
+  for (j in seq_along(df)) if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
+  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
+  cat(sprintf("wrote %-26s %5d rows\n", name, nrow(df)))
+}
+read <- function(name) {
+  read.csv(file.path(gdir, name), na.strings = c("", "NA"), stringsAsFactors = FALSE)
+}
+
+designs <- function(data, margins) {
+  names_ <- unique(margins$variable)
+  population <- lapply(names_, function(v) {
+    m <- margins[margins$variable == v, ]
+    out <- data.frame(m$level, m$total)
+    names(out) <- c(v, "Freq")
+    out
+  })
+  formulas <- lapply(names_, function(v) as.formula(paste0("~", v)))
+  data$N <- sum(margins$total[margins$variable == names_[1]])
+  control <- list(maxit = 50, epsilon = 1)
+  raked <- function(d) rake(d, formulas, population, control = control)
+  plain <- svydesign(ids = ~1, weights = ~1, data = data)
+  ## a replicate that draws nobody from a margin's category cannot be raked (R stops): the
+  ## first seed from 18 whose replicates all can
+  seed <- 18
+  repeat {
+    set.seed(seed)
+    boot <- as.svrepdesign(plain, type = "bootstrap", replicates = 1000)
+    drawn <- as.matrix(boot$repweights)
+    empty <- any(sapply(names_, function(v) any(rowsum(drawn, data[[v]]) == 0)))
+    if (!empty) break
+    seed <- seed + 1
+  }
+  cat("bootstrap seed", seed, "\n")
+  list(
+    jk1 = raked(as.svrepdesign(plain, type = "JK1")),
+    jk1_fpc = raked(as.svrepdesign(svydesign(ids = ~1, fpc = ~N, data = data), type = "JK1")),
+    bootstrap = suppressWarnings(raked(boot))
+  )
+}
+
+estimates <- function(dataset, dname, des, v, bys) {
+  out <- list()
+  f <- as.formula(paste0("~", v))
+  m <- suppressWarnings(svymean(f, des, na.rm = TRUE))
+  labels <- names(coef(m))
+  out[[1]] <- data.frame(data = dataset, design = dname, variable = labels, by = "all",
+                         group = "all", estimate = unname(coef(m)), se = unname(SE(m)))
+  for (g in bys) {
+    r <- suppressWarnings(svyby(f, as.formula(paste0("~", g)), des, svymean, na.rm = TRUE))
+    groups <- as.character(r[[g]])
+    se <- as.matrix(SE(r))
+    for (k in seq_along(labels)) {
+      estimate <- if (length(labels) == 1) coef(r)[groups]
+                  else coef(r)[paste0(groups, ":", labels[k])]
+      out[[length(out) + 1]] <- data.frame(
+        data = dataset, design = dname, variable = labels[k], by = g,
+        group = groups, estimate = unname(estimate), se = unname(se[, k]))
+    }
+  }
+  out <- do.call(rbind, out)
+  out$variable <- ifelse(out$variable == v, v, sub(paste0("^", v), paste0(v, ":"), out$variable))
+  out
+}
+
+ciprop <- function(dataset, dname, des, v, bys) {
+  f <- as.formula(paste0("~", v))
+  p <- svyciprop(f, des, method = "beta", na.rm = TRUE)
+  out <- list(data.frame(data = dataset, design = dname, variable = v, by = "all",
+                         group = "all", estimate = as.numeric(p), ci_low = attr(p, "ci")[1],
+                         ci_high = attr(p, "ci")[2]))
+  for (g in bys) {
+    r <- svyby(f, as.formula(paste0("~", g)), des, svyciprop, method = "beta",
+               vartype = "ci", na.rm = TRUE)
+    out[[length(out) + 1]] <- data.frame(
+      data = dataset, design = dname, variable = v, by = g, group = as.character(r[[g]]),
+      estimate = r[[v]], ci_low = r$ci_l, ci_high = r$ci_u)
+  }
+  do.call(rbind, out)
+}
+
+est <- list(); ci <- list(); wts <- list(); scl <- list()
+run <- function(dataset, data, margins, variables, shares) {
+  ds <- designs(data, margins)
+  for (d in names(ds)) {
+    des <- ds[[d]]
+    scl[[length(scl) + 1]] <<- data.frame(data = dataset, design = d,
+                                          replicates = ncol(des$repweights), scale = des$scale)
+    for (v in variables) {
+      est[[length(est) + 1]] <<- estimates(dataset, d, des, v, c("sector", "region", "role"))
+    }
+    if (d != "bootstrap") for (v in shares) {
+      ci[[length(ci) + 1]] <<- ciprop(dataset, d, des, v, c("sector", "region", "role"))
+    }
+    if (dataset == "sample" && d != "bootstrap") {
+      w <- weights(des, "analysis")[, 1:3]
+      wts[[length(wts) + 1]] <<- data.frame(
+        data = dataset, design = d, replicate = rep(1:3, each = nrow(w)),
+        respondent = rep(seq_len(nrow(w)), 3), weight = as.vector(w))
+    }
+  }
+}
+
+sample <- read("sample.csv")
+sample$barrier <- factor(sample$barrier)
+sample$imp_top2 <- as.numeric(sample$imp >= 4)
+run("sample", sample, read("margins.csv"),
+    c("travel", "imp", "hours", "rare", "barrier", "imp_top2"), c("travel", "rare", "imp_top2"))
+
+demo <- read("demo_2026.csv")
+demo$paid_time <- factor(demo$paid_time)
+run("demo", demo, read("demo_margins.csv"),
+    c("paid_time", "employer_support", "cpd_hours", "barriers__time"), c("barriers__time"))
+
+write_golden(do.call(rbind, est), "replicate_estimates.csv")
+write_golden(do.call(rbind, ci), "replicate_ciprop.csv")
+write_golden(do.call(rbind, wts), "replicate_weights.csv")
+write_golden(do.call(rbind, scl), "replicate_scale.csv")
