@@ -213,3 +213,30 @@ def test_the_codebook_takes_replicate_variances():
     assert WeightingRules().write_replicates is False
     with pytest.raises(ValueError, match="replicates"):
         WeightingRules(replicates=1)
+
+
+@pytest.mark.parametrize("kind", ["jk1", "raked"])
+def test_results_table_intervals_equal_r(kind):
+    """The published ``results`` rows of a share (overall and by sector) carry R's
+    intervals: the degrees of freedom reach the table, for replicates and linearised."""
+    from survey.analysis.results import estimate_table
+    from survey.codebook import load_codebook, reference_codebook_path
+
+    data, margins = DATA["demo"]
+    raked = rake(data, margins=margins, epsilon=1, max_iterations=50)
+    if kind == "raked":
+        design = raked.design(Variance.RAKED)
+        golden = pd.read_csv(GOLDEN / "raked_ciprop.csv")
+    else:
+        design = raked.design(Variance.JK1, replicates=1000, seed=18)
+        golden = pd.read_csv(GOLDEN / "replicate_ciprop.csv")
+    golden = golden[(golden["data"] == "demo") & (golden["design"] == kind)
+                    & golden["by"].isin(["all", "sector"])]  # fmt: skip
+    table = estimate_table(data, load_codebook(reference_codebook_path()), wave="2026",
+                           weights=design)  # fmt: skip
+    rows = table[(table["question"] == "barriers") & (table["option"] == "time")]
+    keys = list(zip(golden["by"], golden["group"], strict=True))
+    found = rows.set_index(["by", "group"]).loc[keys]
+    assert len(found) == 6
+    np.testing.assert_allclose(found["ci_low"], golden["ci_low"], rtol=1e-6)
+    np.testing.assert_allclose(found["ci_high"], golden["ci_high"], rtol=1e-6)

@@ -344,16 +344,18 @@ def beta_interval(
     n: npt.ArrayLike,
     *,
     level: float = 0.95,
-    degrees: tuple[npt.ArrayLike, int] | None = None,
+    degrees: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
 ) -> tuple[Floats, Floats]:
     """Korn-Graubard intervals for proportions, as ``svyciprop(method = "beta")``.
 
     At 0% and 100% (no variance) the exact Clopper-Pearson interval for ``n`` is used; a share
     with no variance in between (a raking margin's own shares) is its own interval.
-    ``degrees``, for a raked design: each group's degrees of freedom (its respondents, whether
-    they answered or not, less one) and the wave's; the effective sample size is then scaled by
-    ``(t(alpha/2, wave) / t(alpha/2, group))^2``, as R does for a domain of a calibrated design
-    (which keeps the wave's rows; a design taken as fixed drops them, and the ratio is 1).
+    ``degrees``, for a raked design: each interval's degrees of freedom of its part of the
+    design (R's ``degf``) and that part's rows less one; the effective sample size is then
+    scaled by ``(t(alpha/2, rows) / t(alpha/2, degf))^2``, as R's ``svyciprop`` does. A domain
+    of a linearised raked design keeps the wave's rows (``degf``: the group's respondents
+    less one); of a replicate design, its own rows (``degf``: the rank of its replicate
+    weights less one). A design taken as fixed drops the other rows, and the ratio is 1.
 
     >>> low, high = beta_interval([0.0, 1.0], [0.0, 0.0], [20, 20])
     >>> low.round(4).tolist(), high.round(4).tolist()
@@ -375,8 +377,8 @@ def beta_interval(
             # scipy.stats takes about a second to import: loaded with the intervals
             from scipy.stats import t
 
-            group, wave = degrees
-            n_eff = n_eff * (t.ppf(alpha / 2, wave) / t.ppf(alpha / 2, group)) ** 2
+            degf, rows = degrees
+            n_eff = n_eff * (t.ppf(alpha / 2, rows) / t.ppf(alpha / 2, degf)) ** 2
         # a share raking all but fixes (a margin's own categories) has an effective size in
         # the billions, where beta.ppf takes a second to converge and the beta is normal far
         # below a shown digit: its bounds from the beta's mean and spread instead

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.analysis.design import variance_of
+from survey.analysis.design import groups_covary
 from survey.analysis.estimates import domain_means
 from survey.analysis.results import groupings, variables
 from survey.codebook import Codebook
@@ -28,8 +28,9 @@ def share_covariances(
     respondents: pd.DataFrame, codebook: Codebook, *, wave: str, weights: npt.ArrayLike | None
 ) -> pd.DataFrame | None:
     """Each share's covariance with the same share of every other group of its breakdown
-    (``COVARIANCE_COLUMNS``, both orders of a pair), for a raked design; ``None`` when the
-    groups are independent (no weights, or weights taken as fixed).
+    (``COVARIANCE_COLUMNS``, both orders of a pair), for a raked design (linearised or by
+    replicates); ``None`` when the groups are independent (no weights, or weights taken as
+    fixed).
 
     Examples
     --------
@@ -40,7 +41,7 @@ def share_covariances(
     ...                   weights=np.ones(2)) is None
     True
     """
-    if weights is None or variance_of(weights)[0] is None:
+    if weights is None or not groups_covary(weights):
         return None
     shares = [variable for variable in variables(respondents, codebook) if variable.share]
     if not shares:

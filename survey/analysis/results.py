@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey.analysis.design import variance_of
+from survey.analysis.design import replicates_of, variance_of
 from survey.analysis.estimates import (
     DomainMeans,
     beta_interval,
@@ -351,17 +351,24 @@ def _domain_degrees(
     weights: npt.ArrayLike | None,
     breakdowns: list[tuple[str, npt.NDArray[np.int64], list[str]]],
     parts: list[tuple[Any, ...]],
-) -> tuple[npt.NDArray[np.int64], int] | None:
-    """For a raked design, each row's group's degrees of freedom (its respondents less one)
-    and the wave's, for :func:`beta_interval`; ``None`` otherwise."""
-    calibration, _ = variance_of(weights) if weights is not None else (None, 1.0)
-    if calibration is None:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """For a raked design, each row's ``degrees`` for :func:`beta_interval`: R's ``degf`` of
+    the group's part of the design (its respondents less one when linearised, the rank of its
+    replicate weights less one with replicates) and that part's rows less one (the wave's
+    when linearised: a raked design keeps every row); ``None`` for weights taken as fixed."""
+    if weights is None:
+        return None
+    replicates = replicates_of(weights)
+    if variance_of(weights)[0] is None and replicates is None:
         return None
     sizes = {
         by: np.bincount(codes[codes >= 0], minlength=len(names)) for by, codes, names in breakdowns
     }
     group = np.concatenate([sizes[part[3]] for part in parts]) if parts else np.array([])
-    return group.astype(np.int64) - 1, len(np.asarray(weights)) - 1
+    group = group.astype(np.int64)
+    if replicates is None:  # a linearised raked design keeps the wave's rows in a group's part
+        return group - 1, np.full(len(group), len(np.asarray(weights)) - 1)
+    return replicates.degrees(group), group - 1  # a replicate design's part has its own rows
 
 
 def _groups_of(result: DomainMeans, start: int, end: int) -> DomainMeans:
