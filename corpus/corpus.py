@@ -128,16 +128,19 @@ class Outcome:
         }
 
 
-def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``survey ARGS`` in a fresh process, as a user runs it."""
-    env = {**os.environ, "COLUMNS": "120", "GX_ANALYTICS_ENABLED": "False"}
+def survey(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``survey ARGS`` in a fresh process, as a user runs it: in this environment with
+    ``COLUMNS=120`` and no analytics unless ``env`` gives the whole environment."""
+    default = {**os.environ, "COLUMNS": "120", "GX_ANALYTICS_ENABLED": "False"}
     return subprocess.run(
         [sys.executable, "-m", "survey", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=600,
-        env=env,
+        timeout=timeout,
+        env=default if env is None else env,
         check=False,
     )
 

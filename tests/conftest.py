@@ -9,6 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from factories import model_of, run_demo_waves
+
 from survey.codebook import Codebook, load_codebook, reference_codebook_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,6 +59,20 @@ def wave_tables(report_folder):
 
 
 @pytest.fixture(scope="session")
+def findings(wave_tables):
+    """The 2024 wave's headline findings."""
+    from survey.report.findings import headline_findings
+
+    return headline_findings(wave_tables)
+
+
+@pytest.fixture(scope="session")
+def wave_model(wave_tables, findings):
+    """The 2024 wave's report model, as the three writers take it."""
+    return model_of(wave_tables, findings)
+
+
+@pytest.fixture(scope="session")
 def hostile_tables(wave_tables):
     """The 2024 tables with respondent quotes that try to run a formula or a script."""
     import dataclasses
@@ -76,19 +92,7 @@ def hostile_tables(wave_tables):
 def history_root(tmp_path_factory) -> Path:
     """The three demo waves run together (no reports): ``<root>/2024``, ``2025`` and ``2026``,
     each later wave with its history (``trends.csv``, ``trend_flags.csv``, ``rankings.csv``)."""
-    from survey.runtime import run_waves
-
-    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
-    folder = tmp_path_factory.mktemp("history")
-    run_waves(
-        book,
-        book.waves,
-        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
-        processed_dir=folder / "processed",
-        jobs=2,
-        reports=False,
-    )
-    return folder / "reports"
+    return run_demo_waves(tmp_path_factory.mktemp("history"), reports=False) / "reports"
 
 
 @pytest.fixture(scope="session")

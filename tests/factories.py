@@ -5,17 +5,60 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import importlib.util
 import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
+import pytest
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
-from survey.codebook import Codebook, QuestionType
+from survey.codebook import Codebook, QuestionType, load_codebook
+from survey.demo import write_demo
+from survey.io import RawExport, read_export
 from survey.report import ReportModel, ReportTables, build_report
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_corpus() -> ModuleType:
+    """``corpus/corpus.py`` (a script beside the package, not a module of it) as ``real_corpus``."""
+    spec = importlib.util.spec_from_file_location("real_corpus", ROOT / "corpus" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["real_corpus"] = module  # (its dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The real-export corpus's script: its index, its runs, where the shared samples are.
+corpus = sys.modules.get("real_corpus") or _load_corpus()
+#: The steering repository's real exports, read where that folder exists.
+SAMPLES: Path = corpus.SAMPLES
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
+)
+
+#: The contract columns of DESIGN.md ("What a run writes"), as it writes them.
+NEEDS_CONTRACT = [
+    "wave", "topic", "by", "group", "n", "top2_importance", "mean_gap", "mwds", "rank",
+]  # fmt: skip
+TESTS_CONTRACT = [
+    "wave", "question", "by", "test", "statistic", "df", "p", "p_adjusted", "effect_size",
+    "effect_name",
+]  # fmt: skip
+TRENDS_CONTRACT = [
+    "question", "option", "by", "group", "wave_from", "wave_to", "estimate_from", "estimate_to",
+    "change", "p", "significant",
+]  # fmt: skip
 
 METADATA = [
     "StartDate",
@@ -122,15 +165,74 @@ def export(codebook: Codebook, path: Path, count: int, **overrides: dict[str, An
     return write_qualtrics(codebook, path, rows)
 
 
+def csv_bytes(rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:
+    """``rows`` as a CSV file's bytes: ``delimiter`` between cells, CRLF line ends, quoting
+    where a cell needs it, in ``encoding``."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    """``data`` written as ``folder/name``; returns the path."""
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def csv_workbook(path: Path, text: str, *, numbers: bool = True) -> Path:
+    """The CSV ``text`` saved as the first sheet of a workbook at ``path``, as a spreadsheet
+    program imports it: blank cells empty and (with ``numbers``) whole numbers as numbers."""
+    workbook = Workbook()
+    for row in csv.reader(io.StringIO(text, newline="")):
+        workbook.active.append(
+            [int(cell) if numbers and cell.isdigit() else (cell or None) for cell in row]
+        )
+    workbook.save(path)
+    return path
+
+
+def run_demo_waves(folder: Path, *, reports: bool = True) -> Path:
+    """The committed demo's three waves run together in ``folder`` (``reports/<wave>/`` and
+    ``processed/``), each later wave with its history; ``reports=False`` writes the tables
+    but not the workbook, page and deck. Returns ``folder``."""
+    # late: the runtime starts worker processes; most test modules never need it
+    from survey.runtime import run_waves
+
+    book = load_codebook(ROOT / "data" / "raw" / "codebook.yaml")
+    run_waves(
+        book,
+        book.waves,
+        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
+        processed_dir=folder / "processed",
+        jobs=2,
+        reports=reports,
+    )
+    return folder
+
+
+def demo_2024(folder: Path) -> RawExport:
+    """The demo's 2024 wave (Qualtrics CSV) of 50 responses, written in ``folder`` and read."""
+    write_demo(folder, n=50)
+    return read_export(folder / "2024.csv")
+
+
+def coded_columns(codebook: Codebook) -> set[str]:
+    """The export columns of the codebook's closed questions (consent, single choice, Likert,
+    grid cells): the ones an SPSS or R export holds as codes with value labels."""
+    coded = {codebook.consent.column} if codebook.consent else set()
+    for question in codebook.questions:
+        if question.type is QuestionType.GRID:
+            coded |= {column for item in question.items for column in question.grid_columns(item)}
+        elif question.type in (QuestionType.SINGLE, QuestionType.LIKERT):
+            coded.add(question.id)
+    return coded
+
+
 def survey(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """``survey ARGS`` in a fresh process, as a user runs it (no inherited environment)."""
-    return subprocess.run(
-        [sys.executable, "-m", "survey", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    return corpus.survey(
+        *args, cwd=cwd, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"}, timeout=300
     )
 
 
@@ -156,6 +258,21 @@ PAGE_PATHS = [
     "downloads",
     "upload",
 ]
+
+
+def formula_cells(sheets: Iterable[Worksheet]) -> list[Cell]:
+    """Every cell of ``sheets`` (a workbook, or some of its sheets) that holds a formula."""
+    return [
+        cell for ws in sheets for row in ws.iter_rows() for cell in row if cell.data_type == "f"
+    ]
+
+
+def trend_flags(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """A ``trend_flags`` table as the report tables hold it, from (question, wave_from,
+    wave_to, reason) rows."""
+    return pd.DataFrame(
+        rows, columns=["question", "wave_from", "wave_to", "reason"], dtype="string"
+    )
 
 
 def model_of(tables: ReportTables, findings: pd.DataFrame | None = None) -> ReportModel:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from factories import NEEDS_CONTRACT, TESTS_CONTRACT
 
 from survey.analysis.results import RESULT_COLUMNS, estimate_table, results, suppress
 from survey.codebook import load_codebook
@@ -197,34 +198,13 @@ def test_every_engine_table_is_written_with_its_contract_columns(demo_results):
     _, _, folder = demo_results
     wave = folder / "2024"
     needs_table = pd.read_csv(wave / "needs.csv")
-    assert list(needs_table.columns[:9]) == [
-        "wave",
-        "topic",
-        "by",
-        "group",
-        "n",
-        "top2_importance",
-        "mean_gap",
-        "mwds",
-        "rank",
-    ]
+    assert list(needs_table.columns[:9]) == NEEDS_CONTRACT
     assert set(needs_table["weighted"]) == {True, False}
     leaders = needs_table.query("by == 'role' and group == 'manager' and weighted")
     top = leaders.sort_values("rank").head(3)["topic"]
     assert set(top) == {"leadership", "advocacy", "governance"}
     tests_table = pd.read_csv(wave / "tests.csv")
-    assert list(tests_table.columns[:10]) == [
-        "wave",
-        "question",
-        "by",
-        "test",
-        "statistic",
-        "df",
-        "p",
-        "p_adjusted",
-        "effect_size",
-        "effect_name",
-    ]
+    assert list(tests_table.columns[:10]) == TESTS_CONTRACT
     pairwise = pd.read_csv(wave / "pairwise.csv")
     omnibus = tests_table.query("test == 'kruskal_wallis' and p_adjusted < 0.05")
     assert set(zip(pairwise["question"], pairwise["by"], strict=True)) == set(

@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 
+from factories import formula_cells
 from make_bad_inputs import CASES, CODEBOOK, HERE, write_corpus
 
 SECONDS = 180  # far above any case's time: a hang, not a slow run, fails
@@ -96,13 +97,7 @@ def test_respondent_formulas_and_scripts_land_as_inert_text(corpus, tmp_path):
         completed = _run(tmp_path / name, "2024", tmp_path / wave)
         assert completed.returncode == 0, completed.stderr
     workbook = load_workbook(tmp_path / "f" / "out" / "report.xlsx")
-    formulas = [
-        (sheet.title, cell.coordinate)
-        for sheet in workbook
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
+    formulas = [(cell.parent.title, cell.coordinate) for cell in formula_cells(workbook)]
     assert {title for title, _ in formulas} <= {"Method"}
     import pandas as pd
 

@@ -10,22 +10,14 @@ worked out again with pandas straight from the export.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("real_corpus", ROOT / "corpus" / "corpus.py")
-assert _spec is not None and _spec.loader is not None
-corpus = importlib.util.module_from_spec(_spec)
-sys.modules["real_corpus"] = corpus  # (its dataclasses look their module up)
-_spec.loader.exec_module(corpus)
+from factories import ROOT, corpus
 
 ENTRIES = corpus.load_index()
 EXPECTED_KEYS = {"rows_in", "analysed", "quarantined", "questions", "skipped"}

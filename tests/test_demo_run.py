@@ -20,16 +20,11 @@ from survey.codebook import Codebook, load_codebook
 from survey.pipeline import validate_wave
 
 WAVES = ["2024", "2025", "2026"]
-#: ground-truth kind -> the reason cleaning gives it
-REASONS = {
-    "no_consent": "no_consent",
-    "test_response": "test_response",
-    "duplicate_person": "duplicate",
-    "incomplete": "incomplete",
-    "invalid_sector": "invalid_sector",
-    "speeder": "speeder",
-    "straightliner": "straightliner",
-}
+#: ground-truth kind -> the reason cleaning gives it: the kind's own name, but "duplicate" for
+#: a person who answered twice
+PLANTED = ["no_consent", "test_response", "duplicate_person", "incomplete", "invalid_sector"]
+PLANTED += ["speeder", "straightliner"]
+REASONS = {kind: "duplicate" if kind == "duplicate_person" else kind for kind in PLANTED}
 
 
 def _digest(folder: Path) -> dict[str, str]:

@@ -8,14 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from factories import one_error_line, survey
+from factories import SAMPLES, needs_samples, one_error_line, survey
 
 from survey.codebook import Layout, load_codebook, reference_codebook_path
 from survey.draft import Draft, draft_codebook
 from survey.errors import CodebookError, DataError
 from survey.io import RawExport, read_export
 
-SAMPLES = Path("/work/shared/samples/exports")
 AGREEMENT = {
     1: "Strongly disagree",
     2: "Disagree",
@@ -447,7 +446,7 @@ def real_exports() -> list[Path]:
     return sorted(p for p in SAMPLES.iterdir() if p.suffix in {".csv", ".sav", ".xlsx"})
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="no real samples in /work/shared/samples")
+@needs_samples
 @pytest.mark.parametrize("path", real_exports(), ids=lambda path: path.name)
 def test_a_real_export_drafts_a_codebook_that_loads(path, tmp_path):
     try:
@@ -460,7 +459,7 @@ def test_a_real_export_drafts_a_codebook_that_loads(path, tmp_path):
     assert codebook.questions
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="no real samples in /work/shared/samples")
+@needs_samples
 def test_the_real_surveymonkey_export_drafts_and_runs(tmp_path):
     export = SAMPLES / "sm_monkeyreadr_test-responses.csv"
     completed = survey("codebook", str(export), "--out", "lead.yaml", cwd=tmp_path)

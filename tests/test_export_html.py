@@ -17,7 +17,6 @@ from factories import model_of
 
 from survey.export.html import TEST_WORDS, write_html
 from survey.report import style
-from survey.report.findings import headline_findings
 
 #: The demo views the issue asks for: needs heatmap, quadrant, barriers by region, formats by
 #: sector and by role.
@@ -31,15 +30,8 @@ DEMO_CHARTS = [
 
 
 @pytest.fixture(scope="module")
-def findings(wave_tables) -> pd.DataFrame:
-    return headline_findings(wave_tables)
-
-
-@pytest.fixture(scope="module")
-def page_path(wave_tables, findings, tmp_path_factory) -> Path:
-    return write_html(
-        model_of(wave_tables, findings), tmp_path_factory.mktemp("html") / "report.html"
-    )
+def page_path(wave_model, tmp_path_factory) -> Path:
+    return write_html(wave_model, tmp_path_factory.mktemp("html") / "report.html")
 
 
 @pytest.fixture(scope="module")
@@ -109,18 +101,17 @@ def test_nothing_is_loaded_from_elsewhere(html, soup):
     assert "displaylogo" in rest and '"displaylogo": false' in rest
 
 
-def test_the_page_is_written_atomically_and_fast(wave_tables, findings, tmp_path):
-    model = model_of(wave_tables, findings)
+def test_the_page_is_written_atomically_and_fast(wave_model, tmp_path):
     start = time.perf_counter()
-    path = write_html(model, tmp_path / "report.html")
+    path = write_html(wave_model, tmp_path / "report.html")
     elapsed = time.perf_counter() - start
     assert elapsed < 2.0, f"write_html took {elapsed:.2f} s"
     assert path == tmp_path / "report.html"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left behind
 
 
-def test_same_tables_give_the_same_page(wave_tables, findings, tmp_path, html):
-    again = write_html(model_of(wave_tables, findings), tmp_path / "again.html")
+def test_same_tables_give_the_same_page(wave_model, tmp_path, html):
+    again = write_html(wave_model, tmp_path / "again.html")
     assert again.read_text(encoding="utf-8") == html
 
 

@@ -13,30 +13,24 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
-from factories import model_of
+from factories import model_of, trend_flags
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from survey.codebook import QuestionType
 from survey.errors import DataError
 from survey.export.pptx import MAX_SLIDES, write_pptx
-from survey.report.findings import change_findings, headline_findings
+from survey.report.findings import change_findings
 from survey.report.style import SUPPRESSED, percent
 
 BASE = re.compile(r"\bn = \d")
 
 
 @pytest.fixture(scope="module")
-def findings(wave_tables) -> pd.DataFrame:
-    return headline_findings(wave_tables)
-
-
-@pytest.fixture(scope="module")
-def written(wave_tables, findings, tmp_path_factory) -> tuple[Path, float]:
+def written(wave_model, tmp_path_factory) -> tuple[Path, float]:
     path = tmp_path_factory.mktemp("deck") / "slides.pptx"
-    model = model_of(wave_tables, findings)
     start = time.perf_counter()
-    write_pptx(model, path)
+    write_pptx(wave_model, path)
     return path, time.perf_counter() - start
 
 
@@ -325,9 +319,9 @@ def template(tmp_path_factory) -> Path:
 
 
 def test_a_template_gives_its_master_and_size_without_its_slides(
-    template, wave_tables, findings, tmp_path, deck
+    template, wave_model, tmp_path, deck
 ):
-    path = write_pptx(model_of(wave_tables, findings), tmp_path / "slides.pptx", template=template)
+    path = write_pptx(wave_model, tmp_path / "slides.pptx", template=template)
     made = Presentation(str(path))
     original = Presentation(str(template))
     assert (made.slide_width, made.slide_height) == (original.slide_width, original.slide_height)
@@ -344,8 +338,8 @@ def test_a_template_gives_its_master_and_size_without_its_slides(
             assert shape.top + shape.height <= made.slide_height
 
 
-def test_the_deck_itself_can_be_the_template(written, wave_tables, findings, tmp_path, deck):
-    path = write_pptx(model_of(wave_tables, findings), tmp_path / "again.pptx", template=written[0])
+def test_the_deck_itself_can_be_the_template(written, wave_model, tmp_path, deck):
+    path = write_pptx(wave_model, tmp_path / "again.pptx", template=written[0])
     again = Presentation(str(path))
     assert [_title(s) for s in again.slides] == [_title(s) for s in deck.slides]
     assert again.slide_width == deck.slide_width
@@ -359,14 +353,12 @@ def test_the_deck_itself_can_be_the_template(written, wave_tables, findings, tmp
         ("missing.pptx", None, "template not found"),
     ],
 )
-def test_a_bad_template_is_a_one_line_data_error(
-    name, content, message, wave_tables, findings, tmp_path
-):
+def test_a_bad_template_is_a_one_line_data_error(name, content, message, wave_model, tmp_path):
     template = tmp_path / name
     if content is not None:
         template.write_bytes(content)
     with pytest.raises(DataError) as error:
-        write_pptx(model_of(wave_tables, findings), tmp_path / "slides.pptx", template=template)
+        write_pptx(wave_model, tmp_path / "slides.pptx", template=template)
     assert str(template) in str(error.value) and message in str(error.value)
     assert "\n" not in str(error.value)
     assert not (tmp_path / "slides.pptx").exists()
@@ -526,14 +518,9 @@ def test_what_changed_notes_name_the_test_the_adjustment_and_the_bases(
 
 
 def test_questions_not_compared_are_listed_in_the_notes(latest_tables, tmp_path):
-    flags = pd.DataFrame(
-        {
-            "question": ["formats", "mentoring"],
-            "wave_from": ["2025", "2024"],
-            "wave_to": ["2026", "2026"],
-            "reason": ["options changed: added ['podcast']", "not asked in 2024"],
-        },
-        dtype="string",
+    flags = trend_flags(
+        ("formats", "2025", "2026", "options changed: added ['podcast']"),
+        ("mentoring", "2024", "2026", "not asked in 2024"),
     )
     flagged = dataclasses.replace(latest_tables, trend_flags=flags)
     slide = _slide(_write(flagged, tmp_path / "slides.pptx"), "What changed since 2025")

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import HOSTILE_QUOTES
-from factories import model_of
+from factories import formula_cells, model_of, trend_flags
 from openpyxl import load_workbook
 
 from survey.codebook import QuestionType
 from survey.export.xlsx import write_xlsx
-from survey.report.findings import change_findings, headline_findings
+from survey.report.findings import change_findings
 from survey.report.style import PALETTE, SEQUENTIAL, SUPPRESSED
 
 
@@ -43,15 +43,8 @@ FIELDS = ["n", "%", "CI low", "CI high"]
 
 
 @pytest.fixture(scope="module")
-def findings(wave_tables) -> pd.DataFrame:
-    return headline_findings(wave_tables)
-
-
-@pytest.fixture(scope="module")
-def workbook_path(wave_tables, findings, tmp_path_factory) -> Path:
-    return write_xlsx(
-        model_of(wave_tables, findings), tmp_path_factory.mktemp("xlsx") / "report.xlsx"
-    )
+def workbook_path(wave_model, tmp_path_factory) -> Path:
+    return write_xlsx(wave_model, tmp_path_factory.mktemp("xlsx") / "report.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -285,12 +278,7 @@ def test_learning_needs_sheet_is_the_needs_table(workbook, wave_tables):
 def test_method_shows_the_frame_with_response_rate_formulas(workbook, wave_tables):
     ws = workbook["Method"]
     composition = pd.DataFrame(wave_tables.weighting["composition"])
-    formulas = {
-        cell.coordinate: cell.value
-        for row in ws.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    }
+    formulas = {cell.coordinate: cell.value for cell in formula_cells([ws])}
     assert len(formulas) == len(composition)
     labels = wave_tables.labels
     for coordinate, formula in formulas.items():
@@ -481,17 +469,16 @@ def test_data_quality_shows_counts_by_reason(workbook, wave_tables):
         assert alpha in alphas
 
 
-def test_writer_is_fast_on_the_demo_wave(wave_tables, findings, tmp_path):
-    model = model_of(wave_tables, findings)
+def test_writer_is_fast_on_the_demo_wave(wave_model, tmp_path):
     started = time.perf_counter()
-    write_xlsx(model, tmp_path / "report.xlsx")
+    write_xlsx(wave_model, tmp_path / "report.xlsx")
     assert time.perf_counter() - started < 2.0
 
 
-def test_write_is_atomic_and_replaces_a_previous_file(wave_tables, findings, tmp_path):
+def test_write_is_atomic_and_replaces_a_previous_file(wave_model, tmp_path):
     path = tmp_path / "report.xlsx"
     path.write_text("an old file")
-    assert write_xlsx(model_of(wave_tables, findings), path) == path
+    assert write_xlsx(wave_model, path) == path
     assert load_workbook(path).sheetnames == SHEETS
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary left
 
@@ -499,22 +486,11 @@ def test_write_is_atomic_and_replaces_a_previous_file(wave_tables, findings, tmp
 # --- the wave's history: Trends, Not trended, Topic ranks, what changed ----------------------
 
 HISTORY_SHEETS = ["Trends", "Not trended", "Topic ranks"]
+#: The Trends sheet's header row, as a reader sees it left to right.
 TREND_HEADER = [
-    "Waves",
-    "Question",
-    "Answer",
-    "Dimension",
-    "Group",
-    "Earlier estimate",
-    "Later estimate",
-    "Change",
-    "p",
-    "p (adjusted)",
-    "Significant",
-    "n, earlier",
-    "n, later",
-    "Test",
-]
+    "Waves", "Question", "Answer", "Dimension", "Group", "Earlier estimate", "Later estimate",
+    "Change", "p", "p (adjusted)", "Significant", "n, earlier", "n, later", "Test",
+]  # fmt: skip
 
 
 def close(number: float) -> object:
@@ -667,14 +643,9 @@ def test_trends_read_pair_by_pair_in_codebook_order(latest_tables, trend_rows):
 
 
 def test_flagged_questions_are_listed_and_text_is_never_a_formula(latest_tables, tmp_path):
-    flags = pd.DataFrame(
-        {
-            "question": ["formats", "=cmd|' /C calc'!A0"],
-            "wave_from": ["2025", "2024"],
-            "wave_to": ["2026", "2026"],
-            "reason": ["options changed: added ['podcast']", "=1+1"],
-        },
-        dtype="string",
+    flags = trend_flags(
+        ("formats", "2025", "2026", "options changed: added ['podcast']"),
+        ("=cmd|' /C calc'!A0", "2024", "2026", "=1+1"),
     )
     shown = latest_tables.shown("trends")
     some = shown[shown["wave_to"] == "2026"].head(40)  # enough for the sheet; quick to write
@@ -699,13 +670,7 @@ def test_flagged_questions_are_listed_and_text_is_never_a_formula(latest_tables,
         if str(row["Group"].value).endswith('=HYPERLINK("http://x","y")')
     )
     assert group.data_type == "s" and group.value == '\'=HYPERLINK("http://x","y")'
-    formulas = [
-        (ws.title, cell.coordinate)
-        for ws in workbook
-        for row in ws.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
+    formulas = [(cell.parent.title, cell.coordinate) for cell in formula_cells(workbook)]
     assert formulas and {title for title, _ in formulas} == {"Method"}
 
 
@@ -776,10 +741,7 @@ def test_history_sheets_store_numbers_as_numbers(latest_workbook):
 
 
 def test_a_history_with_nothing_comparable_says_so(latest_tables, tmp_path):
-    flags = pd.DataFrame(
-        {"question": ["formats"], "wave_from": ["2025"], "wave_to": ["2026"], "reason": ["x"]},
-        dtype="string",
-    )
+    flags = trend_flags(("formats", "2025", "2026", "x"))
     tables = dataclasses.replace(
         latest_tables, trends=latest_tables.trends.iloc[:0], trend_flags=flags
     )

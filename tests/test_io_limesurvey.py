@@ -1,7 +1,7 @@
 """LimeSurvey exports: CSV with question-code headings (comma or semicolon), CSV with full
 headings, and the R export (data CSV plus syntax file, read as text, never run). Every fixture
-is written here byte by byte, in the forms of LimeSurvey's own files; the real R export in
-``/work/shared/samples/exports`` is read too when that folder exists."""
+is written here byte by byte, in the forms of LimeSurvey's own files; where the shared samples
+(``factories.SAMPLES``) are on the machine, their real R export is read too."""
 
 from __future__ import annotations
 
@@ -12,17 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from factories import SAMPLES, coded_columns, csv_workbook, demo_2024, needs_samples
 
-from survey.codebook import Codebook, Layout, QuestionType
-from survey.demo import write_demo
+from survey.codebook import Codebook, Layout
 from survey.errors import DataError
 from survey.io import detect_layout, map_to_codebook, read_export
 from survey.io import limesurvey as limesurvey_reader
-
-SAMPLES = Path("/work/shared/samples/exports")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
-)
 
 # ----------------------------------------------------------------------------- fixtures
 #: Question codes: a list question with "other" (Q1, Q1[other]), a multi-select with an other
@@ -37,7 +32,8 @@ CODES = (
     "3,2024-03-03 11:00:00,3,en,247458310,2024-03-03 10:50:00,2024-03-03 11:00:00,,"
     "A2,,,Y,,,,,N/A,600\r\n"
 )
-CODE_COLUMNS = [
+#: The toolkit's names for the metadata columns every LimeSurvey response export starts with.
+METADATA_COLUMNS = [
     "respondent_id",
     "submit_date",
     "last_page",
@@ -45,6 +41,9 @@ CODE_COLUMNS = [
     "seed",
     "start_date",
     "end_date",
+]
+CODE_COLUMNS = [
+    *METADATA_COLUMNS,
     "ip_address",
     "Q1",
     "Q1[other]",
@@ -107,62 +106,79 @@ R_DATA = (
     '"9","","1","nl-informal","1073924392","2022-03-15 09:54:36","2022-03-15 09:56:23",'
     '"","","","","tita",""\n'
 )
-R_SYNTAX = r"""data <- read.csv("survey_1_R_data_file.csv", quote = "'\"", na.strings=c("", "\"\""))
 
 
-# LimeSurvey Field type: F
-data[, 1] <- as.numeric(data[, 1])
-attributes(data)$variable.labels[1] <- "id"
-names(data)[1] <- "id"
-# LimeSurvey Field type: DATETIME23.2
-data[, 2] <- as.character(data[, 2])
-attributes(data)$variable.labels[2] <- "submitdate"
-names(data)[2] <- "submitdate"
-# LimeSurvey Field type: F
-data[, 3] <- as.numeric(data[, 3])
-attributes(data)$variable.labels[3] <- "lastpage"
-names(data)[3] <- "lastpage"
-# LimeSurvey Field type: A
-data[, 4] <- as.character(data[, 4])
-attributes(data)$variable.labels[4] <- "startlanguage"
-names(data)[4] <- "startlanguage"
-# LimeSurvey Field type: A
-data[, 5] <- as.character(data[, 5])
-attributes(data)$variable.labels[5] <- "seed"
-names(data)[5] <- "seed"
-# LimeSurvey Field type: DATETIME23.2
-data[, 6] <- as.character(data[, 6])
-attributes(data)$variable.labels[6] <- "startdate"
-names(data)[6] <- "startdate"
-# LimeSurvey Field type: DATETIME23.2
-data[, 7] <- as.character(data[, 7])
-attributes(data)$variable.labels[7] <- "datestamp"
-names(data)[7] <- "datestamp"
-# LimeSurvey Field type: A
-data[, 8] <- as.character(data[, 8])
-attributes(data)$variable.labels[8] <- "How do you \"identify\"? It\'s up to you"
-data[, 8] <- factor(data[, 8], levels=c("man","woman"),labels=c("Man", "Woman, \"she\""))
-names(data)[8] <- "gender"
-# LimeSurvey Field type: A
-data[, 9] <- as.character(data[, 9])
-attributes(data)$variable.labels[9] <- "[Other] How do you identify?"
-names(data)[9] <- "gender_other"
-# LimeSurvey Field type: F
-data[, 10] <- as.numeric(data[, 10])
-attributes(data)$variable.labels[10] <- "[Primary School] Which educations?"
-data[, 10] <- factor(data[, 10], levels=c(1,0),labels=c("Yes", "Not selected"))
-names(data)[10] <- "education_primary"
-# LimeSurvey Field type: F
-data[, 11] <- as.numeric(data[, 11])
-attributes(data)$variable.labels[11] <- "[Secondary School] Which educations?"
-data[, 11] <- factor(data[, 11], levels=c(1,0),labels=c("Yes", "Not selected"))
-names(data)[11] <- "education_secondary"
-# LimeSurvey Field type: A
-data[, 12] <- as.character(data[, 12])
-attributes(data)$variable.labels[12] <- "[Rank 1] Please order"
-data[, 12] <- factor(data[, 12], levels=c("tita","west"),labels=c("Titanic", "West was won"))
-names(data)[12] <- "order_1"
-"""
+def _r_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def r_column(
+    position: int,
+    name: str,
+    label: str,
+    *,
+    conversion: str = "as.character",
+    factor: tuple[str, str] | None = None,
+) -> list[str]:
+    """The lines of an R syntax file that describe one column, as LimeSurvey writes them: its
+    conversion, its variable label (an R string literal), its factor's levels and labels (R
+    vectors' insides, for a coded column) and its name."""
+    cells = f"data[, {position}]"
+    lines = [
+        f"{cells} <- {conversion}({cells})",
+        f"attributes(data)$variable.labels[{position}] <- {label}",
+    ]
+    if factor is not None:
+        lines.append(f"{cells} <- factor({cells}, levels=c({factor[0]}),labels=c({factor[1]}))")
+    return [*lines, f"names(data)[{position}] <- {_r_string(name)}"]
+
+
+#: The columns ``R_SYNTAX`` describes: LimeSurvey's field type (F is read as a number), the
+#: name, the variable label as an R literal where it is not the name (one with an escaped
+#: quote and apostrophe), and a coded column's levels and labels.
+YES_NOT_SELECTED = ("1,0", '"Yes", "Not selected"')
+R_COLUMNS: list[tuple[str, str, str | None, tuple[str, str] | None]] = [
+    ("F", "id", None, None),
+    ("DATETIME23.2", "submitdate", None, None),
+    ("F", "lastpage", None, None),
+    ("A", "startlanguage", None, None),
+    ("A", "seed", None, None),
+    ("DATETIME23.2", "startdate", None, None),
+    ("DATETIME23.2", "datestamp", None, None),
+    (
+        "A",
+        "gender",
+        r'"How do you \"identify\"? It\'s up to you"',
+        ('"man","woman"', r'"Man", "Woman, \"she\""'),
+    ),
+    ("A", "gender_other", '"[Other] How do you identify?"', None),
+    ("F", "education_primary", '"[Primary School] Which educations?"', YES_NOT_SELECTED),
+    ("F", "education_secondary", '"[Secondary School] Which educations?"', YES_NOT_SELECTED),
+    ("A", "order_1", '"[Rank 1] Please order"', ('"tita","west"', '"Titanic", "West was won"')),
+]
+R_SYNTAX = "\n".join(
+    [
+        r"""data <- read.csv("survey_1_R_data_file.csv", quote = "'\"", """
+        r"""na.strings=c("", "\"\""))""",
+        "",
+        "",
+        *(
+            line
+            for position, (field_type, name, label, factor) in enumerate(R_COLUMNS, start=1)
+            for line in [
+                f"# LimeSurvey Field type: {field_type}",
+                *r_column(
+                    position,
+                    name,
+                    label or _r_string(name),
+                    conversion="as.numeric" if field_type == "F" else "as.character",
+                    factor=factor,
+                ),
+            ]
+        ),
+        "",
+    ]
+)
 
 
 def write_r_export(folder: Path, syntax: str = R_SYNTAX, stem: str = "survey_1") -> Path:
@@ -201,14 +217,7 @@ def test_code_headings(tmp_path: Path, delimiter: str, encoding: str) -> None:
 
 
 def test_code_headings_in_a_workbook(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in csv.reader(io.StringIO(CODES)):
-        sheet.append([int(cell) if cell.isdigit() else (cell or None) for cell in row])
-    path = tmp_path / "results-survey1.xlsx"
-    workbook.save(path)
+    path = csv_workbook(tmp_path / "results-survey1.xlsx", CODES)
     assert detect_layout(path) is Layout.LIMESURVEY
     export = read_export(path)
     assert list(export.frame.columns) == CODE_COLUMNS
@@ -224,13 +233,7 @@ def test_full_headings(tmp_path: Path) -> None:
     assert detect_layout(path) is Layout.LIMESURVEY
     export = read_export(path)
     assert list(export.frame.columns) == [
-        "respondent_id",
-        "submit_date",
-        "last_page",
-        "user_language",
-        "seed",
-        "start_date",
-        "end_date",
+        *METADATA_COLUMNS,
         "In which sector do you mainly work?",
         "In which sector do you mainly work? | Other",
         "What gets in the way? | Lack of time",
@@ -283,13 +286,7 @@ def test_r_export_codes_labels_and_text(tmp_path: Path) -> None:
     assert export.path == data
     assert export.encoding == "utf-8-sig"
     assert list(export.frame.columns) == [
-        "respondent_id",
-        "submit_date",
-        "last_page",
-        "user_language",
-        "seed",
-        "start_date",
-        "end_date",
+        *METADATA_COLUMNS,
         "gender",
         "gender_other",
         "education_primary",
@@ -423,15 +420,8 @@ LIMESURVEY_CODES = {
 
 def _demo_2024(folder: Path, codebook: Codebook) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
     """The demo's 2024 wave as read, its question text, and its closed-question columns."""
-    write_demo(folder, n=50)
-    original = read_export(folder / "2024.csv")
-    coded = {codebook.consent.column} if codebook.consent else set()
-    for question in codebook.questions:
-        if question.type is QuestionType.GRID:
-            coded |= {column for item in question.items for column in question.grid_columns(item)}
-        elif question.type in (QuestionType.SINGLE, QuestionType.LIKERT):
-            coded.add(question.id)
-    return original.frame, original.question_text, coded
+    original = demo_2024(folder)
+    return original.frame, original.question_text, coded_columns(codebook)
 
 
 def _question_columns(frame: pd.DataFrame) -> list[str]:
@@ -481,10 +471,6 @@ def test_demo_questionnaire_as_code_csv(tmp_path: Path, codebook: Codebook) -> N
     assert export.frame["submit_date"].isna().sum() == (original["finished"] != "True").sum()
 
 
-def _r_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def test_demo_questionnaire_as_r_export(tmp_path: Path, codebook: Codebook) -> None:
     original, question_text, coded = _demo_2024(tmp_path / "demo", codebook)
     wave = _limesurvey_frame(original)
@@ -494,17 +480,13 @@ def test_demo_questionnaire_as_r_export(tmp_path: Path, codebook: Codebook) -> N
     for position, column in enumerate(wave.columns, start=1):
         text = question_text.get(column, column)
         headings.append(text)
-        lines.append(f"data[, {position}] <- as.character(data[, {position}])")
-        lines.append(f"attributes(data)$variable.labels[{position}] <- {_r_string(text)}")
+        factor = None
         if column in coded:
             labels = sorted(wave[column].dropna().unique())
             codes = [str(number) for number in range(1, len(labels) + 1)]
             wave[column] = wave[column].map(dict(zip(labels, codes, strict=True)))
-            lines.append(
-                f"data[, {position}] <- factor(data[, {position}], "
-                f"levels=c({','.join(codes)}),labels=c({', '.join(map(_r_string, labels))}))"
-            )
-        lines.append(f"names(data)[{position}] <- {_r_string(column)}")
+            factor = (",".join(codes), ", ".join(map(_r_string, labels)))
+        lines += r_column(position, column, _r_string(text), factor=factor)
     wave["Total time"] = timing
     data = io.StringIO()
     writer = csv.writer(data, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -533,13 +515,7 @@ def test_real_r_export() -> None:
     assert export.frame.shape == (7, 71)
     columns = list(export.frame.columns)
     assert columns[:12] == [
-        "respondent_id",
-        "submit_date",
-        "last_page",
-        "user_language",
-        "seed",
-        "start_date",
-        "end_date",
+        *METADATA_COLUMNS,
         "generalIntro",
         "informedConsent",
         "gender",

@@ -5,12 +5,11 @@ truncated workbook)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from factories import csv_bytes, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,18 +35,6 @@ EXPECTED_ROWS = [
 ]
 
 
-def table_bytes(rows: list[list[str]], delimiter: str, encoding: str) -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def write(folder: Path, name: str, data: bytes) -> Path:
-    path = folder / name
-    path.write_bytes(data)
-    return path
-
-
 # ------------------------------------------------------------------------- the plain layout
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 @pytest.mark.parametrize(
@@ -57,7 +44,7 @@ def write(folder: Path, name: str, data: bytes) -> Path:
 def test_separator_and_encoding_are_detected(
     tmp_path: Path, delimiter: str, encoding: str, recorded: str
 ) -> None:
-    path = write(tmp_path, "export.csv", table_bytes([HEADER, *ROWS], delimiter, encoding))
+    path = write(tmp_path, "export.csv", csv_bytes([HEADER, *ROWS], delimiter, encoding))
     assert detect_layout(path) is Layout.CSV
     export = read_export(path)
     assert export.layout is Layout.CSV
@@ -174,7 +161,7 @@ def test_detect_delimiter(text: str, delimiter: str) -> None:
 def test_large_cell_reads_whole(tmp_path: Path) -> None:
     long_text = "x" * 1_000_000 + ", with a comma"
     path = write(
-        tmp_path, "export.csv", table_bytes([["id", "comment"], ["1", long_text]], ",", "utf-8")
+        tmp_path, "export.csv", csv_bytes([["id", "comment"], ["1", long_text]], ",", "utf-8")
     )
     assert read_export(path).frame.loc[0, "comment"] == long_text
 
@@ -323,7 +310,7 @@ def test_any_text_survives_the_round_trip(
     """Whatever respondents typed comes back as typed, whichever separator and encoding."""
     rows = [[f"r{number}", *row] for number, row in enumerate(cells)]
     path = write(
-        tmp_path, "export.csv", table_bytes([["id", "a", "b", "c"], *rows], delimiter, encoding)
+        tmp_path, "export.csv", csv_bytes([["id", "a", "b", "c"], *rows], delimiter, encoding)
     )
     export = read_export(path, layout="csv")
     assert export.encoding == encoding

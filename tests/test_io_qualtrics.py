@@ -1,8 +1,8 @@
 """Qualtrics exports as the platform (and the tools around it) write them: the current layout
 (three header rows; ImportId in JSON or single-quoted), the legacy layout (V1... ids over labels,
 BOM, a comma at the end of every line), CSV or TSV, UTF-8 with or without BOM or UTF-16, and
-XLSX. Every fixture is written here byte by byte; the real files in
-``/work/shared/samples/exports`` are read too when that folder exists."""
+XLSX. Every fixture is written here byte by byte; the real current, legacy and QualtricsTools
+files of the shared samples (``factories.SAMPLES``) are read too where that folder exists."""
 
 from __future__ import annotations
 
@@ -11,16 +11,12 @@ import io
 from pathlib import Path
 
 import pytest
+from factories import SAMPLES, csv_bytes, csv_workbook, needs_samples, write
 
 from survey.codebook import Codebook, Layout
 from survey.errors import DataError
 from survey.io import detect_layout, map_to_codebook, read_export
 from survey.io.qualtrics import QUALTRICS_METADATA
-
-SAMPLES = Path("/work/shared/samples/exports")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
-)
 
 # ----------------------------------------------------------------------------- fixtures
 #: The current layout: ids, question text, ImportId; a per-choice multi-select (Q2_1..Q2_3,
@@ -116,19 +112,24 @@ LEGACY = (
     b"2013-05-02 08:00:00,2013-05-02 08:02:00,0,School,,1,library tech,,\r\n"
 )
 
+#: The toolkit's names for the legacy layout's metadata columns (V1..V10), in their order.
+LEGACY_METADATA_COLUMNS = [
+    "respondent_id",
+    "response_set",
+    "recipient_name",
+    "external_reference",
+    "email",
+    "ip_address",
+    "status",
+    "start_date",
+    "end_date",
+    "finished",
+]
+
 
 def encoded(text: str, encoding: str, delimiter: str = ",") -> bytes:
     """``text`` (comma-separated) re-written with another separator and encoding."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def write(folder: Path, name: str, data: bytes) -> Path:
-    path = folder / name
-    path.write_bytes(data)
-    return path
+    return csv_bytes(list(csv.reader(io.StringIO(text, newline=""))), delimiter, encoding)
 
 
 # ------------------------------------------------------------------------- current layout
@@ -245,14 +246,7 @@ def test_utf16_tsv_with_the_codebook_saying_utf8(tmp_path: Path) -> None:
 
 
 def test_xlsx_current_layout(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in csv.reader(io.StringIO(CURRENT, newline="")):
-        sheet.append([cell if cell != "" else None for cell in row])
-    path = tmp_path / "wave.xlsx"
-    workbook.save(path)
+    path = csv_workbook(tmp_path / "wave.xlsx", CURRENT, numbers=False)
     assert detect_layout(path) is Layout.QUALTRICS
     export = read_export(path)
     assert export.encoding is None
@@ -271,16 +265,7 @@ def test_legacy_layout(tmp_path: Path) -> None:
     # V-numbered columns are named by their label; the empty column after the trailing
     # comma is gone.
     assert list(export.frame.columns) == [
-        "respondent_id",
-        "response_set",
-        "recipient_name",
-        "external_reference",
-        "email",
-        "ip_address",
-        "status",
-        "start_date",
-        "end_date",
-        "finished",
+        *LEGACY_METADATA_COLUMNS,
         "Q1",
         "Q2_1",
         "Q2_2",
@@ -439,16 +424,7 @@ def test_real_legacy_sample() -> None:
     assert export.layout is Layout.QUALTRICS
     assert export.encoding == "utf-8-sig"
     assert list(export.frame.columns) == [
-        "respondent_id",
-        "response_set",
-        "recipient_name",
-        "external_reference",
-        "email",
-        "ip_address",
-        "status",
-        "start_date",
-        "end_date",
-        "finished",
+        *LEGACY_METADATA_COLUMNS,
         "Q1",
         "Q2",
         "location_latitude",

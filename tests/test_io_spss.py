@@ -3,8 +3,8 @@ user-missing values and ranges are blanked and listed, multiple-response sets ar
 
 Fixtures are written here with ``pyreadstat.write_sav``; a multiple-response set (which
 pyreadstat cannot write) is added by inserting an ``MRSETS`` record (type 7, subtype 7) into
-the written file, with the 8-byte short names SPSS uses there. The real file in
-``/work/shared/samples/exports`` is read too when that folder exists."""
+the written file, with the 8-byte short names SPSS uses there. A real class survey among
+the shared samples (``factories.SAMPLES``) is read too where that folder exists."""
 
 from __future__ import annotations
 
@@ -15,17 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 import pytest
+from factories import SAMPLES, coded_columns, demo_2024, needs_samples
 
-from survey.codebook import Codebook, Layout, QuestionType
-from survey.demo import write_demo
+from survey.codebook import Codebook, Layout
 from survey.errors import DataError
 from survey.io import detect_layout, map_to_codebook, read_export
 from survey.io import spss as spss_reader
-
-SAMPLES = Path("/work/shared/samples/exports")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
-)
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -277,14 +272,8 @@ def _demo_as_sav(folder: Path, codebook: Codebook, target: Path) -> tuple[pd.Dat
     """The demo's 2024 wave written as SPSS does it: answers of closed questions as numeric
     codes with value labels, open answers as strings, the question text as variable labels,
     Qualtrics' SPSS names for the metadata. Returns the original frame and the coded columns."""
-    write_demo(folder, n=50)
-    original = read_export(folder / "2024.csv")
-    coded = {codebook.consent.column} if codebook.consent else set()
-    for question in codebook.questions:
-        if question.type is QuestionType.GRID:
-            coded |= {column for item in question.items for column in question.grid_columns(item)}
-        elif question.type in (QuestionType.SINGLE, QuestionType.LIKERT):
-            coded.add(question.id)
+    original = demo_2024(folder)
+    coded = coded_columns(codebook)
     renames = {toolkit: name for name, toolkit in spss_reader.SPSS_METADATA.items()}
     renames |= {"start_date": "StartDate", "end_date": "EndDate", "email": "RecipientEmail"}
     frame = pd.DataFrame(index=original.frame.index)

@@ -1,8 +1,8 @@
 """SurveyMonkey exports: two header rows (question text over the first column of each question;
 sub-labels, ``Response`` or ``Open-Ended Response`` below), CSV in UTF-8 with or without BOM or
 Windows-1252, and XLSX. A multi-select spread over columns holding the option text is reported
-as a set. Every fixture is written here; the real export in ``/work/shared/samples/exports`` is
-read too when that folder exists."""
+as a set. Every fixture is written here; a real module evaluation among the shared samples
+(``factories.SAMPLES``) is read too where that folder exists."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 import pytest
+from factories import SAMPLES, csv_workbook, needs_samples
 from openpyxl import Workbook, load_workbook
 
 from survey.codebook import Codebook, Layout
@@ -19,11 +20,6 @@ from survey.errors import DataError
 from survey.io import detect_layout, map_to_codebook, read_export
 from survey.io import surveymonkey as surveymonkey_reader
 from survey.io.raw import SUBLABEL_SEPARATOR
-
-SAMPLES = Path("/work/shared/samples/exports")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(), reason="the shared real-export samples are not on this machine"
-)
 
 SECTOR = "In which sector do you mainly work?"
 BARRIERS = "What gets in the way?"
@@ -137,12 +133,7 @@ def test_an_export_resaved_by_pandas_reads_like_the_original(tmp_path: Path) -> 
 
 
 def test_workbook_reads_like_the_csv(tmp_path: Path) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in csv.reader(io.StringIO(EXPORT)):
-        sheet.append([int(cell) if cell.isdigit() else (cell or None) for cell in row])
-    path = tmp_path / "wave.xlsx"
-    workbook.save(path)
+    path = csv_workbook(tmp_path / "wave.xlsx", EXPORT)
     assert detect_layout(path) is Layout.SURVEYMONKEY
     export = read_export(path)
     assert list(export.frame.columns) == COLUMNS
@@ -247,17 +238,7 @@ def test_real_export_from_a_module_evaluation() -> None:
     export = read_export(path)
     assert export.frame.shape == (16, 20)
     columns = list(export.frame.columns)
-    assert columns[:9] == [
-        "respondent_id",
-        "collector_id",
-        "start_date",
-        "end_date",
-        "ip_address",
-        "email",
-        "first_name",
-        "last_name",
-        "custom_data_1",
-    ]
+    assert columns[:9] == COLUMNS[:9]  # the metadata, named as in the fixture
     support = (
         'To what extent do you agree with this statement? "I was given the support and '
         'information I needed to complete the learning activities to the best of my ability."'

@@ -10,21 +10,15 @@ import numpy as np
 import pandas as pd
 import pingouin
 import pytest
+from factories import NEEDS_CONTRACT
 
 from survey.analysis.needs import ALPHA_COLUMNS, NEEDS_COLUMNS, cronbach_alpha, needs
 from survey.codebook import Codebook, load_codebook
 
-CONTRACT = ["wave", "topic", "by", "group", "n", "top2_importance", "mean_gap", "mwds", "rank"]
-FIGURES = [
-    "top2_importance",
-    "mean_gap",
-    "mwds",
-    "mean_importance",
-    "mean_confidence",
-    "mwds_se",
-    "mwds_ci_low",
-    "mwds_ci_high",
-]
+#: What a suppressed row blanks: the contract's three figures, the two means (with them the
+#: gap and the MWDS could be worked out again), and the MWDS's standard error and interval.
+FIGURES = [*NEEDS_CONTRACT[5:8], "mean_importance", "mean_confidence"]
+FIGURES += ["mwds_se", "mwds_ci_low", "mwds_ci_high"]
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ HAND_WEIGHTS = np.array([1.0, 2.0, 1.0, 3.0, 1.0])
 
 def test_worked_example_unweighted(no_threshold):
     table = needs(HAND, no_threshold, wave="hand")
-    assert list(table.columns[: len(CONTRACT)]) == CONTRACT
+    assert list(table.columns[: len(NEEDS_CONTRACT)]) == NEEDS_CONTRACT
     assert list(table.columns) == NEEDS_COLUMNS
     assert not table["weighted"].any()
     # leadership, all. Importance rated by 1-4: 5 4 3 2, top-2 (4 or 5) = 2/4.

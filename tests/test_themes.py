@@ -181,20 +181,30 @@ def _share(table: pd.DataFrame, theme: str, group: str) -> float:
     return float(row["share"].iloc[0])
 
 
+#: Shares worked by hand on ``tiny``: (theme, group) -> (unweighted, weighted by 1 2 3 4 5).
+SHARES = {
+    ("cost", "all"): (2 / 4, 3 / 11),
+    ("time", "all"): (2 / 4, 7 / 11),
+    ("uncoded", "all"): (1 / 4, 3 / 11),
+    ("cost", "public"): (2 / 3, 3 / 6),
+    ("time", "public"): (1 / 3, 2 / 6),
+    ("time", "school"): (1.0, 1.0),
+    ("cost", "school"): (0.0, 0.0),
+}
+
+
+def _shares(table: pd.DataFrame) -> dict[tuple[str, str], float]:
+    return {key: _share(table, *key) for key in SHARES}
+
+
 def test_shares_unweighted_by_hand(tiny):
     respondents, codebook = tiny
     table = theme_table(respondents, codebook, wave="w")
     assert list(table.columns) == THEME_COLUMNS
     assert not table["weighted"].any()
     # 4 comments overall (one blank): cost 2, time 2, uncoded 1 ("Great")
-    assert _share(table, "cost", "all") == pytest.approx(2 / 4)
-    assert _share(table, "time", "all") == pytest.approx(2 / 4)
-    assert _share(table, "uncoded", "all") == pytest.approx(1 / 4)
     # public: 3 comments; school: 1 comment (the blank one is not a comment)
-    assert _share(table, "cost", "public") == pytest.approx(2 / 3)
-    assert _share(table, "time", "public") == pytest.approx(1 / 3)
-    assert _share(table, "time", "school") == pytest.approx(1.0)
-    assert _share(table, "cost", "school") == pytest.approx(0.0)
+    assert _shares(table) == pytest.approx({key: share for key, (share, _) in SHARES.items()})
     sector = table[table["by"] == "sector"]
     assert sector.groupby("group", sort=False)["comments"].first().to_dict() == {
         "public": 3,
@@ -215,12 +225,7 @@ def test_shares_weighted_by_hand(tiny):
     table = theme_table(respondents, codebook, wave="w", weights=weights)
     assert table["weighted"].all()
     # answered weights 1 + 2 + 3 + 5 = 11 (the blank comment, weight 4, is left out)
-    assert _share(table, "cost", "all") == pytest.approx(3 / 11)
-    assert _share(table, "time", "all") == pytest.approx(7 / 11)
-    assert _share(table, "uncoded", "all") == pytest.approx(3 / 11)
-    assert _share(table, "cost", "public") == pytest.approx(3 / 6)
-    assert _share(table, "time", "public") == pytest.approx(2 / 6)
-    assert _share(table, "time", "school") == pytest.approx(1.0)
+    assert _shares(table) == pytest.approx({key: share for key, (_, share) in SHARES.items()})
     # counts and comments stay unweighted
     unweighted = theme_table(respondents, codebook, wave="w")
     assert table["count"].tolist() == unweighted["count"].tolist()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from factories import export
+from factories import TRENDS_CONTRACT, export, run_demo_waves
 
 from survey.codebook import load_codebook, reference_codebook_path
 
@@ -24,26 +24,12 @@ HISTORY = ("trends.csv", "trend_flags.csv", "rankings.csv")
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    from survey.runtime import run_waves
-
-    book = load_codebook(REPO / "data" / "raw" / "codebook.yaml")
-    folder = tmp_path_factory.mktemp("trends")
-    run_waves(
-        book,
-        book.waves,
-        out_dirs=[folder / "reports" / wave.id for wave in book.waves],
-        processed_dir=folder / "processed",
-        jobs=2,
-    )
-    return folder
+    return run_demo_waves(tmp_path_factory.mktemp("trends"))
 
 
 def test_the_planted_rise_in_assessment_is_a_significant_change(demo_run):
     table = pd.read_csv(demo_run / "reports" / "trends.csv", dtype=TEXT)
-    assert list(table.columns[:11]) == [
-        "question", "option", "by", "group", "wave_from", "wave_to",
-        "estimate_from", "estimate_to", "change", "p", "significant",
-    ]  # fmt: skip
+    assert list(table.columns[:11]) == TRENDS_CONTRACT
     overall = table[(table["by"] == "all") & table["weighted"] & (table["option"] == "mean")]
     topics = overall[overall["question"].str.startswith("imp_")]
     changed = set(topics.loc[topics["significant"], "question"])

@@ -275,6 +275,26 @@ def _chosen(source: WaveSource, filters: Filters, columns: list[str] | None) -> 
 Breakdowns = tuple[str, ...] | None
 
 
+@dataclass(frozen=True)
+class _Filtered:
+    """A full-mode view with filters as the cached estimates are keyed: the wave, when its
+    respondents last changed (:func:`_stamp`), the filters and the weighting."""
+
+    source: WaveSource
+    stamp: int
+    filters: Filters
+    weighted: bool
+
+
+def _filtered(selection: Selection) -> _Filtered | None:
+    """The selection's filtered respondents, estimated afresh, or ``None`` when the view
+    shows the wave's own tables (no filter, or public mode)."""
+    if not selection.filters or selection.public:
+        return None
+    source = selection.source
+    return _Filtered(source, _stamp(source.parquet), selection.filters, selection.weighted)
+
+
 def _columns(book: Codebook, questions: tuple[str, ...], by: Breakdowns) -> list[str]:
     """The processed columns the engine needs for these questions and breakdowns: a function
     such as ``results`` estimates every question and dimension it finds, and each
@@ -348,17 +368,14 @@ def _from_tables(
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _filtered_results(
-    source: WaveSource,
-    stamp: int,
-    filters: Filters,
-    weighted: bool,
+    view: _Filtered,
     questions: tuple[str, ...] | None,
     by: Breakdowns,
     scale_points: bool = True,
 ) -> pd.DataFrame:
-    book = codebook(source)
-    chosen = _chosen(source, filters, _subset(book, questions, by))
-    return _results_of_one_kind(chosen, book, source.wave, weighted, scale_points)
+    book = codebook(view.source)
+    chosen = _chosen(view.source, view.filters, _subset(book, questions, by))
+    return _results_of_one_kind(chosen, book, view.source.wave, view.weighted, scale_points)
 
 
 def _results_of_one_kind(
@@ -390,17 +407,10 @@ def results_view(
     needs of each wave, so that a page showing both estimates it once), keeping the rows asked
     for. Either way the rows are the same: each (question, option, dimension) block of
     ``results`` does not depend on the others, suppression included."""
-    if selection.filters and not selection.public:
-        source = selection.source
-        stamp = _stamp(source.parquet)
+    filtered = _filtered(selection)
+    if filtered is not None:
         table = _filtered_results(
-            source,
-            stamp,
-            selection.filters,
-            selection.weighted,
-            None if whole else questions,
-            None if whole else by,
-            not whole,
+            filtered, None if whole else questions, None if whole else by, not whole
         )
         if questions is not None:  # (a dimension's column brings its own question's rows)
             table = table[table["question"].isin(questions)].reset_index(drop=True)
@@ -410,15 +420,9 @@ def results_view(
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _filtered_letters(
-    source: WaveSource,
-    stamp: int,
-    filters: Filters,
-    weighted: bool,
-    questions: tuple[str, ...] | None,
-    by: Breakdowns,
+    view: _Filtered, questions: tuple[str, ...] | None, by: Breakdowns
 ) -> pd.DataFrame:
-    filtered = _filtered_results(source, stamp, filters, weighted, questions, by)
-    return significance_letters(filtered)
+    return significance_letters(_filtered_results(view, questions, by))
 
 
 def letters_view(
@@ -427,11 +431,9 @@ def letters_view(
     """Significance letters of the view's groups: ``letters.csv`` of the wave, or
     :func:`survey.analysis.letters.significance_letters` of the filtered results (full mode).
     Public mode's breakdowns are the whole wave's, and so are their letters."""
-    if selection.filters and not selection.public:
-        source = selection.source
-        return _filtered_letters(
-            source, _stamp(source.parquet), selection.filters, selection.weighted, questions, by
-        )
+    filtered = _filtered(selection)
+    if filtered is not None:
+        return _filtered_letters(filtered, questions, by)
     table = _shown(tables(selection.source).letters, selection.weighted)
     if questions is not None:
         table = table[table["question"].isin(questions)]
@@ -447,40 +449,30 @@ def tests_view(selection: Selection) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _filtered_needs(
-    source: WaveSource, stamp: int, filters: Filters, weighted: bool
-) -> pd.DataFrame:
-    book = codebook(source)
+def _filtered_needs(view: _Filtered) -> pd.DataFrame:
+    book = codebook(view.source)
     grids = tuple(grid.id for grid in need_grids(book))
-    chosen = _chosen(source, filters, _columns(book, grids, None))  # what needs() reads
-    return _shown(
-        needs(chosen, book, wave=source.wave, weights=_weights(chosen, weighted)), weighted
-    )
+    chosen = _chosen(view.source, view.filters, _columns(book, grids, None))  # what needs() reads
+    weights = _weights(chosen, view.weighted)
+    return _shown(needs(chosen, book, wave=view.source.wave, weights=weights), view.weighted)
 
 
 def needs_view(selection: Selection) -> pd.DataFrame:
     """``needs.csv`` rows of the view (:func:`survey.analysis.needs.needs` when filtered)."""
-    if selection.filters and not selection.public:
-        source = selection.source
-        return _filtered_needs(
-            source, _stamp(source.parquet), selection.filters, selection.weighted
-        )
+    filtered = _filtered(selection)
+    if filtered is not None:
+        return _filtered_needs(filtered)
     return _from_tables(tables(selection.source).needs, selection, None, None)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _filtered_themes(
-    source: WaveSource,
-    stamp: int,
-    filters: Filters,
-    weighted: bool,
-    questions: tuple[str, ...] | None,
-    by: Breakdowns,
+    view: _Filtered, questions: tuple[str, ...] | None, by: Breakdowns
 ) -> pd.DataFrame:
-    book = codebook(source)
-    chosen = _chosen(source, filters, _subset(book, questions, by))
-    table = theme_table(chosen, book, wave=source.wave, weights=_weights(chosen, weighted))
-    return _shown(table, weighted)
+    book = codebook(view.source)
+    chosen = _chosen(view.source, view.filters, _subset(book, questions, by))
+    weights = _weights(chosen, view.weighted)
+    return _shown(theme_table(chosen, book, wave=view.source.wave, weights=weights), view.weighted)
 
 
 def themes_view(
@@ -488,12 +480,9 @@ def themes_view(
 ) -> pd.DataFrame:
     """``themes.csv`` rows of the view (:func:`survey.analysis.themes.theme_table` when
     filtered), of these text ``questions`` and dimensions ``by`` (``None``: all)."""
-    if selection.filters and not selection.public:
-        source = selection.source
-        table = _filtered_themes(
-            source, _stamp(source.parquet), selection.filters, selection.weighted, questions, by
-        )
-        return _only(table, by)
+    filtered = _filtered(selection)
+    if filtered is not None:
+        return _only(_filtered_themes(filtered, questions, by), by)
     return _from_tables(tables(selection.source).themes, selection, questions, by)
 
 
@@ -505,7 +494,7 @@ def _filtered_trends(
     # the same cached table as the page's lines (results_view(..., whole=True))
     results_by_wave = {
         source.wave: _filtered_results(
-            source, _stamp(source.parquet), filters, weighted, None, None, False
+            _Filtered(source, _stamp(source.parquet), filters, weighted), None, None, False
         )
         for source in sources
     }

@@ -12,19 +12,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
 
 from survey.analysis.methods import ALPHA, EffectSize, HypothesisTest
-from survey.dashboard import data
+from survey.codebook import Codebook
+from survey.dashboard import data, state
 from survey.report import rules, style
 from survey.report.tables import Labels, ReportTables
 
 __all__ = [
     "EFFECT_WORDS",
     "TEST_WORDS",
+    "Page",
     "bar_figure",
     "cell_grid",
     "ci_text",
@@ -36,6 +38,7 @@ __all__ = [
     "line_figure",
     "markdown_text",
     "missing",
+    "open_page",
     "p_words",
     "plot",
     "plotly_text",
@@ -128,6 +131,29 @@ def population_column(selection: data.Selection, labels: Labels) -> str:
     return who if not selection.filters else f"Selected: {who}"
 
 
+class Page(NamedTuple):
+    """What a page shows: the sidebar's selection, its wave's tables with their labels and
+    codebook, and the selected population in words (:func:`population_words`)."""
+
+    selection: data.Selection
+    tables: ReportTables
+    labels: Labels
+    book: Codebook
+    who: str
+
+
+def open_page(title: str, *, breakdowns: bool = True) -> Page:
+    """Start a page: the view the sidebar chose (the page stops while there is no wave), the
+    page's title and the line under it (:func:`show_view`)."""
+    selection = state.current()
+    tables = data.tables(selection.source)
+    labels = tables.labels
+    page = Page(selection, tables, labels, tables.codebook, population_words(selection, labels))
+    st.title(title)
+    show_view(selection, tables, breakdowns=breakdowns)
+    return page
+
+
 def show_view(selection: data.Selection, tables: ReportTables, *, breakdowns: bool = True) -> None:
     """One line under a page's title: whose answers, how many, weighted or not."""
     n = data.population_size(selection)
@@ -184,25 +210,16 @@ def cell_grid(
 def figure_layout(
     *, title: str, x_title: str, y_title: str, height: int, **extra: Any
 ) -> dict[str, Any]:
-    axis = {"gridcolor": "#e5e7eb", "linecolor": "#d0d7de", "zerolinecolor": "#d0d7de"}
-    layout: dict[str, Any] = {
-        "title": {"text": plotly_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
-        "colorway": style.PALETTE,
-        "font": {"family": _FONT, "size": 13, "color": "#1f2328"},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "height": height,
-        "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
-        "xaxis": {**axis, "title": {"text": plotly_text(x_title)}, "automargin": True},
-        "yaxis": {**axis, "title": {"text": plotly_text(y_title)}, "automargin": True},
-        "legend": {"orientation": "h", "y": -0.2},
-    }
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(layout.get(key), dict):
-            layout[key] = {**layout[key], **value}
-        else:
-            layout[key] = value
-    return layout
+    layout = style.plotly_layout(
+        font=_FONT,
+        height=height,
+        title={"text": plotly_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        margin={"t": 60},
+        xaxis={"title": {"text": plotly_text(x_title)}, "automargin": True},
+        yaxis={"title": {"text": plotly_text(y_title)}, "automargin": True},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return style.updated_layout(layout, extra)
 
 
 def bar_figure(
@@ -411,12 +428,14 @@ def show_quality(tables: ReportTables, *, key: str) -> None:
 
     left, right = st.columns(2)
     with left:
-        st.subheader("Rows set aside, by reason")
-        if tables.quarantined.empty:
-            st.write("No row was set aside.")
-        else:
-            reasons = tables.quarantined.rename_axis("reason").reset_index(name="rows")
-            table(reasons, key=f"{key}_quarantine")
+        reasons = _by_reason(
+            "Rows set aside, by reason",
+            tables.quarantined,
+            "rows",
+            none="No row was set aside.",
+            key=f"{key}_quarantine",
+        )
+        if reasons is not None:
             figure = bar_figure(
                 [str(reason).replace("_", " ") for reason in reasons["reason"]],
                 reasons["rows"].astype(float).tolist(),
@@ -430,12 +449,13 @@ def show_quality(tables: ReportTables, *, key: str) -> None:
             )
             plot(figure, key=f"{key}_quarantine_chart", alt="Rows set aside by reason (bar chart)")
     with right:
-        st.subheader("Values made missing or recoded")
-        if tables.flagged.empty:
-            st.write("No value was changed.")
-        else:
-            flagged = tables.flagged.rename_axis("reason").reset_index(name="values")
-            table(flagged, key=f"{key}_flags")
+        _by_reason(
+            "Values made missing or recoded",
+            tables.flagged,
+            "values",
+            none="No value was changed.",
+            key=f"{key}_flags",
+        )
 
     st.subheader("Checks that failed")
     failures = [check for check in validation.get("checks", []) if not check.get("success", True)]
@@ -445,6 +465,20 @@ def show_quality(tables: ReportTables, *, key: str) -> None:
         checks = pd.DataFrame(failures)
         wanted = ["section", "description", "column", "failed", "checked", "action", "reason"]
         table(checks[[column for column in wanted if column in checks]], key=f"{key}_checks")
+
+
+def _by_reason(
+    title: str, counts: pd.Series, name: str, *, none: str, key: str
+) -> pd.DataFrame | None:
+    """A subheader and a table of ``counts`` by reason (its count column called ``name``),
+    or the words ``none`` when there are none; the table shown, if any."""
+    st.subheader(title)
+    if counts.empty:
+        st.write(none)
+        return None
+    shown = counts.rename_axis("reason").reset_index(name=name)
+    table(shown, key=key)
+    return shown
 
 
 def grouped_bar_figure(

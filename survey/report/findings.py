@@ -84,15 +84,8 @@ def headline_findings(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> from survey.codebook import load_codebook
-    >>> from survey.report.tables import load_tables
-    >>> import tempfile
-    >>> from survey.pipeline import process_wave
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> findings = headline_findings(load_tables(folder, book), limit=None, per_group=None)
+    >>> from survey.report.example import demo_tables
+    >>> findings = headline_findings(demo_tables(), limit=None, per_group=None)
     >>> school = findings.query("question == 'imp_literacy_instruction' and by == 'sector'")
     >>> school[["group", "option"]].values.tolist()
     [['school', 'top2']]

@@ -31,7 +31,7 @@ import pandas as pd
 from survey.codebook import Question, QuestionType
 from survey.report.findings import change_findings, headline_findings
 from survey.report.rules import group_order, missing, published_mask
-from survey.report.tables import Labels, ReportTables
+from survey.report.tables import ReportTables, column_lists
 
 __all__ = [
     "Block",
@@ -150,20 +150,9 @@ class ReportModel:
     _present: dict[tuple[str, str], list[str]] = field(repr=False)
 
     @property
-    def labels(self) -> Labels:
-        return self.tables.labels
-
-    @property
-    def wave(self) -> str:
-        return self.tables.wave
-
-    @property
     def threshold(self) -> int:
+        """The small-cell threshold: fewer respondents than this are never shown."""
         return self.tables.threshold
-
-    @property
-    def weighted(self) -> bool:
-        return self.tables.weighted
 
     @property
     def dimensions(self) -> list[str]:
@@ -192,6 +181,10 @@ class ReportModel:
         return results[published_mask(results, threshold=self.threshold)]
 
 
+#: The columns that name a cell of ``results.csv`` (and its letters).
+_KEY = ("question", "option", "by", "group")
+
+
 def _cells(tables: ReportTables) -> dict[tuple[str, str, str, str], Cell]:
     """Every shown row of ``results.csv`` as a :class:`Cell`, with its group's letters."""
     results = tables.shown("results")
@@ -199,31 +192,13 @@ def _cells(tables: ReportTables) -> dict[tuple[str, str, str, str], Cell]:
     lettered = {
         (str(q), str(o), str(b), str(g)): (_text(letter), _text(higher))
         for q, o, b, g, letter, higher in zip(
-            letters["question"].tolist(),
-            letters["option"].tolist(),
-            letters["by"].tolist(),
-            letters["group"].tolist(),
-            letters["letter"].tolist(),
-            letters["higher_than"].tolist(),
-            strict=True,
+            *column_lists(letters, *_KEY, "letter", "higher_than"), strict=True
         )
     }
     shown = published_mask(results, threshold=tables.threshold).tolist()
     cells = {}
-    # the columns as lists: far faster to walk than their Arrow strings, value by value
-    for q, o, b, g, n, estimate, se, low, high, ok in zip(
-        results["question"].tolist(),
-        results["option"].tolist(),
-        results["by"].tolist(),
-        results["group"].tolist(),
-        results["n"].tolist(),
-        results["estimate"].tolist(),
-        results["se"].tolist(),
-        results["ci_low"].tolist(),
-        results["ci_high"].tolist(),
-        shown,
-        strict=True,
-    ):
+    figures = column_lists(results, *_KEY, "n", "estimate", "se", "ci_low", "ci_high")
+    for q, o, b, g, n, estimate, se, low, high, ok in zip(*figures, shown, strict=True):
         key = (str(q), str(o), str(b), str(g))
         letter, higher = lettered.get(key, ("", ""))
         cells[key] = (
@@ -247,12 +222,7 @@ def _cells(tables: ReportTables) -> dict[tuple[str, str, str, str], Cell]:
 def _present(tables: ReportTables) -> dict[tuple[str, str], list[str]]:
     results = tables.shown("results")
     seen: dict[tuple[str, str], dict[str, None]] = {}
-    for question, by, group in zip(
-        results["question"].tolist(),
-        results["by"].tolist(),
-        results["group"].tolist(),
-        strict=True,
-    ):
+    for question, by, group in zip(*column_lists(results, "question", "by", "group"), strict=True):
         seen.setdefault((str(question), str(by)), {})[str(group)] = None
     return {
         (question, by): group_order(tables.codebook, by, groups)
@@ -360,15 +330,8 @@ def build_report(tables: ReportTables) -> ReportModel:
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> import tempfile
-    >>> from survey.codebook import load_codebook
-    >>> from survey.pipeline import process_wave
-    >>> from survey.report.tables import load_tables
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> model = build_report(load_tables(folder, book))
+    >>> from survey.report.example import demo_tables
+    >>> model = build_report(demo_tables())
     >>> [group.code for group in model.groups if group.by == "sector"]
     ['public', 'academic', 'school', 'special', 'other']
     >>> cell = model.cell("imp_literacy_instruction", "top2", "sector", "school")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 __all__ = [
     "PALETTE",
@@ -18,9 +20,12 @@ __all__ = [
     "TOO_FEW_NOTE",
     "neutralise",
     "percent",
+    "plotly_layout",
     "plotly_text",
     "quadrant_lines",
+    "quadrant_points",
     "restore",
+    "updated_layout",
     "value",
     "wrap_label",
 ]
@@ -155,3 +160,74 @@ def quadrant_lines(midpoint: float) -> list[dict[str, object]]:
         {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
          "y0": midpoint, "y1": midpoint, "line": line},
     ]  # fmt: skip
+
+
+def quadrant_points(
+    importance: Sequence[float],
+    confidence: Sequence[float],
+    numbers: Sequence[str],
+    midpoint: float,
+    hovertext: Sequence[str],
+) -> dict[str, Any]:
+    """The plotly trace of an importance-by-confidence chart: each topic a point marked with
+    its number, a diamond in the priority quadrant (important, confidence below
+    ``midpoint``), else a circle."""
+    flagged = [i >= midpoint and c < midpoint for i, c in zip(importance, confidence, strict=True)]
+    return {
+        "type": "scatter",
+        "x": list(importance),
+        "y": list(confidence),
+        "mode": "markers+text",
+        "text": list(numbers),
+        "textposition": "middle center",
+        "textfont": {"color": "white", "size": 11},
+        "marker": {
+            "size": 24,
+            "color": [PALETTE[5] if flag else PALETTE[0] for flag in flagged],
+            "symbol": ["diamond" if flag else "circle" for flag in flagged],
+            "line": {"color": "white", "width": 1},
+        },
+        "hovertext": list(hovertext),
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "showlegend": False,
+    }
+
+
+def plotly_layout(
+    *, font: str, height: int, hover_font: bool = False, **layout: Any
+) -> dict[str, Any]:
+    """A chart's plotly layout in the reports' look: text in ``font`` (a CSS font family;
+    hover labels too with ``hover_font``, else plotly's own), the palette, white background,
+    light grid; ``layout`` as in :func:`updated_layout`.
+
+    Figures are plain dicts handed to plotly unvalidated: plotly's figure objects validate
+    every property and take most of a second for a report's charts.
+    """
+    axis = {"gridcolor": "#e5e7eb", "linecolor": "#d0d7de", "zerolinecolor": "#d0d7de"}
+    base: dict[str, Any] = {
+        "colorway": PALETTE,
+        "font": {"family": font, "size": 13, "color": "#1f2328"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "height": height,
+        "margin": {"l": 10, "r": 20, "t": 40, "b": 40},
+    }
+    if hover_font:
+        base["hoverlabel"] = {"font": {"family": font}}
+    base.update(xaxis=dict(axis), yaxis=dict(axis))
+    return updated_layout(base, layout)
+
+
+def updated_layout(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes``: a dict updates the dict it replaces key by key (an axis
+    keeps its grid), anything else replaces the value; ``base`` is changed and returned.
+
+    >>> updated_layout({"xaxis": {"grid": 1}, "height": 2}, {"xaxis": {"range": [0, 1]}})
+    {'xaxis': {'grid': 1, 'range': [0, 1]}, 'height': 2}
+    """
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base

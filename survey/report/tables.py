@@ -29,7 +29,14 @@ from survey.codebook import Codebook, QuestionType
 from survey.errors import DataError
 from survey.report.style import restore
 
-__all__ = ["HISTORY_FILES", "TABLE_FILES", "Labels", "ReportTables", "load_tables"]
+__all__ = [
+    "HISTORY_FILES",
+    "TABLE_FILES",
+    "Labels",
+    "ReportTables",
+    "column_lists",
+    "load_tables",
+]
 
 #: The engine's tables a report reads, by name.
 TABLE_FILES = {
@@ -351,3 +358,13 @@ def load_tables(folder: Path, codebook: Codebook, *, history: Path | None = None
         weighting=weighting,
         **tables,
     )
+
+
+def column_lists(table: pd.DataFrame, *names: str) -> list[list[Any]]:
+    """The columns ``names`` of a table as Python lists, to walk row by row together (far
+    faster than pandas' Arrow strings value by value).
+
+    >>> column_lists(pd.DataFrame({"by": ["all", "sector"], "n": [9, 4]}), "n", "by")
+    [[9, 4], ['all', 'sector']]
+    """
+    return [table[name].tolist() for name in names]

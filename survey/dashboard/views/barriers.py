@@ -12,14 +12,7 @@ from survey.report import rules, style
 
 PAGE = "barriers"
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-book = tables.codebook
-who = ui.population_words(selection, labels)
-
-st.title("Barriers and formats")
-ui.show_view(selection, tables)
+selection, tables, labels, book, who = ui.open_page("Barriers and formats")
 
 present = set(tables.results["question"].astype(str))
 multis = [q.id for q in book.questions_of(QuestionType.MULTI) if q.id in present]

@@ -12,14 +12,7 @@ from survey.report import rules, style
 
 PAGE = "comments"
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-book = tables.codebook
-who = ui.population_words(selection, labels)
-
-st.title("Comments")
-ui.show_view(selection, tables)
+selection, tables, labels, book, who = ui.open_page("Comments")
 
 published_themes = tables.themes
 questions = list(dict.fromkeys(published_themes["question"].dropna().astype(str)))

@@ -15,14 +15,7 @@ from survey.report import rules
 
 PAGE = "compare"
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-book = tables.codebook
-who = ui.population_words(selection, labels)
-
-st.title("Compare groups")
-ui.show_view(selection, tables)
+selection, tables, labels, book, who = ui.open_page("Compare groups")
 
 questions = list(dict.fromkeys(tables.results["question"].astype(str)))
 findings = data.findings(selection.source)

@@ -9,14 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from survey.dashboard import data, state, ui
+from survey.dashboard import data, ui
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-
-st.title("Downloads")
-ui.show_view(selection, tables)
+selection, tables, labels, _, who = ui.open_page("Downloads")
 
 st.header("Reports")
 folder = Path(selection.source.folder)
@@ -56,7 +51,6 @@ def _csv(table: Callable[[], pd.DataFrame]) -> Callable[[], bytes]:
 
 
 st.header("Tables of this view")
-who = ui.population_words(selection, labels)
 st.write(
     f"The engine's tables for {ui.markdown_text(who)} "
     f"({ui.count_text(data.population_size(selection))} respondents, "

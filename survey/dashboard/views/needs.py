@@ -13,13 +13,7 @@ from survey.report import rules, style
 
 PAGE = "needs"
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-book = tables.codebook
-
-st.title("Learning needs")
-ui.show_view(selection, tables)
+selection, tables, labels, book, who = ui.open_page("Learning needs")
 
 needs = data.needs_view(selection)
 if needs.empty:
@@ -43,7 +37,6 @@ MEASURES = {
 population = needs[needs["by"] == "all"].copy()
 published = population[rules.published_mask(population, threshold=tables.threshold, column="rank")]
 published = published.sort_values("rank", kind="stable")
-who = ui.population_words(selection, labels)
 
 if published.empty:
     st.warning(f"{who}: {ui.suppression_note(tables.threshold)}")
@@ -171,30 +164,13 @@ else:
     priority = [i >= midpoint and c < midpoint for i, c in zip(x, y, strict=True)]
     low = min([*x, *y, midpoint]) - 0.25
     high = max([*x, *y, midpoint]) + 0.25
+    hovertext = [
+        f"{rank}. {ui.plotly_text(name)}<br>importance {style.value(i, digits=2)}, "
+        f"confidence {style.value(c, digits=2)}"
+        for rank, name, i, c in zip(ranks, names, x, y, strict=True)
+    ]
     figure = {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers+text",
-                "x": x,
-                "y": y,
-                "text": ranks,
-                "textposition": "middle center",
-                "textfont": {"color": "white", "size": 11},
-                "marker": {
-                    "size": 24,
-                    "color": [style.PALETTE[5] if p else style.PALETTE[0] for p in priority],
-                    "symbol": ["diamond" if p else "circle" for p in priority],
-                    "line": {"color": "white", "width": 1},
-                },
-                "hovertext": [
-                    f"{rank}. {ui.plotly_text(name)}<br>importance {style.value(i, digits=2)}, "
-                    f"confidence {style.value(c, digits=2)}"
-                    for rank, name, i, c in zip(ranks, names, x, y, strict=True)
-                ],
-                "hovertemplate": "%{hovertext}<extra></extra>",
-            }
-        ],
+        "data": [style.quadrant_points(x, y, ranks, midpoint, hovertext)],
         "layout": ui.figure_layout(
             title=f"Mean importance and confidence of each topic: {who}",
             x_title=f"Mean {importance_scale} ({points[0]} to {points[-1]})"

@@ -26,14 +26,7 @@ PAGE = "trends"
 #: The "Break down by" choice that draws one line per topic.
 NO_BREAKDOWN = "none"
 
-selection = state.current()
-tables = data.tables(selection.source)
-labels = tables.labels
-book = tables.codebook
-who = ui.population_words(selection, labels)
-
-st.title("Trends")
-ui.show_view(selection, tables, breakdowns=False)
+selection, tables, labels, book, who = ui.open_page("Trends", breakdowns=False)
 
 settings = data.Settings.from_env()
 sources = [s for s in data.report_waves(settings) if s.codebook == selection.source.codebook]

@@ -102,19 +102,12 @@ def write_html(model: ReportModel, path: Path) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``.
+        ``path``: the page, one file that works offline.
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> from survey.codebook import load_codebook
-    >>> from survey.report import build_report, load_tables
-    >>> from survey.pipeline import process_wave
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> page = write_html(build_report(load_tables(folder, book)), folder / "report.html")
+    >>> from survey.report.example import demo_folder, demo_report
+    >>> page = write_html(demo_report(), demo_folder() / "report.html")
     >>> page.read_text(encoding="utf-8").count("<h1")
     1
     """

@@ -229,31 +229,12 @@ def _quadrant_chart(report: _Report) -> Chart | None:
         for number, importance, confidence in zip(numbers, x, y, strict=True)
         if importance >= midpoint and confidence < midpoint
     ]
-    flagged = [number in priority for number in numbers]
-    data = [
-        {
-            "type": "scatter",
-            "x": x,
-            "y": y,
-            "mode": "markers+text",
-            "text": numbers,
-            "textposition": "middle center",
-            "textfont": {"color": "white", "size": 11},
-            "marker": {
-                "size": 24,
-                "color": [style.PALETTE[5] if flag else style.PALETTE[0] for flag in flagged],
-                "symbol": ["diamond" if flag else "circle" for flag in flagged],
-                "line": {"color": "white", "width": 1},
-            },
-            "hovertext": [
-                f"<b>{number}. {_escape_plotly(name)}</b><br>importance "
-                f"{style.value(i, digits=2)}, confidence {style.value(c, digits=2)}"
-                for number, name, i, c in zip(numbers, names, x, y, strict=True)
-            ],
-            "hovertemplate": "%{hovertext}<extra></extra>",
-            "showlegend": False,
-        }
+    hovertext = [
+        f"<b>{number}. {_escape_plotly(name)}</b><br>importance "
+        f"{style.value(i, digits=2)}, confidence {style.value(c, digits=2)}"
+        for number, name, i, c in zip(numbers, names, x, y, strict=True)
     ]
+    data = [style.quadrant_points(x, y, numbers, midpoint, hovertext)]
     low = min(min(x), min(y), midpoint) - 0.25
     high = max(max(x), max(y), midpoint) + 0.25
     shapes = style.quadrant_lines(midpoint)

@@ -13,6 +13,7 @@ from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.codebook import Question, QuestionType
 from survey.export.html._common import _ci, _missing, _p, _records, _slug
 from survey.export.html.model import Cell, Column, DataTable, Panel, QuestionBlock
+from survey.export.lookup import ModelLookup
 from survey.report import style
 from survey.report.model import Cell as Figure
 from survey.report.model import ReportModel
@@ -53,15 +54,12 @@ TEST_NAMES: dict[str, str] = {
 }
 
 
-class _Report:
+class _Report(ModelLookup):
     """Builds the page's content from one wave's tables."""
 
     def __init__(self, model: ReportModel) -> None:
-        tables = model.tables
-        self.model = model
-        self.tables = tables
-        self.threshold = tables.threshold
-        self.labels = tables.labels
+        super().__init__(model)
+        tables = self.tables
         self.codebook = tables.codebook
         self.results = tables.shown("results")
         self.letters = tables.shown("letters")

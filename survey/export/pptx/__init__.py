@@ -75,7 +75,7 @@ def write_pptx(
     Returns
     -------
     pathlib.Path
-        ``path``.
+        ``path``: the deck.
 
     Raises
     ------
@@ -84,17 +84,9 @@ def write_pptx(
 
     Examples
     --------
-    >>> import tempfile
-    >>> from pathlib import Path
     >>> from pptx import Presentation
-    >>> from survey.codebook import load_codebook
-    >>> from survey.report import build_report, load_tables
-    >>> from survey.pipeline import process_wave
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> model = build_report(load_tables(folder, book))
-    >>> deck = write_pptx(model, folder / "slides.pptx")
+    >>> from survey.report.example import demo_folder, demo_report
+    >>> deck = write_pptx(demo_report(), demo_folder() / "slides.pptx")
     >>> 12 <= len(Presentation(str(deck)).slides) <= 20
     True
     """

@@ -4,7 +4,7 @@ differs, every single-choice question and every Likert statement by group.
 
 from __future__ import annotations
 
-from survey.codebook import Question
+from survey.codebook import Question, QuestionType
 from survey.export.pptx._common import _SMALL_SEGMENT
 from survey.export.pptx.notes import _caveats, _hidden_footnote, _join
 from survey.export.pptx.slides import _Chart, _Kind, _Slide
@@ -18,7 +18,7 @@ _MAX_OPTIONS = 5
 
 
 def _multi_slides(wave: _Wave, question: Question) -> list[_Slide]:
-    tables, labels = wave.tables, wave.labels
+    labels = wave.labels
     published = [
         (option, cell.estimate)
         for option in wave.options(question.id)
@@ -33,8 +33,8 @@ def _multi_slides(wave: _Wave, question: Question) -> list[_Slide]:
     slides = []
     for position, by in enumerate(wave.dimensions_for(names, default=2)):
         dimension = labels.dimension(by).lower()
-        groups, hidden = wave.breakdown(question.id, ranked, by)
-        if len(groups) < 2:
+        breakdown = wave.breakdown(question.id, ranked, by)
+        if len(breakdown[0]) < 2:
             continue
         room = _MAX_OPTIONS
         different = {
@@ -43,38 +43,18 @@ def _multi_slides(wave: _Wave, question: Question) -> list[_Slide]:
         options = [o for o in ranked if o in different][:room]
         options += [o for o in ranked if o not in options][: room - len(options)]
         options = [o for o in ranked if o in options]  # most chosen first
-        series = [
-            (labels.option(question.id, o), [wave.value(question.id, o, by, g) for g in groups])
-            for o in options
-        ]
         subtitle = f"Share of respondents choosing each, by {dimension}"
         if len(options) < len(ranked):
             which = "most chosen or most different" if different else "most chosen"
             subtitle += f": the {len(options)} {which} of {len(ranked)} answers"
         slides.append(
-            _Slide(
-                kind=_Kind.CHART,
-                title=f"{question.text} – by {dimension}",
-                subtitle=subtitle,
-                chart=_Chart(
-                    categories=[labels.group(by, g) for g in groups], series=series, panels=True
-                ),
-                notes=(
-                    f"{question.text} Several answers allowed; each share is of those who "
-                    f"answered the question. Bases: All respondents n = {overall_n}; "
-                    f"{wave.bases(question.id, by, options=options)}. {_caveats(tables)}"
-                ),
-                footnote=_join(
-                    f"n = {overall_n}; several answers allowed.", _hidden_footnote(tables, hidden)
-                ),
-                priority=1 if position == 0 else 2,
-            )
+            _by_group_slide(wave, question, options, by, breakdown, overall_n, position, subtitle)
         )
     return slides
 
 
 def _single_slides(wave: _Wave, question: Question) -> list[_Slide]:
-    tables, labels = wave.tables, wave.labels
+    labels = wave.labels
     options = [
         o.code
         for o in question.options
@@ -86,32 +66,64 @@ def _single_slides(wave: _Wave, question: Question) -> list[_Slide]:
     overall_n = max(c.n for o in options if (c := wave.cell(question.id, o, "all", "all")))
     slides = []
     for position, by in enumerate(wave.dimensions_for([question.id], default=1)):
-        dimension = labels.dimension(by).lower()
-        groups, hidden = wave.breakdown(question.id, options, by)
-        if len(groups) < 2:
+        breakdown = wave.breakdown(question.id, options, by)
+        if len(breakdown[0]) < 2:
             continue
-        series = [
-            (labels.option(question.id, o), [wave.value(question.id, o, by, g) for g in groups])
-            for o in options
-        ]
+        subtitle = f"Share of respondents giving each answer, by {labels.dimension(by).lower()}"
         slides.append(
-            _Slide(
-                kind=_Kind.CHART,
-                title=f"{question.text} – by {dimension}",
-                subtitle=f"Share of respondents giving each answer, by {dimension}",
-                chart=_Chart(
-                    categories=[labels.group(by, g) for g in groups], series=series, stacked=True
-                ),
-                notes=(
-                    f"{question.text} One answer each. Bases: All respondents n = {overall_n}; "
-                    f"{wave.bases(question.id, by, options=options)}. Labels under "
-                    f"{style.percent(_SMALL_SEGMENT)} are left off the bars. {_caveats(tables)}"
-                ),
-                footnote=_join(f"n = {overall_n}.", _hidden_footnote(tables, hidden)),
-                priority=1 if position == 0 else 2,
-            )
+            _by_group_slide(wave, question, options, by, breakdown, overall_n, position, subtitle)
         )
     return slides
+
+
+def _by_group_slide(
+    wave: _Wave,
+    question: Question,
+    options: list[str],
+    by: str,
+    breakdown: tuple[list[str], list[str]],
+    n: int,
+    position: int,
+    subtitle: str,
+) -> _Slide:
+    """A chart of a question's ``options`` across the groups of ``by`` shown in the
+    ``breakdown`` (its hidden groups named in the footnote): small multiples for a
+    multi-select question, stacked bars for a single-choice one. ``n`` answered the question;
+    a question's first dimension (``position`` 0) comes before its others."""
+    tables, labels = wave.tables, wave.labels
+    groups, hidden = breakdown
+    several = question.type is QuestionType.MULTI
+    series = [
+        (labels.option(question.id, o), [wave.value(question.id, o, by, g) for g in groups])
+        for o in options
+    ]
+    bases = f"Bases: All respondents n = {n}; {wave.bases(question.id, by, options=options)}."
+    if several:
+        notes = (
+            f"{question.text} Several answers allowed; each share is of those who answered "
+            f"the question. {bases} {_caveats(tables)}"
+        )
+        footnote = f"n = {n}; several answers allowed."
+    else:
+        notes = (
+            f"{question.text} One answer each. {bases} Labels under "
+            f"{style.percent(_SMALL_SEGMENT)} are left off the bars. {_caveats(tables)}"
+        )
+        footnote = f"n = {n}."
+    return _Slide(
+        kind=_Kind.CHART,
+        title=f"{question.text} – by {labels.dimension(by).lower()}",
+        subtitle=subtitle,
+        chart=_Chart(
+            categories=[labels.group(by, g) for g in groups],
+            series=series,
+            stacked=not several,
+            panels=several,
+        ),
+        notes=notes,
+        footnote=_join(footnote, _hidden_footnote(tables, hidden)),
+        priority=1 if position == 0 else 2,
+    )
 
 
 def _likert_slide(wave: _Wave, question: Question) -> _Slide | None:

@@ -102,7 +102,7 @@ def _add_chart(slide: Any, spec: _Chart, box: _Box) -> Any:
     for name, values in spec.series:
         data.add_series(name, [None if _missing(v) else v for v in values], spec.number_format)
     kind = XL_CHART_TYPE.BAR_STACKED_100 if spec.stacked else XL_CHART_TYPE.BAR_CLUSTERED
-    chart = slide.shapes.add_chart(kind, box.left, box.top, box.width, box.height, data).chart
+    chart = slide.shapes.add_chart(kind, *box, data).chart
     chart.font.size = Pt(12)
     chart.has_title = False
     chart.has_legend = len(spec.series) > 1

@@ -4,9 +4,8 @@ the layouts found by their placeholders, and the content and footnote areas slid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pptx import Presentation
 from pptx.oxml.ns import qn
@@ -17,8 +16,9 @@ from survey.errors import DataError
 __all__ = ["_Box", "_Deck"]
 
 
-@dataclass(frozen=True)
-class _Box:
+class _Box(NamedTuple):
+    """A rectangle on a slide in EMU, in the order python-pptx's ``add_*`` take it."""
+
     left: int
     top: int
     width: int
@@ -53,9 +53,7 @@ class _Deck:
             top = int(title.top + title.height) if title is not None else int(Inches(1.5))
             self.content = _Box(margin, top, width - 2 * margin, height - top - int(Inches(0.8)))
         footer_top = min(self.content.top + self.content.height, height - int(Inches(0.6)))
-        self.content = _Box(
-            self.content.left, self.content.top, self.content.width, footer_top - self.content.top
-        )
+        self.content = self.content._replace(height=footer_top - self.content.top)
         self.footnote = _Box(self.content.left, footer_top, self.content.width, int(Inches(0.45)))
 
     def _widen(self) -> None:

@@ -75,7 +75,7 @@ def _text_box(
     italic: bool = False,
     spacing: float = 0,
 ) -> Any:
-    shape = slide.shapes.add_textbox(box.left, box.top, box.width, box.height)
+    shape = slide.shapes.add_textbox(*box)
     frame = shape.text_frame
     frame.word_wrap = True
     for i, line in enumerate(lines):

@@ -100,18 +100,6 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
         + f". {_caveats(tables)}"
     )
     return [
-        _Slide(
-            kind=_Kind.BULLETS,
-            title="How the survey was done",
-            bullets=bullets,
-            notes=notes,
-            priority=0,
-        ),
-        _Slide(
-            kind=_Kind.BULLETS,
-            title="Reading the numbers",
-            bullets=caveats,
-            notes=notes,
-            priority=0,
-        ),
+        _Slide(kind=_Kind.BULLETS, title=title, bullets=lines, notes=notes, priority=0)
+        for title, lines in (("How the survey was done", bullets), ("Reading the numbers", caveats))
     ]

@@ -63,26 +63,24 @@ def _composition_slides(wave: _Wave) -> list[_Slide]:
                 if design is not None and effective is not None
                 else ""
             )
+            series = [
+                ("Respondents", [float(v) for v in part["sample_share"]]),
+                ("Membership frame", [float(v) for v in part["frame_share"]]),
+                ("Respondents, weighted", [float(v) for v in part["weighted_share"]]),
+            ]
+            notes = (
+                f"Who responded by {dimension}, against the membership frame. "
+                f"Respondents: n = {respondents} ({bases}). Frame: {members:,} members. "
+                "Weights were raked to the frame's margins so that weighted shares match "
+                f"the frame{design_text}."
+            )
             slides.append(
-                _Slide(
-                    kind=_Kind.CHART,
-                    title=f"Who responded, by {dimension}",
-                    subtitle="Share of respondents, of the membership frame, and after weighting",
-                    chart=_Chart(
-                        categories=categories,
-                        series=[
-                            ("Respondents", [float(v) for v in part["sample_share"]]),
-                            ("Membership frame", [float(v) for v in part["frame_share"]]),
-                            ("Respondents, weighted", [float(v) for v in part["weighted_share"]]),
-                        ],
-                    ),
-                    notes=(
-                        f"Who responded by {dimension}, against the membership frame. "
-                        f"Respondents: n = {respondents} ({bases}). Frame: {members:,} members. "
-                        "Weights were raked to the frame's margins so that weighted shares match "
-                        f"the frame{design_text}."
-                    ),
-                    footnote=f"n = {respondents} respondents; frame {members:,} members.",
+                _who_responded(
+                    dimension,
+                    "Share of respondents, of the membership frame, and after weighting",
+                    _Chart(categories=categories, series=series),
+                    notes,
+                    f"n = {respondents} respondents; frame {members:,} members.",
                 )
             )
         return slides
@@ -92,24 +90,35 @@ def _composition_slides(wave: _Wave) -> list[_Slide]:
         shown = [(o, c) for o, c in shown if c.estimate is not None]
         if not shown:
             continue
-        n = max(c.n for _, c in shown)
+        n, dimension = max(c.n for _, c in shown), labels.dimension(by).lower()
+        chart = _Chart(
+            categories=[labels.group(by, o) for o, _ in shown],
+            series=[("Respondents", [float(c.estimate or 0.0) for _, c in shown])],
+        )
         slides.append(
-            _Slide(
-                kind=_Kind.CHART,
-                title=f"Who responded, by {labels.dimension(by).lower()}",
-                subtitle="Share of respondents (the wave is not weighted)",
-                chart=_Chart(
-                    categories=[labels.group(by, o) for o, _ in shown],
-                    series=[("Respondents", [float(c.estimate or 0.0) for _, c in shown])],
-                ),
-                notes=(
-                    f"Respondents by {labels.dimension(by).lower()}: n = {n} who answered. "
-                    f"{_caveats(tables)}"
-                ),
-                footnote=f"n = {n} respondents.",
+            _who_responded(
+                dimension,
+                "Share of respondents (the wave is not weighted)",
+                chart,
+                f"Respondents by {dimension}: n = {n} who answered. {_caveats(tables)}",
+                f"n = {n} respondents.",
             )
         )
     return slides
+
+
+def _who_responded(
+    dimension: str, subtitle: str, chart: _Chart, notes: str, footnote: str
+) -> _Slide:
+    """A slide of who responded, by a dimension (or weighting variable)."""
+    return _Slide(
+        kind=_Kind.CHART,
+        title=f"Who responded, by {dimension}",
+        subtitle=subtitle,
+        chart=chart,
+        notes=notes,
+        footnote=footnote,
+    )
 
 
 def _headline_slide(wave: _Wave, findings: pd.DataFrame) -> _Slide:

@@ -9,22 +9,21 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from survey.export.lookup import ModelLookup
 from survey.export.pptx._common import _ALPHA
 from survey.report.model import Cell, ReportModel
 from survey.report.rules import published_mask
+from survey.report.tables import column_lists
 
 __all__ = ["_Wave"]
 
 
-class _Wave:
+class _Wave(ModelLookup):
     """The wave's tables indexed once for the many look-ups a deck makes."""
 
     def __init__(self, model: ReportModel) -> None:
-        tables = model.tables
-        self.model = model
-        self.tables = tables
-        self.labels = tables.labels
-        self.threshold = tables.threshold
+        super().__init__(model)
+        tables = self.tables
         results = tables.shown("results")
         self.results = results.assign(
             published=published_mask(results, threshold=self.threshold).to_numpy()
@@ -94,13 +93,9 @@ class _Wave:
         if self._higher is None:
             self._higher = {}
             letters = self.letters
+            columns = ("question", "option", "by", "group", "higher_than")
             for name, option, group_by, group, higher in zip(
-                letters["question"].tolist(),
-                letters["option"].tolist(),
-                letters["by"].tolist(),
-                letters["group"].tolist(),
-                letters["higher_than"].tolist(),
-                strict=True,
+                *column_lists(letters, *columns), strict=True
             ):
                 if option == "top2" and isinstance(higher, str) and higher:
                     self._higher.setdefault((name, group_by), set()).add(str(group))

@@ -58,7 +58,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from survey.export.xlsx._common import _sheet_name
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.charts import _write_charts
 from survey.export.xlsx.history import (
     TREND_TEST_EXPLANATIONS,
@@ -100,19 +100,13 @@ def write_xlsx(model: ReportModel, path: Path) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``.
+        ``path``: the workbook.
 
     Examples
     --------
-    >>> import tempfile
-    >>> from survey.codebook import load_codebook
-    >>> from survey.report import build_report, load_tables
-    >>> from survey.pipeline import process_wave
-    >>> book = load_codebook("data/raw/codebook.yaml")
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = process_wave(book, book.wave("2024"), out_dir=folder, processed_dir=folder)
-    >>> out = write_xlsx(build_report(load_tables(folder, book)), folder / "report.xlsx")
     >>> from openpyxl import load_workbook
+    >>> from survey.report.example import demo_folder, demo_report
+    >>> out = write_xlsx(demo_report(), demo_folder() / "report.xlsx")
     >>> load_workbook(out).sheetnames[:3]
     ['Contents', 'Summary', 'Method']
     """
@@ -125,7 +119,7 @@ def write_xlsx(model: ReportModel, path: Path) -> Path:
     described: list[tuple[str, str]] = []
 
     def sheet(name: str, description: str) -> Any:
-        title = _sheet_name(name, workbook.sheetnames)
+        title = common.sheet_name(name, workbook.sheetnames)
         described.append((title, description))
         return workbook.create_sheet(title)
 

@@ -20,46 +20,46 @@ from survey.report.style import SEQUENTIAL, SUPPRESSED, SUPPRESSED_NOTE, neutral
 from survey.report.tables import ReportTables
 
 __all__ = [
-    "_ARROW",
-    "_DIMENSION_ROW",
-    "_FIELD_ROW",
-    "_FIRST_BODY_ROW",
-    "_GROUPS_PER_PAGE",
-    "_GROUP_ROW",
-    "_LABEL_WIDTH",
-    "_LINK_ROW",
-    "_THEME_GROUPS_PER_PAGE",
-    "_characters_per_line",
-    "_colour_scale",
-    "_column_letter",
-    "_facts",
-    "_fit_height",
-    "_header_row",
-    "_humanise",
-    "_link",
-    "_missing",
-    "_number",
-    "_print_setup",
-    "_sheet_header",
-    "_sheet_name",
-    "_suppressed",
-    "_suppression_note",
-    "_text",
+    "ARROW",
+    "DIMENSION_ROW",
+    "FIELD_ROW",
+    "FIRST_BODY_ROW",
+    "GROUPS_PER_PAGE",
+    "GROUP_ROW",
+    "LABEL_WIDTH",
+    "LINK_ROW",
+    "THEME_GROUPS_PER_PAGE",
+    "characters_per_line",
+    "colour_scale",
+    "column_letter",
+    "fact_rows",
+    "fit_height",
+    "header_row",
+    "humanise",
+    "is_missing",
+    "link",
+    "number_cell",
+    "print_setup",
+    "sheet_header",
+    "sheet_name",
+    "suppressed_cell",
+    "suppression_note",
+    "text_cell",
 ]
 
-_ARROW = "→"
+ARROW = "→"
 
-_TITLE_ROW, _NOTE_ROW, _LINK_ROW = 1, 2, 3
-_DIMENSION_ROW, _GROUP_ROW, _FIELD_ROW = 4, 5, 6
-_FIRST_BODY_ROW = 7
+_TITLE_ROW, _NOTE_ROW, LINK_ROW = 1, 2, 3
+DIMENSION_ROW, GROUP_ROW, FIELD_ROW = 4, 5, 6
+FIRST_BODY_ROW = 7
 
-_LABEL_WIDTH = 56  # the question sheets' first column
-_GROUPS_PER_PAGE = 3  # column groups on a printed page of a question sheet
-_THEME_GROUPS_PER_PAGE = 7  # ... and of the Themes sheet
+LABEL_WIDTH = 56  # the question sheets' first column
+GROUPS_PER_PAGE = 3  # column groups on a printed page of a question sheet
+THEME_GROUPS_PER_PAGE = 7  # ... and of the Themes sheet
 _INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_name(name: str, taken: Iterable[str]) -> str:
+def sheet_name(name: str, taken: Iterable[str]) -> str:
     """A valid, unique worksheet name (at most 31 characters, none of ``[]:*?/\\``)."""
     base = _INVALID_SHEET_CHARACTERS.sub(" ", name).strip()[:31] or "Sheet"
     taken_lower = {existing.lower() for existing in taken}
@@ -71,11 +71,11 @@ def _sheet_name(name: str, taken: Iterable[str]) -> str:
     return candidate
 
 
-def _humanise(identifier: str) -> str:
+def humanise(identifier: str) -> str:
     return identifier.replace("_", " ").capitalize()
 
 
-def _text(ws: Any, row: int, column: int, text: object, font: Any = None) -> Any:
+def text_cell(ws: Any, row: int, column: int, text: object, font: Any = None) -> Any:
     """A text cell, neutralised so that it can never be read as a formula."""
     cell = ws.cell(row=row, column=column, value=neutralise(str(text)))
     if font is not None:
@@ -83,10 +83,10 @@ def _text(ws: Any, row: int, column: int, text: object, font: Any = None) -> Any
     return cell
 
 
-def _number(ws: Any, row: int, column: int, number: Any, number_format: str) -> Any:
+def number_cell(ws: Any, row: int, column: int, number: Any, number_format: str) -> Any:
     """A number cell with a number format (the value stored exactly; a count as an integer).
     A missing number leaves the cell empty."""
-    if _missing(number):
+    if is_missing(number):
         return ws.cell(row=row, column=column)
     value = float(number)
     if number_format == _COUNT and value.is_integer():
@@ -96,24 +96,24 @@ def _number(ws: Any, row: int, column: int, number: Any, number_format: str) -> 
     return cell
 
 
-def _suppressed(ws: Any, row: int, column: int, styles: _Styles) -> Any:
+def suppressed_cell(ws: Any, row: int, column: int, styles: _Styles) -> Any:
     cell = ws.cell(row=row, column=column, value=SUPPRESSED)
     cell.alignment = styles.right
     cell.font = styles.muted
     return cell
 
 
-def _missing(number: Any) -> bool:
+def is_missing(number: Any) -> bool:
     if isinstance(number, float):  # most numbers: answered without pandas' general check
         return number != number
     return number is None or bool(pd.isna(number))
 
 
-def _suppression_note(tables: ReportTables) -> str:
+def suppression_note(tables: ReportTables) -> str:
     return f"{SUPPRESSED} = " + SUPPRESSED_NOTE.format(threshold=tables.threshold) + "."
 
 
-def _sheet_header(
+def sheet_header(
     ws: Any,
     title: str,
     note: str | None,
@@ -125,24 +125,24 @@ def _sheet_header(
 ) -> None:
     """Title, a note (wrapped over the first ``note_columns`` columns, ``note_width``
     characters wide) and a link back to the Contents sheet."""
-    _text(ws, _TITLE_ROW, 1, title, styles.title)
+    text_cell(ws, _TITLE_ROW, 1, title, styles.title)
     ws.row_dimensions[_TITLE_ROW].height = 21
     if note:
-        cell = _text(ws, _NOTE_ROW, 1, note, styles.note)
+        cell = text_cell(ws, _NOTE_ROW, 1, note, styles.note)
         cell.alignment = styles.wrap
         if note_columns > 1:
             ws.merge_cells(
                 start_row=_NOTE_ROW, start_column=1, end_row=_NOTE_ROW, end_column=note_columns
             )
-        _fit_height(ws, _NOTE_ROW, note, note_width * 1.1, line=12)
+        fit_height(ws, _NOTE_ROW, note, note_width * 1.1, line=12)
     if contents:
-        _link(ws, _LINK_ROW, 1, "← Contents", "Contents", styles)
+        link(ws, LINK_ROW, 1, "← Contents", "Contents", styles)
 
 
-def _fit_height(ws: Any, row: int, text: str, width: float, *, line: float = 13.5) -> None:
+def fit_height(ws: Any, row: int, text: str, width: float, *, line: float = 13.5) -> None:
     """Make a row tall enough for ``text`` wrapped in a column ``width`` characters wide
     (spreadsheet programs do not grow a row for wrapped text written by openpyxl)."""
-    per_line = _characters_per_line(width)
+    per_line = characters_per_line(width)
     lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
     height = line * lines + 3
     current = ws.row_dimensions[row].height
@@ -150,20 +150,20 @@ def _fit_height(ws: Any, row: int, text: str, width: float, *, line: float = 13.
         ws.row_dimensions[row].height = height
 
 
-def _characters_per_line(width: float) -> float:
+def characters_per_line(width: float) -> float:
     """How many characters of ordinary text a column ``width`` wide holds on one line."""
     # a column holds about 1.15 characters of ordinary text per unit of width
     return max(width * 1.15 - 2, 1)
 
 
-def _link(ws: Any, row: int, column: int, text: str, sheet: str, styles: _Styles) -> Any:
+def link(ws: Any, row: int, column: int, text: str, sheet: str, styles: _Styles) -> Any:
     """A cell linking to cell A1 of another sheet of the workbook."""
-    cell = _text(ws, row, column, text, styles.link)
+    cell = text_cell(ws, row, column, text, styles.link)
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1", display=text)
     return cell
 
 
-def _colour_scale(ws: Any, ranges: list[str]) -> None:
+def colour_scale(ws: Any, ranges: list[str]) -> None:
     """A light-to-dark blue colour scale, fixed at 0% and 100%, on percentage cells."""
     if not ranges:
         return
@@ -181,7 +181,7 @@ def _colour_scale(ws: Any, ranges: list[str]) -> None:
     )
 
 
-def _print_setup(
+def print_setup(
     ws: Any,
     *,
     title_rows: str | None = None,
@@ -204,30 +204,32 @@ def _print_setup(
         ws.print_title_cols = title_columns
 
 
-def _header_row(
+def header_row(
     ws: Any, row: int, header: list[str], widths: Sequence[float], styles: _Styles
 ) -> None:
     for column, (name, width) in enumerate(zip(header, widths, strict=True), start=1):
-        cell = _text(ws, row, column, name, styles.bold)
+        cell = text_cell(ws, row, column, name, styles.bold)
         cell.fill = styles.header_fill
         cell.alignment = styles.centre
         cell.border = styles.rule
         letter = get_column_letter(column)
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, width)
-        _fit_height(ws, row, name, width * 0.8, line=14)
+        fit_height(ws, row, name, width * 0.8, line=14)
 
 
-def _facts(ws: Any, row: int, facts: list[tuple[str, object, str | None]], styles: _Styles) -> int:
+def fact_rows(
+    ws: Any, row: int, facts: list[tuple[str, object, str | None]], styles: _Styles
+) -> int:
     """Label/value rows; a value with a number format is stored as a number."""
     for label, value, number_format in facts:
-        _text(ws, row, 1, label)
-        if number_format is not None and not _missing(value):
-            _number(ws, row, 2, value, number_format).alignment = styles.left
+        text_cell(ws, row, 1, label)
+        if number_format is not None and not is_missing(value):
+            number_cell(ws, row, 2, value, number_format).alignment = styles.left
         elif value is not None:
-            _text(ws, row, 2, value)
+            text_cell(ws, row, 2, value)
         row += 1
     return row
 
 
-def _column_letter(column: int) -> str:
+def column_letter(column: int) -> str:
     return str(get_column_letter(column))

@@ -13,21 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from survey.analysis.methods import HypothesisTest
 from survey.codebook import QuestionType
-from survey.export.xlsx._common import (
-    _ARROW,
-    _LINK_ROW,
-    _characters_per_line,
-    _colour_scale,
-    _column_letter,
-    _fit_height,
-    _header_row,
-    _link,
-    _missing,
-    _number,
-    _print_setup,
-    _sheet_header,
-    _text,
-)
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.styles import (
     _COUNT,
     _MEAN,
@@ -80,7 +66,7 @@ def _wave_order(tables: ReportTables) -> dict[str, int]:
 
 
 def _pair(wave_from: object, wave_to: object) -> str:
-    return f"{wave_from} {_ARROW} {wave_to}"
+    return f"{wave_from} {common.ARROW} {wave_to}"
 
 
 def _trend_order(tables: ReportTables, trends: pd.DataFrame) -> pd.DataFrame:
@@ -176,7 +162,7 @@ def _write_trends(ws: Any, tables: ReportTables, flagged: str | None, styles: _S
         "Test",
     ]
     widths = [12, 52, 34, 13, 38, 9, 9, 9, 8, 9, 10, 8, 8, 24]
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"Trends: wave {tables.wave}",
         note,
@@ -185,9 +171,9 @@ def _write_trends(ws: Any, tables: ReportTables, flagged: str | None, styles: _S
         note_width=sum(widths),
     )
     if flagged is not None:
-        _link(ws, _LINK_ROW, 2, flagged, "Not trended", styles)
+        common.link(ws, common.LINK_ROW, 2, flagged, "Not trended", styles)
     first = 5
-    _header_row(ws, first, header, widths, styles)
+    common.header_row(ws, first, header, widths, styles)
     highlight = PatternFill("solid", fgColor=_tint(PALETTE[1], 0.2))
     yes = Font(bold=True)
     # wrapped labels keep to the bottom of a tall row, level with the numbers
@@ -204,7 +190,7 @@ def _write_trends(ws: Any, tables: ReportTables, flagged: str | None, styles: _S
     )
     row = first + 1
     if trends.empty:
-        _text(ws, row, 2, "No estimate could be compared with an earlier wave.")
+        common.text_cell(ws, row, 2, "No estimate could be compared with an earlier wave.")
     for trend in trends.to_dict("records"):
         name, option = str(trend["question"]), str(trend["option"])
         texts = [
@@ -212,10 +198,10 @@ def _write_trends(ws: Any, tables: ReportTables, flagged: str | None, styles: _S
             *words(name, option, str(trend["by"]), str(trend["group"])),
         ]
         for column, text in enumerate(texts, start=1):
-            cell = _text(ws, row, column, text)
-            if column in (2, 3, 5) and len(text) > _characters_per_line(widths[column - 1]):
+            cell = common.text_cell(ws, row, column, text)
+            if column in (2, 3, 5) and len(text) > common.characters_per_line(widths[column - 1]):
                 cell.alignment = wrap
-                _fit_height(ws, row, text, widths[column - 1])
+                common.fit_height(ws, row, text, widths[column - 1])
         share = option != "mean"
         for column, key, number_format in (
             (6, "estimate_from", _PERCENT if share else _MEAN),
@@ -226,17 +212,17 @@ def _write_trends(ws: Any, tables: ReportTables, flagged: str | None, styles: _S
             (12, "n_from", _COUNT),
             (13, "n_to", _COUNT),
         ):
-            _number(ws, row, column, trend[key], number_format)
+            common.number_cell(ws, row, column, trend[key], number_format)
         if trend["significant"]:
-            _text(ws, row, 11, "Yes", yes).alignment = centred
+            common.text_cell(ws, row, 11, "Yes", yes).alignment = centred
             for column in range(1, len(header) + 1):
                 ws.cell(row, column).fill = highlight
         test = str(trend["test"])
-        _text(ws, row, 14, TREND_TEST_NAMES.get(test, test)).alignment = after_numbers
+        common.text_cell(ws, row, 14, TREND_TEST_NAMES.get(test, test)).alignment = after_numbers
         row += 1
-    ws.auto_filter.ref = f"A{first}:{_column_letter(len(header))}{max(row - 1, first)}"
+    ws.auto_filter.ref = f"A{first}:{common.column_letter(len(header))}{max(row - 1, first)}"
     ws.freeze_panes = f"C{first + 1}"
-    _print_setup(ws, title_rows=f"{first}:{first}")
+    common.print_setup(ws, title_rows=f"{first}:{first}")
 
 
 def _write_not_trended(ws: Any, tables: ReportTables, styles: _Styles) -> None:
@@ -248,7 +234,7 @@ def _write_not_trended(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         _to=[-waves.get(str(w), -len(waves)) for w in flags["wave_to"]],
         _from=[-waves.get(str(w), -len(waves)) for w in flags["wave_from"]],
     ).sort_values(["_to", "_from"], kind="stable")
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"Not trended: wave {tables.wave}",
         "A question is compared between two waves only when both asked it with the same "
@@ -259,10 +245,12 @@ def _write_not_trended(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     )
     widths = [12, 56, 26, 72]
     first = 5
-    _header_row(ws, first, ["Waves", "Question", "Code", "Reason"], widths, styles)
+    common.header_row(ws, first, ["Waves", "Question", "Code", "Reason"], widths, styles)
     row = first + 1
     if flags.empty:
-        _text(ws, row, 2, "None: every question was asked with the same options in each pair.")
+        common.text_cell(
+            ws, row, 2, "None: every question was asked with the same options in each pair."
+        )
     for flag in flags.to_dict("records"):
         name = str(flag["question"])
         words = [
@@ -272,11 +260,11 @@ def _write_not_trended(ws: Any, tables: ReportTables, styles: _Styles) -> None:
             f"Not trended: {flag['reason']}",
         ]
         for column, (text, width) in enumerate(zip(words, widths, strict=True), start=1):
-            _text(ws, row, column, text).alignment = styles.wrap
-            _fit_height(ws, row, text, width)
+            common.text_cell(ws, row, column, text).alignment = styles.wrap
+            common.fit_height(ws, row, text, width)
         row += 1
     ws.freeze_panes = f"A{first + 1}"
-    _print_setup(ws, title_rows=f"{first}:{first}")
+    common.print_setup(ws, title_rows=f"{first}:{first}")
 
 
 def _write_topic_ranks(ws: Any, tables: ReportTables, styles: _Styles) -> None:
@@ -293,7 +281,7 @@ def _write_topic_ranks(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     ranks = {
         (str(entry["topic"]), str(entry["wave"])): int(entry["rank"])
         for entry in overall.to_dict("records")
-        if not _missing(entry["rank"])
+        if not common.is_missing(entry["rank"])
     }
     latest = {
         str(entry["topic"]): entry
@@ -314,7 +302,7 @@ def _write_topic_ranks(ws: Any, tables: ReportTables, styles: _Styles) -> None:
 
     present = sorted({str(topic) for topic in overall["topic"]}, key=reading_order)
     weighted = "weighted" if tables.weighted else "unweighted"
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"Learning-need ranks by wave: wave {tables.wave}",
         "Each topic's rank among the topics its wave asked about (1 = greatest need, by "
@@ -334,31 +322,31 @@ def _write_topic_ranks(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     header += [f"MWDS in {tables.wave}", f"Top-2 importance in {tables.wave}"]
     widths += [10, 13]
     first = 5
-    _header_row(ws, first, header, widths, styles)
+    common.header_row(ws, first, header, widths, styles)
     row = first + 1
     for topic in present:
-        _text(ws, row, 1, labels.topic(topic))
+        common.text_cell(ws, row, 1, labels.topic(topic))
         column = 2
         for wave in waves:
             rank = ranks.get((topic, wave))
-            if rank is not None and not _missing(rank):
-                cell = _number(ws, row, column, rank, _COUNT)
+            if rank is not None and not common.is_missing(rank):
+                cell = common.number_cell(ws, row, column, rank, _COUNT)
                 cell.alignment = styles.centre
                 if wave == tables.wave:
                     cell.font = styles.bold
             column += 1
         entry = latest.get(topic)
         if before is not None:
-            if entry is not None and not _missing(entry["rank_before"]):
+            if entry is not None and not common.is_missing(entry["rank_before"]):
                 moved = int(entry["rank_before"]) - int(entry["rank"])
-                _number(ws, row, column, moved, _PLACES_MOVED).alignment = styles.centre
+                common.number_cell(ws, row, column, moved, _PLACES_MOVED).alignment = styles.centre
             column += 1
         if entry is not None:
-            _number(ws, row, column, entry["mwds"], _SCORE)
-            _number(ws, row, column + 1, entry["top2_importance"], _PERCENT)
+            common.number_cell(ws, row, column, entry["mwds"], _SCORE)
+            common.number_cell(ws, row, column + 1, entry["top2_importance"], _PERCENT)
         row += 1
     if row > first + 1:
-        share_column = _column_letter(len(header))
-        _colour_scale(ws, [f"{share_column}{first + 1}:{share_column}{row - 1}"])
+        share_column = common.column_letter(len(header))
+        common.colour_scale(ws, [f"{share_column}{first + 1}:{share_column}{row - 1}"])
     ws.freeze_panes = f"B{first + 1}"
-    _print_setup(ws, title_rows=f"{first}:{first}")
+    common.print_setup(ws, title_rows=f"{first}:{first}")

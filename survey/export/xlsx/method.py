@@ -9,16 +9,7 @@ from typing import Any
 import pandas as pd
 
 from survey.analysis.methods import ALPHA, HypothesisTest
-from survey.export.xlsx._common import (
-    _colour_scale,
-    _facts,
-    _fit_height,
-    _header_row,
-    _number,
-    _print_setup,
-    _sheet_header,
-    _text,
-)
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _PERCENT_1, _SCORE, _Styles
 from survey.report.rules import published_mask
 from survey.report.style import SUPPRESSED, SUPPRESSED_NOTE
@@ -61,16 +52,16 @@ def _write_reading(ws: Any, row: int, tables: ReportTables, styles: _Styles) -> 
     if not tables.notes and not tables.skipped:
         return row
     row += 1
-    _text(ws, row, 1, "How the export was read", styles.heading)
+    common.text_cell(ws, row, 1, "How the export was read", styles.heading)
     row += 1
     for note in tables.notes:
         sentence = f"{note[0].upper()}{note[1:]}."
-        _text(ws, row, 1, sentence).alignment = styles.wrap
+        common.text_cell(ws, row, 1, sentence).alignment = styles.wrap
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
-        _fit_height(ws, row, sentence, 120)
+        common.fit_height(ws, row, sentence, 120)
         row += 1
     if tables.skipped:
-        _text(
+        common.text_cell(
             ws,
             row,
             1,
@@ -78,15 +69,15 @@ def _write_reading(ws: Any, row: int, tables: ReportTables, styles: _Styles) -> 
             styles.bold,
         )
         row += 1
-        _header_row(ws, row, ["Question", "Id", "Why not analysed"], [44, 13, 13], styles)
+        common.header_row(ws, row, ["Question", "Id", "Why not analysed"], [44, 13, 13], styles)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=7)
         row += 1
         for question_id, text, reason in tables.skipped:
-            _text(ws, row, 1, text).alignment = styles.wrap
-            _text(ws, row, 2, question_id).alignment = styles.top
-            _text(ws, row, 3, reason).alignment = styles.wrap
+            common.text_cell(ws, row, 1, text).alignment = styles.wrap
+            common.text_cell(ws, row, 2, question_id).alignment = styles.top
+            common.text_cell(ws, row, 3, reason).alignment = styles.wrap
             ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=7)
-            _fit_height(ws, row, max(text, reason, key=len), 44)
+            common.fit_height(ws, row, max(text, reason, key=len), 44)
             row += 1
     return row
 
@@ -96,11 +87,11 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
     labels = tables.labels
     codebook = tables.codebook
     validation = tables.validation
-    _sheet_header(ws, f"Method: wave {tables.wave}", None, styles)
+    common.sheet_header(ws, f"Method: wave {tables.wave}", None, styles)
     for letter, width in zip("ABCDEFG", [44, 13, 13, 14, 13, 13, 14], strict=True):
         ws.column_dimensions[letter].width = width
     row = 5
-    _text(ws, row - 1, 1, "Fieldwork", styles.heading)
+    common.text_cell(ws, row - 1, 1, "Fieldwork", styles.heading)
     fieldwork = next(
         (wave.fieldwork for wave in codebook.waves if wave.id == tables.wave and wave.fieldwork),
         None,
@@ -118,15 +109,15 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         ("Set aside (see Data quality)", int(tables.quarantined.sum()), _COUNT),
         ("Respondents analysed", tables.analysed, _COUNT),
     ]
-    row = _facts(ws, row, facts, styles)
+    row = common.fact_rows(ws, row, facts, styles)
     row = _write_reading(ws, row, tables, styles)
 
     formulas: list[str] = []
     row += 1
-    _text(ws, row, 1, "Who responded, against the sampling frame", styles.heading)
+    common.text_cell(ws, row, 1, "Who responded, against the sampling frame", styles.heading)
     row += 1
     if tables.weighting is None:
-        _text(
+        common.text_cell(
             ws,
             row,
             1,
@@ -136,7 +127,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         row += 2
     else:
         composition = pd.DataFrame(tables.weighting.get("composition", []))
-        _text(
+        common.text_cell(
             ws,
             row,
             1,
@@ -155,27 +146,27 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
                 "Frame share",
                 "Weighted share",
             ]
-            _header_row(ws, row, header, [44, 13, 13, 14, 13, 13, 14], styles)
+            common.header_row(ws, row, header, [44, 13, 13, 14, 13, 13, 14], styles)
             row += 1
             first = row
             for entry in part.itertuples(index=False):
-                _text(ws, row, 1, labels.group(str(variable), str(entry.category)))
-                _number(ws, row, 2, entry.respondents, _COUNT)
-                _number(ws, row, 3, entry.frame, _COUNT)
+                common.text_cell(ws, row, 1, labels.group(str(variable), str(entry.category)))
+                common.number_cell(ws, row, 2, entry.respondents, _COUNT)
+                common.number_cell(ws, row, 3, entry.frame, _COUNT)
                 cell = ws.cell(row=row, column=4, value=f"=B{row}/C{row}")
                 cell.number_format = _PERCENT
                 formulas.append(cell.coordinate)
-                _number(ws, row, 5, entry.sample_share, _PERCENT_1)
-                _number(ws, row, 6, entry.frame_share, _PERCENT_1)
-                _number(ws, row, 7, entry.weighted_share, _PERCENT_1)
+                common.number_cell(ws, row, 5, entry.sample_share, _PERCENT_1)
+                common.number_cell(ws, row, 6, entry.frame_share, _PERCENT_1)
+                common.number_cell(ws, row, 7, entry.weighted_share, _PERCENT_1)
                 row += 1
-            _colour_scale(ws, [f"E{first}:G{row - 1}"])
+            common.colour_scale(ws, [f"E{first}:G{row - 1}"])
             row += 1
 
         weighting = tables.weighting
-        _text(ws, row, 1, "Weighting and design effect", styles.heading)
+        common.text_cell(ws, row, 1, "Weighting and design effect", styles.heading)
         row += 1
-        _text(
+        common.text_cell(
             ws,
             row,
             1,
@@ -184,7 +175,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
             styles.note,
         )
         row += 1
-        row = _facts(
+        row = common.fact_rows(
             ws,
             row,
             [
@@ -200,7 +191,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         )
 
     row += 1
-    _text(ws, row, 1, "Margins of error", styles.heading)
+    common.text_cell(ws, row, 1, "Margins of error", styles.heading)
     row += 1
     results = tables.shown("results")
     overall = results[
@@ -210,10 +201,10 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
     ]
     half_widths = ((overall["ci_high"] - overall["ci_low"]) / 2).dropna()
     if half_widths.empty:
-        _text(ws, row, 1, "No overall rating shares to show a margin of error for.")
+        common.text_cell(ws, row, 1, "No overall rating shares to show a margin of error for.")
         row += 1
     else:
-        _text(
+        common.text_cell(
             ws,
             row,
             1,
@@ -222,7 +213,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
             styles.note,
         )
         row += 1
-        row = _facts(
+        row = common.fact_rows(
             ws,
             row,
             [
@@ -233,9 +224,9 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         )
 
     row += 1
-    _text(ws, row, 1, "Small groups", styles.heading)
+    common.text_cell(ws, row, 1, "Small groups", styles.heading)
     row += 1
-    _text(
+    common.text_cell(
         ws,
         row,
         1,
@@ -245,23 +236,25 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
     )
     row += 2
 
-    _text(ws, row, 1, "Tests of differences between groups", styles.heading)
+    common.text_cell(ws, row, 1, "Tests of differences between groups", styles.heading)
     row += 1
     tests = tables.shown("tests")
-    _header_row(
+    common.header_row(
         ws, row, ["Test", "Tests run", "Significant", "What it does"], [44, 13, 13, 14], styles
     )
     ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=7)
     row += 1
     for name in tests["test"].dropna().unique():
         used = tests[tests["test"] == name]
-        _text(ws, row, 1, f"{TEST_NAMES.get(str(name), str(name))} ({name})", styles.bold)
-        _number(ws, row, 2, len(used), _COUNT)
-        _number(ws, row, 3, int((used["p_adjusted"] < ALPHA).sum()), _COUNT)
+        common.text_cell(
+            ws, row, 1, f"{TEST_NAMES.get(str(name), str(name))} ({name})", styles.bold
+        )
+        common.number_cell(ws, row, 2, len(used), _COUNT)
+        common.number_cell(ws, row, 3, int((used["p_adjusted"] < ALPHA).sum()), _COUNT)
         explanation = TEST_EXPLANATIONS.get(str(name), str(name))
-        _text(ws, row, 4, explanation).alignment = styles.wrap
+        common.text_cell(ws, row, 4, explanation).alignment = styles.wrap
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=7)
-        _fit_height(ws, row, explanation, 54)
+        common.fit_height(ws, row, explanation, 54)
         for column in (1, 2, 3):
             ws.cell(row, column).alignment = styles.top
         row += 1
@@ -276,9 +269,9 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
         "with that letter, at 5% after a Holm adjustment over the pairs in that row. Means "
         "carry no letters.",
     ):
-        _text(ws, row, 1, sentence).alignment = styles.wrap
+        common.text_cell(ws, row, 1, sentence).alignment = styles.wrap
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
-        _fit_height(ws, row, sentence, 125)
+        common.fit_height(ws, row, sentence, 125)
         row += 1
-    _print_setup(ws)
+    common.print_setup(ws)
     return formulas

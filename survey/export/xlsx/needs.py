@@ -6,17 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from survey.export.xlsx._common import (
-    _colour_scale,
-    _header_row,
-    _missing,
-    _number,
-    _print_setup,
-    _sheet_header,
-    _suppressed,
-    _suppression_note,
-    _text,
-)
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.styles import _COUNT, _PERCENT, _SCORE, _Styles
 from survey.report.rules import published, published_mask
 from survey.report.tables import ReportTables
@@ -26,12 +16,12 @@ __all__ = ["_write_needs"]
 
 def _write_needs(ws: Any, tables: ReportTables, styles: _Styles) -> None:
     labels = tables.labels
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"Learning needs: wave {tables.wave}",
         "Borich's mean weighted discrepancy score (MWDS = mean importance × mean gap between "
         "importance and confidence) with its 95% CI; rank 1 = greatest need within the group. "
-        f"{_suppression_note(tables)}",
+        f"{common.suppression_note(tables)}",
         styles,
         note_columns=12,
         note_width=180,
@@ -51,7 +41,7 @@ def _write_needs(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         "Rank",
     ]
     first = 5
-    _header_row(ws, first, header, [16, 30, 50, 7, 12, 12, 12, 10, 10, 10, 10, 7], styles)
+    common.header_row(ws, first, header, [16, 30, 50, 7, 12, 12, 12, 10, 10, 10, 10, 7], styles)
     ws.row_dimensions[first].height = 30
     needs = tables.shown("needs")
     order = {by: position for position, by in enumerate(["all", *tables.codebook.dimensions])}
@@ -81,16 +71,16 @@ def _write_needs(ws: Any, tables: ReportTables, styles: _Styles) -> None:
         "rank",
     ]
     for need in needs.to_dict("records"):
-        _text(ws, row, 1, labels.dimension(str(need["by"])))
-        _text(ws, row, 2, labels.group(str(need["by"]), str(need["group"])))
-        _text(ws, row, 3, labels.topic(str(need["topic"])))
+        common.text_cell(ws, row, 1, labels.dimension(str(need["by"])))
+        common.text_cell(ws, row, 2, labels.group(str(need["by"]), str(need["group"])))
+        common.text_cell(ws, row, 3, labels.topic(str(need["topic"])))
         for column, (name, number_format) in enumerate(zip(names, formats, strict=True), start=4):
             if not published(need, threshold=tables.threshold, column="n"):
-                _suppressed(ws, row, column, styles)
-            elif not _missing(need[name]):
-                _number(ws, row, column, need[name], number_format)
+                common.suppressed_cell(ws, row, column, styles)
+            elif not common.is_missing(need[name]):
+                common.number_cell(ws, row, column, need[name], number_format)
         row += 1
-    _colour_scale(ws, [f"E{first + 1}:E{row - 1}"])
+    common.colour_scale(ws, [f"E{first + 1}:E{row - 1}"])
     ws.auto_filter.ref = f"A{first}:L{max(row - 1, first)}"
     ws.freeze_panes = f"D{first + 1}"
-    _print_setup(ws, title_rows=f"{first}:{first}")
+    common.print_setup(ws, title_rows=f"{first}:{first}")

@@ -10,22 +10,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from survey.export.xlsx._common import (
-    _DIMENSION_ROW,
-    _FIELD_ROW,
-    _FIRST_BODY_ROW,
-    _GROUP_ROW,
-    _GROUPS_PER_PAGE,
-    _LABEL_WIDTH,
-    _colour_scale,
-    _fit_height,
-    _number,
-    _print_setup,
-    _sheet_header,
-    _suppressed,
-    _suppression_note,
-    _text,
-)
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.styles import _COUNT, _MEAN, _PERCENT, _Styles
 from survey.report.model import Group, ReportModel, RowKind, Section
 
@@ -44,38 +29,38 @@ def _write_block(ws: Any, section: Section, model: ReportModel, styles: _Styles)
     labels = tables.labels
     dimensions = ", ".join(labels.dimension(by).lower() for by in tables.codebook.dimensions)
     weighted = "weighted" if tables.weighted else "unweighted"
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"{section.title}: wave {tables.wave}, by {dimensions}",
         f"% = {weighted} share of those who answered; CI = 95% confidence interval; "
         "Sig. = letters of the groups (same dimension, same row) this group's share is "
         "significantly higher than (Holm-adjusted, 5%); a group's letter is beside its "
-        f"question's title. {_suppression_note(tables)}",
+        f"question's title. {common.suppression_note(tables)}",
         styles,
-        note_columns=1 + sum(len(_fields(group)) for group in groups[:_GROUPS_PER_PAGE]),
-        note_width=_LABEL_WIDTH + 34 * _GROUPS_PER_PAGE,
+        note_columns=1 + sum(len(_fields(group)) for group in groups[: common.GROUPS_PER_PAGE]),
+        note_width=common.LABEL_WIDTH + 34 * common.GROUPS_PER_PAGE,
     )
-    ws.column_dimensions["A"].width = _LABEL_WIDTH
+    ws.column_dimensions["A"].width = common.LABEL_WIDTH
     column = 2
     layout: list[tuple[Group, int]] = []
     for group in groups:
         fields = _fields(group)
         layout.append((group, column))
         for offset, field in enumerate(fields):
-            cell = _text(ws, _FIELD_ROW, column + offset, field, styles.bold)
+            cell = common.text_cell(ws, common.FIELD_ROW, column + offset, field, styles.bold)
             cell.alignment = styles.centre
             cell.fill = styles.header_fill
             cell.border = styles.rule
             width = 6.5 if field in ("n", "%", "Sig.") else 7.5
             ws.column_dimensions[get_column_letter(column + offset)].width = width
         # all respondents take the dimension's row and the group's row together
-        top = _DIMENSION_ROW if group.by == "all" else _GROUP_ROW
+        top = common.DIMENSION_ROW if group.by == "all" else common.GROUP_ROW
         font = styles.heading if group.by == "all" else styles.bold
-        _text(ws, top, column, group.label, font).alignment = styles.centre
+        common.text_cell(ws, top, column, group.label, font).alignment = styles.centre
         ws.merge_cells(
             start_row=top,
             start_column=column,
-            end_row=_GROUP_ROW,
+            end_row=common.GROUP_ROW,
             end_column=column + len(fields) - 1,
         )
         column += len(fields)
@@ -84,29 +69,33 @@ def _write_block(ws: Any, section: Section, model: ReportModel, styles: _Styles)
     for group, start in layout:
         if group.by == "all":
             continue
-        cell = _text(ws, _DIMENSION_ROW, start, labels.dimension(group.by), styles.muted_bold)
+        cell = common.text_cell(
+            ws, common.DIMENSION_ROW, start, labels.dimension(group.by), styles.muted_bold
+        )
         cell.alignment = styles.centre
         ws.merge_cells(
-            start_row=_DIMENSION_ROW,
+            start_row=common.DIMENSION_ROW,
             start_column=start,
-            end_row=_DIMENSION_ROW,
+            end_row=common.DIMENSION_ROW,
             end_column=start + len(_fields(group)) - 1,
         )
-    ws.row_dimensions[_GROUP_ROW].height = 42
+    ws.row_dimensions[common.GROUP_ROW].height = 42
     for cell_column in range(1, last_column + 1):
-        ws.cell(_DIMENSION_ROW, cell_column).fill = styles.header_fill
-        ws.cell(_GROUP_ROW, cell_column).fill = styles.header_fill
-        ws.cell(_FIELD_ROW, cell_column).fill = styles.header_fill
-    _text(ws, _FIELD_ROW, 1, "Question / answer", styles.bold).fill = styles.header_fill
-    ws.freeze_panes = ws.cell(_FIRST_BODY_ROW, 2).coordinate
+        ws.cell(common.DIMENSION_ROW, cell_column).fill = styles.header_fill
+        ws.cell(common.GROUP_ROW, cell_column).fill = styles.header_fill
+        ws.cell(common.FIELD_ROW, cell_column).fill = styles.header_fill
+    common.text_cell(
+        ws, common.FIELD_ROW, 1, "Question / answer", styles.bold
+    ).fill = styles.header_fill
+    ws.freeze_panes = ws.cell(common.FIRST_BODY_ROW, 2).coordinate
 
-    row = _FIRST_BODY_ROW
+    row = common.FIRST_BODY_ROW
     for table in section.blocks:
-        row += 1 if row > _FIRST_BODY_ROW else 0
+        row += 1 if row > common.FIRST_BODY_ROW else 0
         title_row = row
-        title = _text(ws, row, 1, table.title, styles.bold)
+        title = common.text_cell(ws, row, 1, table.title, styles.bold)
         title.alignment = styles.wrap
-        _fit_height(ws, row, table.title, _LABEL_WIDTH)
+        common.fit_height(ws, row, table.title, common.LABEL_WIDTH)
         for cell_column in range(1, last_column + 1):
             ws.cell(row, cell_column).fill = styles.title_fill
         # a group's letter beside the title when it is the same on every row of the table
@@ -120,13 +109,13 @@ def _write_block(ws: Any, section: Section, model: ReportModel, styles: _Styles)
         for group, start in layout:
             letter = constant.get((group.by, group.code))
             if letter is not None:
-                cell = _text(ws, title_row, start + 4, f"({letter})", styles.bold)
+                cell = common.text_cell(ws, title_row, start + 4, f"({letter})", styles.bold)
                 cell.alignment = styles.centre
         row += 1
         share_rows: list[int] = []
         for entry in table.rows:
-            _text(ws, row, 1, entry.label).alignment = styles.indent
-            _fit_height(ws, row, entry.label, _LABEL_WIDTH - 2)
+            common.text_cell(ws, row, 1, entry.label).alignment = styles.indent
+            common.fit_height(ws, row, entry.label, common.LABEL_WIDTH - 2)
             number_format = _PERCENT if entry.kind is RowKind.SHARE else _MEAN
             for group, start in layout:
                 figure = model.cell(entry.question, entry.option, group.by, group.code)
@@ -134,25 +123,25 @@ def _write_block(ws: Any, section: Section, model: ReportModel, styles: _Styles)
                     continue
                 if not figure.published:
                     for offset in range(4):
-                        _suppressed(ws, row, start + offset, styles)
+                        common.suppressed_cell(ws, row, start + offset, styles)
                     continue
-                _number(ws, row, start, figure.n, _COUNT)
-                _number(ws, row, start + 1, figure.estimate, number_format)
+                common.number_cell(ws, row, start, figure.n, _COUNT)
+                common.number_cell(ws, row, start + 1, figure.estimate, number_format)
                 if figure.ci_low is not None:
-                    _number(ws, row, start + 2, figure.ci_low, number_format)
+                    common.number_cell(ws, row, start + 2, figure.ci_low, number_format)
                 if figure.ci_high is not None:
-                    _number(ws, row, start + 3, figure.ci_high, number_format)
+                    common.number_cell(ws, row, start + 3, figure.ci_high, number_format)
                 if group.by != "all" and figure.letter:
                     letter, higher = figure.letter, figure.higher_than
                     shown = higher if (group.by, group.code) in constant else f"({letter}) {higher}"
                     if shown.strip():
-                        cell = _text(ws, row, start + 4, shown.strip())
+                        cell = common.text_cell(ws, row, start + 4, shown.strip())
                         cell.alignment = styles.centre
             if entry.kind is RowKind.SHARE:
                 share_rows.append(row)
             row += 1
         for first, last in _runs(share_rows):
-            _colour_scale(
+            common.colour_scale(
                 ws,
                 [
                     f"{get_column_letter(start + 1)}{first}:{get_column_letter(start + 1)}{last}"
@@ -160,12 +149,14 @@ def _write_block(ws: Any, section: Section, model: ReportModel, styles: _Styles)
                 ],
             )
     for _, start in layout:
-        for body_row in range(_DIMENSION_ROW, row):
-            edge = styles.field_edge if body_row == _FIELD_ROW else styles.group_edge
+        for body_row in range(common.DIMENSION_ROW, row):
+            edge = styles.field_edge if body_row == common.FIELD_ROW else styles.group_edge
             ws.cell(body_row, start).border = edge
-    _print_setup(ws, title_rows=f"{_DIMENSION_ROW}:{_FIELD_ROW}", title_columns="A:A", scale=60)
+    common.print_setup(
+        ws, title_rows=f"{common.DIMENSION_ROW}:{common.FIELD_ROW}", title_columns="A:A", scale=60
+    )
     # printed pages break between groups, never inside one
-    for index in range(_GROUPS_PER_PAGE, len(layout), _GROUPS_PER_PAGE):
+    for index in range(common.GROUPS_PER_PAGE, len(layout), common.GROUPS_PER_PAGE):
         ws.col_breaks.append(Break(id=layout[index][1] - 1))
 
 

@@ -7,16 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from survey.export.xlsx._common import (
-    _colour_scale,
-    _fit_height,
-    _header_row,
-    _link,
-    _number,
-    _print_setup,
-    _sheet_header,
-    _text,
-)
+from survey.export.xlsx import _common as common
 from survey.export.xlsx.history import TREND_TEST_NAMES
 from survey.export.xlsx.method import TEST_NAMES
 from survey.export.xlsx.styles import (
@@ -42,7 +33,7 @@ def _write_summary(ws: Any, model: ReportModel, styles: _Styles) -> None:
     tables, findings = model.tables, model.findings
     labels = tables.labels
     weighted = "weighted to the frame" if tables.weighted else "not weighted"
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"{tables.codebook.instrument.title}: wave {tables.wave}",
         f"{tables.analysed} respondents analysed; figures {weighted}. Findings are differences "
@@ -65,8 +56,8 @@ def _write_summary(ws: Any, model: ReportModel, styles: _Styles) -> None:
     ]
     widths = [6, 72, 11, 26, 7, 9, 9, 11, 14, 11]
     first = 5
-    _text(ws, first - 1, 1, "Headline findings", styles.heading)
-    _header_row(ws, first, header, widths, styles)
+    common.text_cell(ws, first - 1, 1, "Headline findings", styles.heading)
+    common.header_row(ws, first, header, widths, styles)
     row = first + 1
     if findings.empty:
         message = (
@@ -74,7 +65,7 @@ def _write_summary(ws: Any, model: ReportModel, styles: _Styles) -> None:
             if tables.too_few
             else "No difference between groups is significant after adjustment."
         )
-        _text(ws, row, 2, message)
+        common.text_cell(ws, row, 2, message)
         row += 1
     for finding in findings.itertuples(index=False):
         words = [
@@ -83,10 +74,10 @@ def _write_summary(ws: Any, model: ReportModel, styles: _Styles) -> None:
             labels.group(str(finding.by), str(finding.group)),
         ]
         for column, (text, width) in enumerate(zip(words, widths[1:4], strict=True), start=2):
-            _text(ws, row, column, text).alignment = styles.wrap
-            _fit_height(ws, row, text, width)
+            common.text_cell(ws, row, column, text).alignment = styles.wrap
+            common.fit_height(ws, row, text, width)
         test = str(finding.test)
-        _text(ws, row, 9, TEST_NAMES.get(test, test)).alignment = styles.top
+        common.text_cell(ws, row, 9, TEST_NAMES.get(test, test)).alignment = styles.top
         for column, number, number_format in (
             (1, finding.rank, _COUNT),
             (5, finding.n, _COUNT),
@@ -95,13 +86,13 @@ def _write_summary(ws: Any, model: ReportModel, styles: _Styles) -> None:
             (8, finding.difference, _SHARE_CHANGE),
             (10, finding.p_adjusted, _P_VALUE),
         ):
-            _number(ws, row, column, number, number_format).alignment = styles.top
+            common.number_cell(ws, row, column, number, number_format).alignment = styles.top
         row += 1
     if not findings.empty:
-        _colour_scale(ws, [f"F{first + 1}:G{row - 1}"])
+        common.colour_scale(ws, [f"F{first + 1}:G{row - 1}"])
     _write_changes(ws, row + 1, model, widths, styles)
     ws.freeze_panes = f"C{first + 1}"
-    _print_setup(ws, title_rows=f"{first}:{first}")
+    common.print_setup(ws, title_rows=f"{first}:{first}")
 
 
 def _write_changes(
@@ -115,14 +106,14 @@ def _write_changes(
         return
     labels = tables.labels
     changes = model.changes.head(_CHANGES)
-    _text(ws, row, 1, f"What changed since {since}", styles.heading)
+    common.text_cell(ws, row, 1, f"What changed since {since}", styles.heading)
     row += 1
     note = (
         f"Changes from {since} to {tables.wave} that are significant after the "
         "Benjamini-Hochberg adjustment of that pair of waves, everyone's first, then the "
         "biggest; every comparison is on the Trends sheet."
     )
-    _text(ws, row, 1, note, styles.note)
+    common.text_cell(ws, row, 1, note, styles.note)
     row += 1
     header = [
         "Rank",
@@ -136,10 +127,10 @@ def _write_changes(
         "Test",
         "p (adjusted)",
     ]
-    _header_row(ws, row, header, widths, styles)
+    common.header_row(ws, row, header, widths, styles)
     row += 1
     if changes.empty:
-        _text(ws, row, 2, f"Nothing changed significantly since {since}.")
+        common.text_cell(ws, row, 2, f"Nothing changed significantly since {since}.")
         return
     shown = tables.shown("trends")
     tests = dict(
@@ -161,8 +152,8 @@ def _write_changes(
         by, group = str(change.by), str(change.group)
         words = [str(change.text), labels.dimension(by), labels.group(by, group)]
         for column, (text, width) in enumerate(zip(words, widths[1:4], strict=True), start=2):
-            _text(ws, row, column, text).alignment = styles.wrap
-            _fit_height(ws, row, text, width)
+            common.text_cell(ws, row, column, text).alignment = styles.wrap
+            common.fit_height(ws, row, text, width)
         test = str(
             tests.get(
                 (
@@ -176,7 +167,7 @@ def _write_changes(
                 "",
             )
         )
-        _text(ws, row, 9, TREND_TEST_NAMES.get(test, test)).alignment = styles.wrap
+        common.text_cell(ws, row, 9, TREND_TEST_NAMES.get(test, test)).alignment = styles.wrap
         share = change.option != "mean"
         for column, number, number_format in (
             (1, change.rank, _COUNT),
@@ -186,14 +177,14 @@ def _write_changes(
             (8, change.change, _SHARE_CHANGE if share else _MEAN_CHANGE),
             (10, change.p_adjusted, _P_VALUE),
         ):
-            _number(ws, row, column, number, number_format).alignment = styles.top
+            common.number_cell(ws, row, column, number, number_format).alignment = styles.top
         row += 1
 
 
 def _write_contents(
     ws: Any, tables: ReportTables, sheets: list[tuple[str, str]], styles: _Styles
 ) -> None:
-    _sheet_header(
+    common.sheet_header(
         ws,
         f"{tables.codebook.instrument.title}: wave {tables.wave}",
         f"{tables.analysed} respondents analysed"
@@ -203,8 +194,8 @@ def _write_contents(
     )
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 90
-    _header_row(ws, 4, ["Sheet", "What it shows"], [30, 90], styles)
+    common.header_row(ws, 4, ["Sheet", "What it shows"], [30, 90], styles)
     for row, (name, description) in enumerate(sheets, start=5):
-        _link(ws, row, 1, name, name, styles)
-        _text(ws, row, 2, description)
-    _print_setup(ws)
+        common.link(ws, row, 1, name, name, styles)
+        common.text_cell(ws, row, 2, description)
+    common.print_setup(ws)
