@@ -246,6 +246,21 @@ class ReportTables:
         return self.weighting is not None
 
     @property
+    def variance_method(self) -> str | None:
+        """How the weighted figures' margins of error were computed, in one sentence a member
+        can read (``weighting.json``'s ``variance_method``; waves weighted before it was
+        recorded treated the weights as fixed); ``None`` when unweighted."""
+        if self.weighting is None:
+            return None
+        return str(
+            self.weighting.get(
+                "variance_method",
+                "Margins of error treat the weights as fixed: standard errors are linearised "
+                "as for any weighted sample.",
+            )
+        )
+
+    @property
     def threshold(self) -> int:
         """The smallest group a published row may describe."""
         return int(self.codebook.small_cell_threshold)

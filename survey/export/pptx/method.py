@@ -47,6 +47,7 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
         if effective is not None:
             weighting += f", effective sample size {effective:,.0f}"
         bullets.append(weighting + ".")
+        bullets.append(str(tables.variance_method))
     else:
         bullets.append("Weighting: none; the figures describe the respondents.")
     shares = wave.results[(wave.results["option"] != "mean") & wave.results["published"]]

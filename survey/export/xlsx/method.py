@@ -171,7 +171,7 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
             row,
             1,
             "Weights rake the respondents to the frame's margins (R survey::rake()); estimates "
-            "are design-based with Taylor-linearised standard errors.",
+            f"are design-based. {tables.variance_method}",
             styles.note,
         )
         row += 1
