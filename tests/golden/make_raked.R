@@ -30,94 +30,18 @@
 ##                          every pair of groups: svycontrast of the group means, the
 ##                          coefficients of svyglm(v ~ 0 + g, subset(des, !is.na(v) & !is.na(g)))
 
-options(digits = 17)
-suppressMessages(library(survey))
-
-args <- commandArgs(trailingOnly = FALSE)
-file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
-gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
-cat("R:", R.version.string, "\n")
-cat("survey:", packageDescription("survey")$Version, "\n")
-
-num <- function(x) {
-  x <- as.numeric(x)
-  out <- sprintf("%.17g", x)
-  out[is.na(x)] <- "NA"
-  out
-}
-write_golden <- function(df, name) {
-  rownames(df) <- NULL
-  for (j in seq_along(df)) {
-    if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
-    stopifnot(!any(grepl("[,\"]", df[[j]])))
-  }
-  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
-  cat(sprintf("wrote %-22s %5d rows\n", name, nrow(df)))
-}
-read <- function(name) {
-  read.csv(file.path(gdir, name), na.strings = c("", "NA"), stringsAsFactors = FALSE)
-}
+## golden.R: gdir, num, write_golden, read_golden, population_margins, estimates, ciprop
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
+                                                  value = TRUE))), "golden.R"))
 
 ## the two designs of a data set raked to its margins (data frame variable, level, total)
 designs <- function(data, margins) {
-  names_ <- unique(margins$variable)
-  population <- lapply(names_, function(v) {
-    m <- margins[margins$variable == v, ]
-    out <- data.frame(m$level, m$total)
-    names(out) <- c(v, "Freq")
-    out
-  })
-  formulas <- lapply(names_, function(v) as.formula(paste0("~", v)))
-  data$N <- sum(margins$total[margins$variable == names_[1]])
-  control <- list(maxit = 50, epsilon = 1)
+  raked <- raking(data, margins)
+  data <- attr(raked, "data")
   list(
-    raked = rake(svydesign(ids = ~1, weights = ~1, data = data), formulas, population,
-                 control = control),
-    raked_fpc = rake(svydesign(ids = ~1, fpc = ~N, data = data), formulas, population,
-                     control = control)
+    raked = raked(svydesign(ids = ~1, weights = ~1, data = data)),
+    raked_fpc = raked(svydesign(ids = ~1, fpc = ~N, data = data))
   )
-}
-
-estimates <- function(dataset, dname, des, v, bys) {
-  out <- list()
-  f <- as.formula(paste0("~", v))
-  m <- svymean(f, des, na.rm = TRUE)
-  labels <- names(coef(m))
-  out[[1]] <- data.frame(data = dataset, design = dname, variable = labels, by = "all",
-                         group = "all", estimate = unname(coef(m)), se = unname(SE(m)))
-  for (g in bys) {
-    r <- svyby(f, as.formula(paste0("~", g)), des, svymean, na.rm = TRUE)
-    groups <- as.character(r[[g]])
-    se <- as.matrix(SE(r))
-    for (k in seq_along(labels)) {
-      ## coef names are "group:statistic" when there are several statistics
-      estimate <- if (length(labels) == 1) coef(r)[groups]
-                  else coef(r)[paste0(groups, ":", labels[k])]
-      out[[length(out) + 1]] <- data.frame(
-        data = dataset, design = dname, variable = labels[k], by = g,
-        group = groups, estimate = unname(estimate), se = unname(se[, k]))
-    }
-  }
-  out <- do.call(rbind, out)
-  ## factor levels: "paid_timeall" -> "paid_time:all"
-  out$variable <- ifelse(out$variable == v, v, sub(paste0("^", v), paste0(v, ":"), out$variable))
-  out
-}
-
-ciprop <- function(dataset, dname, des, v, bys) {
-  f <- as.formula(paste0("~", v))
-  p <- svyciprop(f, des, method = "beta", na.rm = TRUE)
-  out <- list(data.frame(data = dataset, design = dname, variable = v, by = "all",
-                         group = "all", estimate = as.numeric(p), ci_low = attr(p, "ci")[1],
-                         ci_high = attr(p, "ci")[2]))
-  for (g in bys) {
-    r <- svyby(f, as.formula(paste0("~", g)), des, svyciprop, method = "beta",
-               vartype = "ci", na.rm = TRUE)
-    out[[length(out) + 1]] <- data.frame(
-      data = dataset, design = dname, variable = v, by = g, group = as.character(r[[g]]),
-      estimate = r[[v]], ci_low = r$ci_l, ci_high = r$ci_u)
-  }
-  do.call(rbind, out)
 }
 
 chisq <- function(dataset, dname, des, v, g) {
@@ -172,10 +96,10 @@ mwds <- function(dataset, dname, des, g) {
 est <- list(); ci <- list(); chi <- list(); wal <- list(); dif <- list(); mw <- list()
 
 ## the 120 respondents of make_golden.R
-sample <- read("sample.csv")
+sample <- read_golden("sample.csv")
 sample$barrier <- factor(sample$barrier)
 sample$imp_top2 <- as.numeric(sample$imp >= 4)
-for (d in names(ds <- designs(sample, read("margins.csv")))) {
+for (d in names(ds <- designs(sample, read_golden("margins.csv")))) {
   for (v in c("travel", "imp", "hours", "rare", "barrier", "imp_top2")) {
     est[[length(est) + 1]] <- estimates("sample", d, ds[[d]], v, c("sector", "region", "role"))
   }
@@ -190,9 +114,9 @@ for (d in names(ds <- designs(sample, read("margins.csv")))) {
 }
 
 ## the demo's 2026 wave
-demo <- read("demo_2026.csv")
+demo <- read_golden("demo_2026.csv")
 demo$paid_time <- factor(demo$paid_time)
-for (d in names(ds <- designs(demo, read("demo_margins.csv")))) {
+for (d in names(ds <- designs(demo, read_golden("demo_margins.csv")))) {
   for (v in c("paid_time", "employer_support", "cpd_hours", "barriers__time")) {
     est[[length(est) + 1]] <- estimates("demo", d, ds[[d]], v, c("sector", "region", "role"))
   }
@@ -207,8 +131,8 @@ for (d in names(ds <- designs(demo, read("demo_margins.csv")))) {
 }
 
 ## random designs
-random <- read("random_designs.csv")
-random_margins <- read("random_margins.csv")
+random <- read_golden("random_designs.csv")
+random_margins <- read_golden("random_margins.csv")
 for (k in sort(unique(random$design))) {
   data <- random[random$design == k, ]
   data$x <- factor(data$x)

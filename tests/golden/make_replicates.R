@@ -21,44 +21,15 @@
 ##                              replicates' raked weights of the sample (JK1 and JK1 with fpc)
 ##     replicate_scale.csv      data, design, replicates, scale: each design's scale (rscales 1)
 
-options(digits = 17)
-suppressMessages(library(survey))
-
-args <- commandArgs(trailingOnly = FALSE)
-file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
-gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
-cat("R:", R.version.string, "\n")
-cat("survey:", packageDescription("survey")$Version, "\n")
+## golden.R: gdir, num, write_golden, read_golden, population_margins, estimates, ciprop
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
+                                                  value = TRUE))), "golden.R"))
 stopifnot(!isTRUE(getOption("survey.replicates.mse")))
-
-num <- function(x) {
-  x <- as.numeric(x)
-  out <- sprintf("%.17g", x)
-  out[is.na(x)] <- "NA"
-  out
-}
-write_golden <- function(df, name) {
-  rownames(df) <- NULL
-  for (j in seq_along(df)) if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
-  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
-  cat(sprintf("wrote %-26s %5d rows\n", name, nrow(df)))
-}
-read <- function(name) {
-  read.csv(file.path(gdir, name), na.strings = c("", "NA"), stringsAsFactors = FALSE)
-}
 
 designs <- function(data, margins) {
   names_ <- unique(margins$variable)
-  population <- lapply(names_, function(v) {
-    m <- margins[margins$variable == v, ]
-    out <- data.frame(m$level, m$total)
-    names(out) <- c(v, "Freq")
-    out
-  })
-  formulas <- lapply(names_, function(v) as.formula(paste0("~", v)))
-  data$N <- sum(margins$total[margins$variable == names_[1]])
-  control <- list(maxit = 50, epsilon = 1)
-  raked <- function(d) rake(d, formulas, population, control = control)
+  raked <- raking(data, margins)
+  data <- attr(raked, "data")
   plain <- svydesign(ids = ~1, weights = ~1, data = data)
   ## a replicate that draws nobody from a margin's category cannot be raked (R stops): the
   ## first seed from 18 whose replicates all can
@@ -77,46 +48,6 @@ designs <- function(data, margins) {
     jk1_fpc = raked(as.svrepdesign(svydesign(ids = ~1, fpc = ~N, data = data), type = "JK1")),
     bootstrap = suppressWarnings(raked(boot))
   )
-}
-
-estimates <- function(dataset, dname, des, v, bys) {
-  out <- list()
-  f <- as.formula(paste0("~", v))
-  m <- suppressWarnings(svymean(f, des, na.rm = TRUE))
-  labels <- names(coef(m))
-  out[[1]] <- data.frame(data = dataset, design = dname, variable = labels, by = "all",
-                         group = "all", estimate = unname(coef(m)), se = unname(SE(m)))
-  for (g in bys) {
-    r <- suppressWarnings(svyby(f, as.formula(paste0("~", g)), des, svymean, na.rm = TRUE))
-    groups <- as.character(r[[g]])
-    se <- as.matrix(SE(r))
-    for (k in seq_along(labels)) {
-      estimate <- if (length(labels) == 1) coef(r)[groups]
-                  else coef(r)[paste0(groups, ":", labels[k])]
-      out[[length(out) + 1]] <- data.frame(
-        data = dataset, design = dname, variable = labels[k], by = g,
-        group = groups, estimate = unname(estimate), se = unname(se[, k]))
-    }
-  }
-  out <- do.call(rbind, out)
-  out$variable <- ifelse(out$variable == v, v, sub(paste0("^", v), paste0(v, ":"), out$variable))
-  out
-}
-
-ciprop <- function(dataset, dname, des, v, bys) {
-  f <- as.formula(paste0("~", v))
-  p <- svyciprop(f, des, method = "beta", na.rm = TRUE)
-  out <- list(data.frame(data = dataset, design = dname, variable = v, by = "all",
-                         group = "all", estimate = as.numeric(p), ci_low = attr(p, "ci")[1],
-                         ci_high = attr(p, "ci")[2]))
-  for (g in bys) {
-    r <- svyby(f, as.formula(paste0("~", g)), des, svyciprop, method = "beta",
-               vartype = "ci", na.rm = TRUE)
-    out[[length(out) + 1]] <- data.frame(
-      data = dataset, design = dname, variable = v, by = g, group = as.character(r[[g]]),
-      estimate = r[[v]], ci_low = r$ci_l, ci_high = r$ci_u)
-  }
-  do.call(rbind, out)
 }
 
 est <- list(); ci <- list(); wts <- list(); scl <- list()
@@ -141,15 +72,15 @@ run <- function(dataset, data, margins, variables, shares) {
   }
 }
 
-sample <- read("sample.csv")
+sample <- read_golden("sample.csv")
 sample$barrier <- factor(sample$barrier)
 sample$imp_top2 <- as.numeric(sample$imp >= 4)
-run("sample", sample, read("margins.csv"),
+run("sample", sample, read_golden("margins.csv"),
     c("travel", "imp", "hours", "rare", "barrier", "imp_top2"), c("travel", "rare", "imp_top2"))
 
-demo <- read("demo_2026.csv")
+demo <- read_golden("demo_2026.csv")
 demo$paid_time <- factor(demo$paid_time)
-run("demo", demo, read("demo_margins.csv"),
+run("demo", demo, read_golden("demo_margins.csv"),
     c("paid_time", "employer_support", "cpd_hours", "barriers__time"), c("barriers__time"))
 
 write_golden(do.call(rbind, est), "replicate_estimates.csv")
