@@ -107,6 +107,10 @@ class _Track:
         self.seconds[step] = time.perf_counter() - started
 
 
+#: The variance methods that repeat the raking on replicate weights.
+_REPLICATED = (Variance.JK1, Variance.BOOTSTRAP)
+
+
 def codebook_notes(codebook: Codebook, *, weighted: bool = True) -> list[str]:
     """What a run of this codebook must say whatever the export: questions kept but not
     analysed (``type: skip``), an export weight an unweighted run leaves aside, and a finite
@@ -131,10 +135,16 @@ def codebook_notes(codebook: Codebook, *, weighted: bool = True) -> list[str]:
             f"unweighted run: the export's weight column {weight!r} (weighting.base_weight) "
             "is not applied; every weight is 1"
         )
-    if weighted and codebook.weighting.fpc and not codebook.frame:
+    rules = codebook.weighting
+    if weighted and not codebook.frame and rules.fpc:
         notes.append(
             "weighting.fpc is not applied: the finite population correction needs the "
             "frame's counts (frame:)"
+        )
+    if weighted and not codebook.frame and weight and rules.variance in _REPLICATED:
+        notes.append(
+            f"weighting.variance: {rules.variance} replicates re-rake to the frame, and there "
+            "is none: standard errors treat the export's weights as fixed"
         )
     return notes
 

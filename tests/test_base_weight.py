@@ -76,9 +76,8 @@ def raked_run(tmp_path_factory) -> Path:
     return _run(tmp_path_factory.mktemp("raked"), frame=True)
 
 
-def _process(folder: Path, weights: list[str], codebook: Path) -> Path:
-    """:func:`process_wave` of the export (tables, no reports) into ``folder / "out"``."""
-    raw = _export(folder / "spring.csv", weights)
+def _process(folder: Path, raw: Path, codebook: Path) -> Path:
+    """:func:`process_wave` of ``raw`` (its tables, no reports) into ``folder / "out"``."""
     book = load_codebook(codebook)
     process_wave(
         book,
@@ -94,9 +93,8 @@ def _process(folder: Path, weights: list[str], codebook: Path) -> Path:
 def fixed_run(tmp_path_factory) -> Path:
     """The export's tables with a codebook that has no frame."""
     folder = tmp_path_factory.mktemp("fixed")
-    return _process(
-        folder, list(ANSWERS["base_weight"]), _codebook(folder / "codebook.yaml", frame=False)
-    )
+    raw = _export(folder / "spring.csv", list(ANSWERS["base_weight"]))
+    return _process(folder, raw, _codebook(folder / "codebook.yaml", frame=False))
 
 
 @WRITERS_NEED_A_FRAME
@@ -211,13 +209,7 @@ def test_a_drafted_codebook_takes_the_weight_column_and_runs_as_written(tmp_path
     raw, draft = _drafted(tmp_path)
     book = load_codebook(draft)
     assert book.weighting.base_weight == "wt" and not book.frame
-    process_wave(
-        book,
-        wave_for_file(book, raw),
-        out_dir=tmp_path / "out",
-        processed_dir=tmp_path / "data" / "processed",
-        reports=False,
-    )
+    _process(tmp_path, raw, draft)
     quarantine = pd.read_csv(tmp_path / "out" / "quarantine.csv")
     assert set(quarantine["respondent_id"]) == set(BAD)
     assert set(quarantine["reason"]) == {"bad_weight"}

@@ -19,19 +19,14 @@
 
 options(digits = 17)
 suppressMessages(library(survey))
+gdir <- "tests/golden"
+cat(R.version.string, "| survey", as.character(packageVersion("survey")), "\n")
 
-args <- commandArgs(trailingOnly = FALSE)
-file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
-gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
-cat("R:", R.version.string, "\n")
-cat("survey:", packageDescription("survey")$Version, "\n")
-
-num <- function(x) sprintf("%.17g", as.numeric(x))
 write_golden <- function(df, name) {
-  rownames(df) <- NULL
-  for (j in seq_along(df)) if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
+  numbers <- vapply(df, is.numeric, logical(1))
+  df[numbers] <- lapply(df[numbers], function(x) sprintf("%.17g", x))
   write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
-  cat(sprintf("wrote %-26s %4d rows\n", name, nrow(df)))
+  cat("wrote", name, nrow(df), "rows\n")
 }
 
 answers <- read.csv(file.path(gdir, "base_weight.csv"), colClasses = "character",
