@@ -36,7 +36,7 @@ from survey.analysis.replicates import raked_replicates
 from survey.codebook import Variance
 from survey.errors import DataError
 
-__all__ = ["RakingResult", "composition", "rake"]
+__all__ = ["RakingResult", "composition", "rake", "weight_summary"]
 
 
 @dataclass(frozen=True)
@@ -80,14 +80,12 @@ class RakingResult:
     @property
     def design_effect(self) -> float:
         """Kish's design effect of unequal weighting, ``n * sum(w^2) / sum(w)^2``."""
-        w = self.weights.to_numpy(dtype=float)
-        return float(len(w) * np.sum(w**2) / np.sum(w) ** 2)
+        return weight_summary(self.weights)["design_effect"]
 
     @property
     def effective_n(self) -> float:
         """The effective sample size, ``sum(w)^2 / sum(w^2)``."""
-        w = self.weights.to_numpy(dtype=float)
-        return float(np.sum(w) ** 2 / np.sum(w**2))
+        return weight_summary(self.weights)["effective_n"]
 
     def design(
         self,
@@ -145,12 +143,26 @@ class RakingResult:
             "iterations": self.iterations,
             "converged": self.converged,
             "max_change": self.max_change,
-            "min_weight": float(self.weights.min()),
-            "max_weight": float(self.weights.max()),
-            "design_effect": self.design_effect,
-            "effective_n": self.effective_n,
+            **weight_summary(self.weights),
             "trimmed": self.trimmed,
         }
+
+
+def weight_summary(weights: npt.ArrayLike) -> dict[str, float]:
+    """The spread of a wave's weights, for reports: the smallest and largest, Kish's design
+    effect of unequal weighting ``n * sum(w^2) / sum(w)^2`` and the effective sample size
+    ``sum(w)^2 / sum(w^2)``.
+
+    >>> {name: round(value, 4) for name, value in weight_summary([1.0, 1.0, 2.0]).items()}
+    {'min_weight': 1.0, 'max_weight': 2.0, 'design_effect': 1.125, 'effective_n': 2.6667}
+    """
+    w = np.asarray(weights, dtype=float)
+    return {
+        "min_weight": float(w.min()),
+        "max_weight": float(w.max()),
+        "design_effect": float(len(w) * np.sum(w**2) / np.sum(w) ** 2),
+        "effective_n": float(np.sum(w) ** 2 / np.sum(w**2)),
+    }
 
 
 def _text_codes(
