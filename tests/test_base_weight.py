@@ -26,12 +26,6 @@ ANSWERS = pd.read_csv(GOLDEN / "base_weight.csv", dtype=str, keep_default_na=Fal
 ESTIMATES = pd.read_csv(GOLDEN / "base_weight_estimates.csv")
 BAD = {"R_bw0007": "", "R_bw0031": "abc", "R_bw0058": "0", "R_bw0101": "-2"}
 RTOL = 1e-6
-#: A weighted run without a frame writes a weighting.json without the frame's composition,
-#: which the workbook's Method sheet cannot draw yet (survey/export/xlsx/method.py groups it
-#: by "variable"): the CLI runs that write reports wait for that; the tables are tested here.
-WRITERS_NEED_A_FRAME = pytest.mark.xfail(
-    strict=True, reason="survey/export/xlsx/method.py expects the frame's composition"
-)
 
 
 def _export(path: Path, weights: list[str]) -> Path:
@@ -97,9 +91,25 @@ def fixed_run(tmp_path_factory) -> Path:
     return _process(folder, raw, _codebook(folder / "codebook.yaml", frame=False))
 
 
-@WRITERS_NEED_A_FRAME
 def test_a_run_without_a_frame_writes_its_reports(tmp_path):
-    _run(tmp_path, frame=False)
+    """The three reports say the weights are the export's own, not raked, and how the
+    margins of error were computed (weights taken as fixed)."""
+    from bs4 import BeautifulSoup
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    out = _run(tmp_path, frame=False) / "out"
+    said = "Weights are the export's own (column wt), used as they are"
+    fixed = "Margins of error treat the weights as fixed"
+    method = load_workbook(out / "report.xlsx")["Method"]
+    cells = " ".join(str(cell.value) for row in method.iter_rows() for cell in row)
+    assert said in cells and fixed in cells and "Raking iterations" not in cells
+    page = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
+    text = page.find(id="method").get_text(" ")
+    assert said in text and fixed in text and "raking to the sampling frame" not in text
+    deck = " ".join(shape.text_frame.text for slide in Presentation(str(out / "slides.pptx")).slides
+                    for shape in slide.shapes if shape.has_text_frame)  # fmt: skip
+    assert f"Weighting: {said}" in deck and fixed in deck
 
 
 def _compare_shares(results: pd.DataFrame, design: str) -> int:
@@ -231,7 +241,6 @@ def test_a_drafted_codebook_takes_the_weight_column_and_runs_as_written(tmp_path
                                    rtol=RTOL)  # fmt: skip
 
 
-@WRITERS_NEED_A_FRAME
 def test_survey_run_of_a_drafted_codebook_with_a_weight_column(tmp_path):
     raw, _ = _drafted(tmp_path)
     completed = survey("run", str(raw), "-c", "draft.yaml", "--out", "out", cwd=tmp_path)

@@ -246,6 +246,21 @@ class ReportTables:
         return self.weighting is not None
 
     @property
+    def raked(self) -> bool:
+        """Whether the weights were raked to the frame (a wave weighted without a frame has
+        the export's own weights, ``weighting.base_weight``, as they are)."""
+        return self.weighting is not None and bool(self.weighting.get("raked", True))
+
+    @property
+    def unraked_weights(self) -> str:
+        """Where the weights of a wave weighted without a frame came from, in one sentence."""
+        column = (self.weighting or {}).get("base_weight") or self.codebook.weighting.base_weight
+        return (
+            f"Weights are the export's own (column {column}), used as they are: the codebook "
+            "has no sampling frame to rake them to."
+        )
+
+    @property
     def variance_method(self) -> str | None:
         """How the weighted figures' margins of error were computed, in one sentence a member
         can read (``weighting.json``'s ``variance_method``; waves weighted before it was

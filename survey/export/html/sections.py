@@ -419,6 +419,8 @@ class _Report(ModelLookup):
                 "trimmed": raking.get("trimmed", 0),
                 "composition": composition,
                 "variance_method": tables.variance_method,
+                "raked": tables.raked,
+                "unraked": tables.unraked_weights,
             }
         return {
             "notes": [f"{note[0].upper()}{note[1:]}." for note in tables.notes],

@@ -37,8 +37,11 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
     bullets = [responses + "."]
     if tables.weighting is not None:
         variables = dict.fromkeys(c["variable"] for c in tables.weighting.get("composition", []))
-        weighting = "Weighting: raked to the membership frame by " + " and ".join(
-            labels.dimension(v).lower() for v in variables
+        weighting = (
+            "Weighting: raked to the membership frame by "
+            + " and ".join(labels.dimension(v).lower() for v in variables)
+            if tables.raked
+            else f"Weighting: {tables.unraked_weights.rstrip('.')}"
         )
         design = tables.weighting.get("design_effect")
         effective = tables.weighting.get("effective_n")
