@@ -283,7 +283,8 @@ def codebook_command(
 
     The draft holds question ids and text, guessed types, options, scales, missing codes,
     breakdowns, quality thresholds and personal-data columns. `survey run` runs it as written
-    (unweighted); read it and correct the guesses before trusting results.
+    (unweighted, or with the export's own weight column if it has one); read it and correct
+    the guesses before trusting results.
     """
     # imported when the command runs, so that `survey --help` starts in under 0.5 s
     from survey.codebook import Layout

@@ -52,6 +52,7 @@ __all__ = [
     "QuestionType",
     "Theme",
     "Topic",
+    "Variance",
     "Wave",
     "WeightingRules",
     "load_codebook",
@@ -81,6 +82,21 @@ class Layout(StrEnum):
     LIMESURVEY = "limesurvey"
     SPSS = "spss"
     CSV = "csv"  # plain CSV or XLSX with one header row
+
+
+class Variance(StrEnum):
+    """How the variance of a weighted estimate is computed (``weighting.variance``)."""
+
+    #: Linearised for weights raked to the frame's margins, as R's ``rake()`` design.
+    RAKED = "raked"
+    #: Linearised with the weights taken as fixed, as ``svydesign(weights = ~w)``.
+    FIXED = "fixed"
+    #: Jackknife replicates, one per respondent, each re-raked to the margins, as R's
+    #: ``rake(as.svrepdesign(design, type = "JK1"), ...)``.
+    JK1 = "jk1"
+    #: Bootstrap replicates (``weighting.replicates`` of them, drawn from ``weighting.seed``),
+    #: each re-raked to the margins, as ``rake(as.svrepdesign(design, type = "bootstrap"))``.
+    BOOTSTRAP = "bootstrap"
 
 
 class _Model(BaseModel):
@@ -297,11 +313,23 @@ class QualityRules(_Model):
 
 
 class WeightingRules(_Model):
-    """How waves are raked to the frame: R ``rake()`` controls, and optional trimming."""
+    """How waves are raked to the frame: R ``rake()`` controls, optional trimming, and how
+    variances allow for the weighting (``variance``) and for a survey that reached a large
+    share of the frame (``fpc``: the finite population correction, from the frame's total).
+    Replicate variances (``jk1``, ``bootstrap``) take ``replicates`` and ``seed`` (bootstrap)
+    and can write their weights to the processed parquet (``write_replicates``)."""
 
     epsilon: float = Field(default=1.0, gt=0)
     max_iterations: int = Field(default=50, ge=1)
     trim_ratio: float | None = Field(default=None, gt=1)
+    variance: Variance = Variance.RAKED
+    fpc: bool = False
+    #: How many bootstrap replicates (``variance: bootstrap``; JK1 has one per respondent).
+    replicates: int = Field(default=200, ge=2)
+    #: The bootstrap's random seed, so that a run's standard errors can be reproduced.
+    seed: int = Field(default=2026, ge=0)
+    #: Write each replicate's weights to the processed parquet (``rep_1 .. rep_R``).
+    write_replicates: bool = False
     base_weight: StrictStr | None = None  # a weight column of the export (not personal data)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from survey.analysis.replicates import Replicates
 from survey.codebook import Codebook
 from survey.report.style import neutralise
 from survey.validation import ValidationReport, write_report
@@ -34,6 +35,7 @@ __all__ = [
     "history_changed",
     "history_names",
     "record_outputs",
+    "replicate_columns",
     "template_of",
     "write_manifest",
     "write_wave",
@@ -53,10 +55,15 @@ def write_wave(
     weighting: dict[str, object] | None,
     tables: Mapping[str, pd.DataFrame],
     processed: pd.DataFrame,
+    *,
+    replicates: Replicates | None = None,
 ) -> list[Path]:
     """Write a wave's files: ``validation.json`` and ``validation.html``, ``weighting.json``
     (when weighted) and each of ``tables`` (by file name, in order) into ``out_dir``, and
     ``<wave>.parquet`` into ``processed_dir``; the paths, in that order.
+
+    With ``replicates`` (``weighting.write_replicates: true``), the parquet also holds each
+    replicate's raked weights after ``weight``, :func:`replicate_columns`.
 
     Respondents' text in ``quotes.csv`` and ``uncoded_terms.csv`` gets a leading apostrophe
     where a spreadsheet would read it as a formula (:func:`~survey.report.style.neutralise`).
@@ -70,9 +77,20 @@ def write_wave(
         path = out_dir / name
         atomic_write_text(path, _safe_text(table, _RESPONDENT_TEXT.get(name)).to_csv(index=False))
         outputs.append(path)
+    if replicates is not None:
+        processed = pd.concat([processed, replicate_columns(replicates, processed.index)], axis=1)
     parquet = processed_dir / f"{wave}.parquet"
     atomic_write(parquet, lambda path: processed.to_parquet(path, index=False))
     return [*outputs, parquet]
+
+
+def replicate_columns(replicates: Replicates, index: pd.Index) -> pd.DataFrame:
+    """Each replicate's raked weights, a column each: ``rep_1 .. rep_R`` (JK1: replicate
+    ``r`` leaves respondent ``r`` out). R reads them back with ``svrepdesign(repweights =
+    "rep_[0-9]+", type = "JK1" or "bootstrap", scale =, rscales = 1, weights = ~weight,
+    combined.weights = TRUE, mse = FALSE)``, ``scale`` from ``weighting.json``."""
+    names = [f"rep_{number}" for number in range(1, replicates.size + 1)]
+    return pd.DataFrame(replicates.weights().T, index=index, columns=names)
 
 
 def _safe_text(table: pd.DataFrame, column: str | None) -> pd.DataFrame:
@@ -92,7 +110,8 @@ def write_manifest(
     outputs: list[Path],
 ) -> Path:
     """``manifest.json``: what a wave's outputs were made from (the toolkit, the codebook and
-    raw file with SHA-256 hashes, the ``parameters`` ``weighted`` and ``template``, when), its
+    raw file with SHA-256 hashes, the ``parameters`` ``weighted``, ``template`` and
+    ``variance`` (the variance method of a weighted run), when), its
     ``summary`` and the files it wrote: those in ``out_dir`` (and the manifest) and its
     Parquet file."""
     weighted, template = bool(parameters["weighted"]), parameters["template"]
@@ -104,7 +123,11 @@ def write_manifest(
         "codebook_sha256": hashlib.sha256(source.read_bytes()).hexdigest() if source else None,
         "raw": str(raw),
         "raw_sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
-        "parameters": {"weighted": weighted, "template": str(template) if template else None},
+        "parameters": {
+            "weighted": weighted,
+            "template": str(template) if template else None,
+            "variance": parameters.get("variance"),
+        },
         "dimensions": list(codebook.dimensions),
         "created": now_iso(),
         "summary": summary,

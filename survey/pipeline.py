@@ -24,9 +24,11 @@ import pandas as pd
 
 from survey import outputs
 from survey.analysis.comparisons import pairwise_mann_whitney
+from survey.analysis.design import Design, Variance
 from survey.analysis.letters import significance_letters
 from survey.analysis.methods import ALPHA, HypothesisTest
 from survey.analysis.needs import cronbach_alpha, needs
+from survey.analysis.pairs import share_covariances
 from survey.analysis.themes import exemplar_quotes, theme_table, uncoded_terms
 from survey.cleaning import CleanResult, clean, standardise
 from survey.cleaning.standardise import Backcode
@@ -36,7 +38,7 @@ from survey.io import map_to_codebook, read_export
 from survey.steps import Progress, Steps
 from survey.validation import Action, ValidationReport
 from survey.waves import known_waves, raw_file, wave_for_file, wave_history
-from survey.weighting import composition, rake
+from survey.weighting import composition, rake, weight_summary
 
 __all__ = [
     "WaveRun",
@@ -105,9 +107,14 @@ class _Track:
         self.seconds[step] = time.perf_counter() - started
 
 
+#: The variance methods that repeat the raking on replicate weights.
+_REPLICATED = (Variance.JK1, Variance.BOOTSTRAP)
+
+
 def codebook_notes(codebook: Codebook, *, weighted: bool = True) -> list[str]:
     """What a run of this codebook must say whatever the export: questions kept but not
-    analysed (``type: skip``), and an export weight the run does not use yet.
+    analysed (``type: skip``), an export weight an unweighted run leaves aside, and a finite
+    population correction asked for without the frame's counts it needs.
 
     >>> from survey.codebook import load_codebook, reference_codebook_path
     >>> codebook_notes(load_codebook(reference_codebook_path()))
@@ -123,14 +130,21 @@ def codebook_notes(codebook: Codebook, *, weighted: bool = True) -> list[str]:
             f"but not analysed (type: skip): {listed}{more}"
         )
     weight = codebook.weighting.base_weight
-    if weight and weighted:
+    if weight and not weighted:
         notes.append(
-            f"the export's weight column {weight!r} (weighting.base_weight) is not used yet: "
-            + (
-                "estimates are raked to the frame from equal weights"
-                if codebook.frame
-                else "estimates are unweighted"
-            )
+            f"unweighted run: the export's weight column {weight!r} (weighting.base_weight) "
+            "is not applied; every weight is 1"
+        )
+    rules = codebook.weighting
+    if weighted and not codebook.frame and rules.fpc:
+        notes.append(
+            "weighting.fpc is not applied: the finite population correction needs the "
+            "frame's counts (frame:)"
+        )
+    if weighted and not codebook.frame and weight and rules.variance in _REPLICATED:
+        notes.append(
+            f"weighting.variance: {rules.variance} replicates re-rake to the frame, and there "
+            "is none: standard errors treat the export's weights as fixed"
         )
     return notes
 
@@ -198,8 +212,11 @@ def process_wave(
     """Import, validate, clean, weight and analyse one wave, and write its files: into
     ``out_dir``, and ``<wave>.parquet`` into ``processed_dir`` (:mod:`survey.outputs`), then
     with ``reports`` the workbook, HTML report and deck (on ``template`` if given).
-    ``weighted=False``, or a codebook without frame margins, gives every weight 1 and
-    unweighted rows only. ``steps`` carries out the slowest steps (:class:`~survey.steps.Steps`).
+    A codebook with frame margins rakes to them (from the export's weights,
+    ``weighting.base_weight``, where it has them); without a frame the export's weights are
+    the weights; ``weighted=False``, or neither frame nor export weights, gives every weight
+    1 and unweighted rows only. ``steps`` carries out the slowest steps
+    (:class:`~survey.steps.Steps`).
     Raises :class:`~survey.errors.DataError`, before writing anything, when the file cannot be
     accepted (unreadable, empty, missing columns, too few responses).
     """
@@ -212,16 +229,25 @@ def process_wave(
     with track("clean", "cleaning"):
         cleaned = clean(coded, report, codebook, backcodes=backcodes)
     _check_analysable(cleaned, raw, rows=len(coded))
-    processed, weighting = cleaned.processed, None
-    if weighted and codebook.frame:
+    processed, weighting, design = cleaned.processed, None, None
+    if weighted and (codebook.frame or "base_weight" in processed):
         with track("weight", "weighting"):
-            processed, weighting = _weight(processed, codebook, raw)
-    tables = _analyse(processed, codebook, weighted=weighting is not None, track=track, steps=steps)
+            processed, weighting, design = _weight(processed, codebook, raw)
+    tables = _analyse(processed, codebook, design=design, track=track, steps=steps)
     tables |= {"quarantine.csv": cleaned.quarantine, "flags.csv": cleaned.flags}
     report.notes.extend(cleaned.notes)  # how the rules were applied, beside how it was read
     with track("write"):
         written = outputs.write_wave(
-            out_dir, processed_dir, wave.id, report, weighting, tables, processed
+            out_dir,
+            processed_dir,
+            wave.id,
+            report,
+            weighting,
+            tables,
+            processed,
+            replicates=design.replicates
+            if design is not None and codebook.weighting.write_replicates
+            else None,
         )
     if reports:
         with track("reports", "writing the workbook, HTML report and slides"):
@@ -239,7 +265,11 @@ def process_wave(
         weighting=weighting,
         notes=[*report.notes, *codebook_notes(codebook, weighted=weighted)],
     )
-    parameters = {"weighted": weighted, "template": template}
+    parameters = {
+        "weighted": weighted,
+        "template": template,
+        "variance": None if design is None else design.summary(),
+    }
     manifest = outputs.write_manifest(out_dir, codebook, raw, parameters, run.summary(), written)
     run.outputs.insert(0, manifest)
     return run
@@ -256,33 +286,73 @@ def _check_analysable(cleaned: CleanResult, raw: Path, *, rows: int) -> None:
 
 def _weight(
     processed: pd.DataFrame, codebook: Codebook, raw: Path
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The respondents with their weights raked to the codebook's frame margins, and what
-    ``weighting.json`` says of it (diagnostics and the sample's composition)."""
+) -> tuple[pd.DataFrame, dict[str, object], Design]:
+    """The respondents with their weights, what ``weighting.json`` says of them (where they
+    came from, diagnostics, the variance method and, when raked, the sample's composition),
+    and the design the variances use.
+
+    With frame margins the weights are raked to them, starting from the export's weights
+    (``base_weight``, R's ``rake(svydesign(ids = ~1, weights = ~base_weight, data), ...)``)
+    or from 1; without, the export's weights are the weights, taken as fixed
+    (``svydesign(ids = ~1, weights = ~base_weight, data)``).
+    """
+    rules = codebook.weighting
+    base = processed.get("base_weight")
+    source = {"base_weight": rules.base_weight if base is not None else None}
+    if not codebook.frame:
+        if base is None:  # pragma: no cover - process_wave weights only with one or the other
+            raise ValueError("weighting needs frame margins or the export's weights")
+        weights = base.to_numpy(dtype=float)
+        fixed = Design(weights, calibration=None, variance=Variance.FIXED)
+        return (
+            processed.assign(weight=weights),
+            {**source, "raked": False, **weight_summary(weights), **fixed.summary()},
+            fixed,
+        )
     try:
         raked = rake(
             processed,
             margins=codebook.frame,
-            epsilon=codebook.weighting.epsilon,
-            max_iterations=codebook.weighting.max_iterations,
-            trim_ratio=codebook.weighting.trim_ratio,
+            base_weight=base,
+            epsilon=rules.epsilon,
+            max_iterations=rules.max_iterations,
+            trim_ratio=rules.trim_ratio,
         )
     except DataError as error:
         raise DataError(f"{raw}: {error}") from None
     processed = processed.assign(weight=raked.weights.to_numpy())
+    population = sum(next(iter(codebook.frame.values())).values()) if rules.fpc else None
+    design = raked.design(
+        rules.variance, population=population, replicates=rules.replicates, seed=rules.seed
+    )
     sample = composition(processed, margins=codebook.frame, weights=raked.weights)
-    return processed, {**raked.summary(), "composition": sample.to_dict("records")}
+    return (
+        processed,
+        {
+            **source,
+            "raked": True,
+            **raked.summary(),
+            **design.summary(),
+            "composition": sample.to_dict("records"),
+        },
+        design,
+    )
 
 
 def _analyse(
-    processed: pd.DataFrame, codebook: Codebook, *, weighted: bool, track: _Track, steps: Steps
+    processed: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    design: Design | None,
+    track: _Track,
+    steps: Steps,
 ) -> dict[str, pd.DataFrame]:
     """A wave's tables by file name: the estimates (``results.csv``), the group comparisons
     (``tests.csv``, and ``pairwise.csv`` where a Kruskal-Wallis test is significant), the
     significance letters, and the learning needs and comments (:func:`learning_tables`, which
     may run beside the rest) with the needs grid's reliability."""
     wave = track.wave
-    weights = processed["weight"].to_numpy() if weighted else None
+    weights = design  # the weights, and how their variances allow for the raking
     learning = steps.beside(
         learning_tables, processed=processed, codebook=codebook, wave=wave, weights=weights
     )
@@ -296,7 +366,8 @@ def _analyse(
         only = set(zip(omnibus["question"], omnibus["by"], strict=True))
         pairwise = pairwise_mann_whitney(processed, codebook, wave=wave, only=only)
     with track("letters"):
-        letters = significance_letters(table)
+        covariances = share_covariances(processed, codebook, wave=wave, weights=design)
+        letters = significance_letters(table, covariances=covariances)
     with track("needs_themes", "learning needs and comments"):
         reliability = cronbach_alpha(processed, codebook)
         learned = learning.result()

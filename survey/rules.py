@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-__all__ = ["EMAIL", "IP_ADDRESS", "NUMBER_PATTERN", "PHONE", "Flag", "Reason", "scrub_contacts"]
+__all__ = [
+    "EMAIL",
+    "IP_ADDRESS",
+    "NUMBER_PATTERN",
+    "PHONE",
+    "WEIGHT_PATTERN",
+    "Flag",
+    "Reason",
+    "scrub_contacts",
+]
 
 
 class Reason(StrEnum):
@@ -30,6 +39,7 @@ class Reason(StrEnum):
     DUPLICATE = "duplicate"  # the same person twice (quality.duplicate_keys): all but one
     INCOMPLETE = "incomplete"
     INVALID_DIMENSION = "invalid_"  # written as invalid_<dimension>: Reason.invalid("sector")
+    BAD_WEIGHT = "bad_weight"  # the export's base weight is missing, not a number, 0 or below
     SPEEDER = "speeder"
     STRAIGHTLINER = "straightliner"
 
@@ -75,6 +85,11 @@ NUMBER_PATTERN = (
     r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     r"\s*(?:h|hr|hrs|hour|hours)?\.?\s*$"
 )
+
+#: What a weight in an export looks like: a plain decimal number, with optional sign,
+#: thousands separators and exponent ("1.25", "1,204.5", "2.5e-01"); nothing else (no units,
+#: no "approx", no decimal comma), since a weight is written by software, not typed.
+WEIGHT_PATTERN = r"^\s*[-+]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$"
 
 #: An e-mail address.
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)

@@ -26,7 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from survey.codebook import Codebook, Question, QuestionType
 from survey.io.columns import ColumnMap
-from survey.rules import NUMBER_PATTERN, Flag, Reason, scrub_contacts
+from survey.rules import NUMBER_PATTERN, WEIGHT_PATTERN, Flag, Reason, scrub_contacts
 from survey.writing import atomic_write_text, now_iso
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "build_suite",
     "numbered_note",
     "validate",
+    "weight_notes",
     "write_report",
 ]
 
@@ -181,7 +182,8 @@ def build_suite(
     A response is complete when its ``progress`` reaches ``quality.min_progress``; in an export
     without progress whose responses have submit dates (LimeSurvey: ``submitted``), when it
     has one; otherwise when it answers ``quality.min_answered_share`` of the closed questions
-    it was shown.
+    it was shown. An export with the codebook's weight column (``weighting.base_weight``) is
+    checked for a weight above zero on every response.
     """
     # great_expectations takes seconds to import: loaded only when a wave is validated
     import great_expectations as gx
@@ -210,6 +212,7 @@ def build_suite(
             for column in required + codebook.variables()
         ),
         *_respondent_checks(codebook, present, submitted=submitted),
+        *_weight_checks(codebook, present),
     ]
     for question in codebook.questions:
         checks += _answer_checks(codebook, question, present)
@@ -289,6 +292,37 @@ def _respondent_checks(codebook: Codebook, present: set[str], *, submitted: bool
     ]
     return [
         check for check in checks if check.arguments["column"] in present or check is completeness
+    ]
+
+
+def _weight_checks(codebook: Codebook, present: set[str]) -> list[_Check]:
+    """The checks of the export's weight column (``base_weight__raw``, its text, and
+    ``base_weight``, its number, from :func:`~survey.cleaning.standardise`): a response whose
+    weight is missing, not a number, zero or negative is quarantined (``bad_weight``)."""
+    column = codebook.weighting.base_weight
+    if column is None or "base_weight" not in present:
+        return []
+    quarantine = (Section.RESPONDENTS, Action.QUARANTINE, Reason.BAD_WEIGHT)
+    named = f"the weight in column {column!r} (weighting.base_weight)"
+    return [
+        _Check(
+            *quarantine,
+            f"{named} is given",
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "base_weight__raw"},
+        ),
+        _Check(
+            *quarantine,
+            f'{named} is a number ("1.25", "1,204.5" and "2.5e-01" are numbers)',
+            "ExpectColumnValuesToMatchRegex",
+            {"column": "base_weight__raw", "regex": WEIGHT_PATTERN},
+        ),
+        _Check(
+            *quarantine,
+            f"{named} is above zero",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "base_weight", "min_value": 0, "strict_min": True},
+        ),
     ]
 
 
@@ -466,6 +500,7 @@ def validate(
     notes = []
     if column_map is not None and column_map.numbered:
         notes.append(numbered_note(codebook, len(frame)))
+    notes += weight_notes(codebook, checks, found="base_weight" in frame)
     return ValidationReport(
         wave=wave,
         file=file,
@@ -492,6 +527,41 @@ def numbered_note(codebook: Codebook, rows: int) -> str:
     return (
         f"no respondent-id column{looked} in the export: responses numbered 1-{rows} in file order"
     )
+
+
+def weight_notes(codebook: Codebook, checks: list[CheckResult], *, found: bool) -> list[str]:
+    """What a run says of the export's weight column (``weighting.base_weight``): that the
+    export has none, or how many responses were set aside for a bad weight, and why.
+
+    >>> from survey.codebook import load_codebook, reference_codebook_path
+    >>> book = load_codebook(reference_codebook_path())
+    >>> book = book.model_copy(update={"weighting": book.weighting.model_copy(
+    ...     update={"base_weight": "wt"})})
+    >>> weight_notes(book, [], found=False)
+    ["no weight column 'wt' (weighting.base_weight) in the export: every response starts from a weight of 1"]
+    """  # noqa: E501
+    column = codebook.weighting.base_weight
+    if column is None:
+        return []
+    if not found:
+        return [
+            f"no weight column {column!r} (weighting.base_weight) in the export: every "
+            "response starts from a weight of 1"
+        ]
+    wrong = {
+        "expect_column_values_to_not_be_null": "without one",
+        "expect_column_values_to_match_regex": "not a number",
+        "expect_column_values_to_be_between": "zero or negative",
+    }
+    failed = [check for check in checks if check.reason == Reason.BAD_WEIGHT and check.failed]
+    if not failed:
+        return []
+    total = sum(check.failed for check in failed)  # a weight fails one check at most
+    counts = ", ".join(f"{check.failed} {wrong[check.expectation]}" for check in failed)
+    return [
+        f"{total} response{'s' if total != 1 else ''} set aside for the weight in column "
+        f"{column!r} (weighting.base_weight): {counts} (quarantine reason bad_weight)"
+    ]
 
 
 #: About how many cells one great-expectations batch holds. Each value check of a column

@@ -31,9 +31,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.design import Calibration, Design
+from survey.analysis.replicates import raked_replicates
+from survey.codebook import Variance
 from survey.errors import DataError
 
-__all__ = ["RakingResult", "composition", "rake"]
+__all__ = ["RakingResult", "composition", "rake", "weight_summary"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,16 @@ class RakingResult:
         The largest change of a cell of the cross-table in the last pass.
     trimmed
         How many weights were capped by trimming.
+    calibration
+        What the raking removes from a statistic's variance: each margin's categories and
+        the weights right after the last pass adjusted it (R's raked design).
+    start
+        The weights raking started from (``None``: 1 for everyone).
+    targets
+        Each margin's frame counts, in the order of the calibration's cells.
+    passes
+        Passes over the margins of the raking that gave the weights (the last one, when
+        trimming raked again), which replicate weights repeat.
     """
 
     weights: pd.Series
@@ -59,18 +72,70 @@ class RakingResult:
     converged: bool
     max_change: float
     trimmed: int = 0
+    calibration: Calibration | None = None
+    start: npt.NDArray[np.float64] | None = None
+    targets: tuple[npt.NDArray[np.float64], ...] = ()
+    passes: int = 0
 
     @property
     def design_effect(self) -> float:
         """Kish's design effect of unequal weighting, ``n * sum(w^2) / sum(w)^2``."""
-        w = self.weights.to_numpy(dtype=float)
-        return float(len(w) * np.sum(w**2) / np.sum(w) ** 2)
+        return weight_summary(self.weights)["design_effect"]
 
     @property
     def effective_n(self) -> float:
         """The effective sample size, ``sum(w)^2 / sum(w^2)``."""
-        w = self.weights.to_numpy(dtype=float)
-        return float(np.sum(w) ** 2 / np.sum(w**2))
+        return weight_summary(self.weights)["effective_n"]
+
+    def design(
+        self,
+        variance: Variance,
+        *,
+        population: float | None = None,
+        replicates: int = 200,
+        seed: int = 2026,
+    ) -> Design:
+        """The weights as a design whose variances are computed by ``variance``, with the
+        finite population correction for a frame of ``population`` members if given.
+
+        ``Variance.JK1`` and ``Variance.BOOTSTRAP`` make the replicate weights (``replicates``
+        bootstrap replicates from ``seed``), each raked to the margins for the passes the
+        wave's weights took, as R's ``rake()`` of ``as.svrepdesign(...)``. Trimming is not
+        part of R's raking and is not repeated in the replicates: a trimmed wave gets an
+        error asking for a linearised variance.
+        """
+        n = len(self.weights)
+        if population is not None and population < n:
+            raise DataError(
+                f"weighting.fpc: the frame has {population:g} members but {n} respondents "
+                "were weighted; the finite population correction needs the whole frame's count"
+            )
+        found = None
+        if variance in (Variance.JK1, Variance.BOOTSTRAP):
+            if self.trimmed or self.calibration is None:
+                raise DataError(
+                    f"weighting.variance: {variance} replicates repeat the raking, but "
+                    + ("trimming capped " + f"{self.trimmed} weights" if self.trimmed
+                       else "these weights were not raked")
+                    + "; use weighting.variance: raked (or drop weighting.trim_ratio)"
+                )  # fmt: skip
+            found = raked_replicates(
+                np.ones(n) if self.start is None else self.start,
+                self.calibration.cells,
+                self.targets,
+                passes=self.passes,
+                variance=variance,
+                replicates=replicates,
+                seed=seed,
+                population=population,
+            )
+        return Design(
+            self.weights.to_numpy(dtype=float),
+            self.calibration,
+            fpc=1.0 if population is None else 1 - n / population,
+            variance=variance,
+            replicates=found,
+        )
 
     def summary(self) -> dict[str, float | int | bool]:
         """Diagnostics for reports: iterations, convergence, weight range, deff, effective n."""
@@ -78,12 +143,26 @@ class RakingResult:
             "iterations": self.iterations,
             "converged": self.converged,
             "max_change": self.max_change,
-            "min_weight": float(self.weights.min()),
-            "max_weight": float(self.weights.max()),
-            "design_effect": self.design_effect,
-            "effective_n": self.effective_n,
+            **weight_summary(self.weights),
             "trimmed": self.trimmed,
         }
+
+
+def weight_summary(weights: npt.ArrayLike) -> dict[str, float]:
+    """The spread of a wave's weights, for reports: the smallest and largest, Kish's design
+    effect of unequal weighting ``n * sum(w^2) / sum(w)^2`` and the effective sample size
+    ``sum(w)^2 / sum(w^2)``.
+
+    >>> {name: round(value, 4) for name, value in weight_summary([1.0, 1.0, 2.0]).items()}
+    {'min_weight': 1.0, 'max_weight': 2.0, 'design_effect': 1.125, 'effective_n': 2.6667}
+    """
+    w = np.asarray(weights, dtype=float)
+    return {
+        "min_weight": float(w.min()),
+        "max_weight": float(w.max()),
+        "design_effect": float(len(w) * np.sum(w**2) / np.sum(w) ** 2),
+        "effective_n": float(np.sum(w) ** 2 / np.sum(w**2)),
+    }
 
 
 def _text_codes(
@@ -170,15 +249,19 @@ def rake(
     cells = np.ravel_multi_index(codes, [len(t) for t in targets])
     size = int(np.prod([len(t) for t in targets]))
 
+    steps: list[np.ndarray] = []  # the weights after each margin's step of the last pass
+
     def rake_once(start: np.ndarray) -> tuple[np.ndarray, int, bool, float]:
         current = start.copy()
         tolerance = epsilon if epsilon >= 1 else epsilon * float(current.sum())
         old_table = np.bincount(cells, weights=current, minlength=size)
         change = float("inf")
         for iteration in range(max_iterations):
+            steps.clear()
             for code, target in zip(codes, targets, strict=True):
                 totals = np.bincount(code, weights=current, minlength=len(target))
                 current = current * (target / totals)[code]
+                steps.append(current)
             table = np.bincount(cells, weights=current, minlength=size)
             change = float(np.max(np.abs(old_table - table)))
             if change < tolerance:
@@ -187,6 +270,7 @@ def rake(
         return current, max_iterations, False, change
 
     raked, iterations, converged, change = rake_once(weights)
+    passes = iterations
     trimmed = 0
     if trim_ratio is not None and converged:
         for _ in range(max_iterations):
@@ -197,6 +281,7 @@ def rake(
             trimmed = max(trimmed, int(over.sum()))
             raked, more, converged, change = rake_once(np.minimum(raked, cap))
             iterations += more
+            passes = more
             if not converged:
                 break
     if not converged:
@@ -211,6 +296,10 @@ def rake(
         converged=converged,
         max_change=change,
         trimmed=trimmed,
+        calibration=Calibration(tuple(codes), tuple(steps)),
+        start=None if base_weight is None else weights,
+        targets=tuple(targets),
+        passes=passes,
     )
 
 

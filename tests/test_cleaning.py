@@ -303,6 +303,7 @@ def test_reasons_are_the_quarantine_words_in_order_of_precedence():
         "duplicate",
         "incomplete",
         "invalid_",
+        "bad_weight",
         "speeder",
         "straightliner",
     ]

@@ -124,3 +124,29 @@ def test_the_three_files_say_the_same_headlines_with_the_same_numbers(demo_repor
         assert finding.text in deck_text
         # the sentence's figure is the same estimate the workbook stores as a number
         assert pytest.approx(finding.estimate, rel=1e-15) in workbook_text
+
+
+def test_the_three_files_say_how_the_margins_of_error_were_computed(demo_reports):
+    """The variance method of weighting.json, one sentence, on the Method sheet, the method
+    slide and the page's Weighting section (issue #18)."""
+    import json
+
+    from bs4 import BeautifulSoup
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    folder, _ = demo_reports
+    weighting = json.loads((folder / "weighting.json").read_text(encoding="utf-8"))
+    sentence = weighting["variance_method"]
+    assert weighting["variance"] == "raked" and weighting["fpc"] is False
+    assert sentence.startswith("Margins of error allow for the weighting")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["variance"]["variance_method"] == sentence
+    method = load_workbook(folder / "report.xlsx")["Method"]
+    assert any(sentence in str(cell.value) for row in method.iter_rows() for cell in row)
+    page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert sentence in page.find(id="method").get_text(" ")
+    deck = Presentation(str(folder / "slides.pptx"))
+    texts = [shape.text_frame.text for s in deck.slides for shape in s.shapes
+             if shape.has_text_frame]  # fmt: skip
+    assert any(sentence in text for text in texts)

@@ -23,10 +23,8 @@ from survey.analysis.design_tests import (
     wald_means,
 )
 from survey.analysis.methods import EffectSize, HypothesisTest
+from survey.arrays import Floats, Ints
 from survey.codebook import Codebook, QuestionType
-
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
 
 __all__ = [
     "PAIRWISE_COLUMNS",
@@ -151,7 +149,7 @@ def comparison_tests(
     # scipy.stats takes about a second to import: loaded when a test first runs
     from scipy.stats import chi2_contingency
 
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    w = weights  # a Design stays one: the tests take its variance method from it
     threshold = codebook.small_cell_threshold
     group_codes = {
         dimension: _codes(group) for dimension, group in _groups(respondents, codebook).items()
@@ -161,7 +159,7 @@ def comparison_tests(
     # the Rao-Scott tests not yet run, run together a block at a time
     waiting: list[tuple[dict[str, object], Ints, Ints, Floats | None]] = []
 
-    def run_waiting(w: Floats) -> None:
+    def run_waiting(w: npt.ArrayLike) -> None:
         tests: list[RaoScott | None] = [None] * len(waiting)
         for dimension, codes in group_codes.items():
             which = [i for i, (base, _, _, _) in enumerate(waiting) if base["by"] == dimension]
@@ -331,7 +329,7 @@ def _wald_rows(
     base: dict[str, object],
     values: npt.NDArray[np.float64],
     groups: npt.NDArray[np.int64],
-    weights: npt.NDArray[np.float64],
+    weights: npt.ArrayLike,
 ) -> list[dict[str, object]]:
     """The ``tests.csv`` row of :func:`wald_means` (none when it cannot be computed)."""
     wald = wald_means(values, groups, weights)

@@ -6,7 +6,11 @@
 - :func:`wald_means`: the Wald F test that a number's mean is the same in every group, as R's
   ``regTermTest`` on ``svyglm(y ~ g)``.
 
-Raked weights are treated as sampling weights with no strata or clusters. The Rao-Scott test,
+Raked weights are treated as sampling weights with no strata or clusters. A replicate design
+(``weighting.variance: jk1`` or ``bootstrap``) is tested with the *linearised* variance of the
+same raked design (:func:`~survey.analysis.design.tests_variance_of`), not its replicates:
+R's ``svychisq`` and ``regTermTest`` on the replicate design differ from these by what JK1 or
+the bootstrap differ from linearisation (a few per cent of a variance). The Rao-Scott test,
 for an r x c table on the respondents who answered both questions (``N`` of them,
 ``nu = N - 1`` degrees of freedom of the design):
 
@@ -24,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from survey.analysis.design import Calibration, tests_variance_of
 
 __all__ = ["BLOCK_CODES", "RaoScott", "WaldMeans", "rao_scott", "rao_scott_tests", "wald_means"]
 
@@ -116,25 +122,31 @@ def rao_scott_tests(
         np.atleast_2d(np.asarray(columns, dtype=np.int64)),
     )
     w = np.asarray(weights, dtype=float)
+    calibration, fpc = tests_variance_of(weights)  # replicates: linearised
     tables = len(r_all)
     if tables == 0:
         return []
     step = max(1, BLOCK_CODES // max(w.size, 1))
     parts = [
-        _rao_scott_block(r_all[start : start + step], c_all[start : start + step], w)
+        _rao_scott_block(
+            r_all[start : start + step], c_all[start : start + step], w, calibration, fpc
+        )
         for start in range(0, tables, step)
     ]
     found = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     tested = found["tested"]
     d0, n = found["d0"], found["n"]
+    # the design's degrees of freedom: a raked design keeps every respondent of the wave in
+    # a table's subset (with weight 0 outside it), so R counts them all
+    degrees = np.full(tables, w.size - 1) if calibration is not None else n - 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = f.sf(found["statistic"], d0, d0 * (n - 1))
+        p = f.sf(found["statistic"], d0, d0 * degrees)
         chisq_p = chi2.sf(found["chisq"] / (found["trace"] / found["df"]), found["df"])
     return [
         RaoScott(
             statistic=float(found["statistic"][i]),
             ndf=float(d0[i]),
-            ddf=float(d0[i] * (n[i] - 1)),
+            ddf=float(d0[i] * degrees[i]),
             p=float(p[i]),
             chisq=float(found["chisq"][i]),
             chisq_df=int(found["df"][i]),
@@ -169,7 +181,11 @@ def _contrasts(nr: int, nc: int) -> npt.NDArray[np.float64]:
 
 
 def _rao_scott_block(
-    r_codes: npt.NDArray[np.int64], c_codes: npt.NDArray[np.int64], w: npt.NDArray[np.float64]
+    r_codes: npt.NDArray[np.int64],
+    c_codes: npt.NDArray[np.int64],
+    w: npt.NDArray[np.float64],
+    calibration: Calibration | None,
+    fpc: float,
 ) -> dict[str, npt.NDArray[np.generic]]:
     """The statistics of :func:`rao_scott_tests` for a block of tables (p-values apart)."""
     tables, n_total = r_codes.shape
@@ -182,6 +198,9 @@ def _rao_scott_block(
     cell_weight, cell_squares = np.empty(counts.shape), np.empty(counts.shape)
     squares = w * w
     shared = c_codes.strides[0] == 0  # one row of column codes for every table
+    # with a raking: each table cell's weight times psw and over psw, in each margin cell
+    margins = [] if calibration is None else calibration.margins
+    by_margin = np.empty((2, tables, nc_all, nr_all, calibration.size if calibration else 0))
     for number in range(tables):
         if number == 0 or not shared:
             columns, answered = nr_all * c_codes[number], c_codes[number] >= 0
@@ -190,6 +209,14 @@ def _rao_scott_block(
         counts[number].flat = np.bincount(cell, minlength=width + 1)[:width]
         cell_weight[number].flat = np.bincount(cell, weights=w, minlength=width + 1)[:width]
         cell_squares[number].flat = np.bincount(cell, weights=squares, minlength=width + 1)[:width]
+        start = 0
+        for margin, psw, k in margins:
+            place = cell * k + margin
+            for side, factor in enumerate((w * psw, w / psw)):
+                by_margin[side, number, :, :, start : start + k] = np.bincount(
+                    place, weights=factor, minlength=(width + 1) * k
+                )[: width * k].reshape(nc_all, nr_all, k)
+            start += k
     has_row, has_column = counts.sum(axis=1) > 0, counts.sum(axis=2) > 0
     nr, nc = has_row.sum(axis=1), has_column.sum(axis=1)
     n = counts.sum(axis=(1, 2))
@@ -215,6 +242,14 @@ def _rao_scott_block(
             cell_squares[at].reshape(len(which), -1),
             n_total,
             found,
+            None
+            if calibration is None
+            else (
+                calibration,
+                by_margin[0][at].reshape(len(which), -1, calibration.size),
+                by_margin[1][at].reshape(len(which), -1, calibration.size),
+            ),
+            fpc,
         )
     return found
 
@@ -234,9 +269,13 @@ def _rao_scott_shape(
     squares: npt.NDArray[np.float64],
     n_total: int,
     found: dict[str, npt.NDArray[np.generic]],
+    raking: tuple[Calibration, npt.NDArray[np.float64], npt.NDArray[np.float64]] | None,
+    fpc: float,
 ) -> None:
     """The Rao-Scott statistics of the tables ``which``, all ``shape``, into ``found`` (from
-    their cells' weights and squared weights, tables x cells)."""
+    their cells' weights and squared weights, tables x cells; with a ``raking``, also its
+    calibration and each cell's weight times and over ``psw`` in each margin cell, tables x
+    cells x margin cells)."""
     nr, nc = shape
     cells = nr * nc
     size = found["n"][which].astype(float)
@@ -250,7 +289,11 @@ def _rao_scott_shape(
     z_z -= cross.transpose(0, 2, 1)
     diagonal = np.arange(cells)
     z_z[:, diagonal, diagonal] = squares * (1 - p) ** 2 + (square_total - squares) * p**2
-    variance = n_total / (n_total - 1) * z_z / (weight**2)[:, :, None]
+    if raking is not None:  # the residuals w (in cell - p) summed in each margin cell
+        calibration, times, over = raking
+        u, v = (side - p[:, :, None] * side.sum(axis=1)[:, None, :] for side in (times, over))
+        z_z = calibration.cross(z_z, u, v, n=n_total)
+    variance = fpc * n_total / (n_total - 1) * z_z / (weight**2)[:, :, None]
 
     observed = (p * size[:, None]).reshape(-1, nc, nr).transpose(0, 2, 1)  # observed[r, c]
     expected = (
@@ -328,6 +371,7 @@ def wald_means(
     y_all = np.asarray(values, dtype=float)
     g_all = np.asarray(groups, dtype=np.int64)
     w_all = np.asarray(weights, dtype=float)
+    calibration, fpc = tests_variance_of(weights)  # replicates: linearised
     n_total = len(w_all)
     used = (g_all >= 0) & ~np.isnan(y_all)
     levels, g = np.unique(g_all[used], return_inverse=True)
@@ -341,12 +385,28 @@ def wald_means(
     residual = y - means[g]
     # influence of respondent i on its group's mean: w_i (y_i - mean_g) / W_g (sums to 0)
     influence = w * residual / total[g]
-    variance = n_total / (n_total - 1) * np.bincount(g, weights=influence**2, minlength=k)
-    if np.any(variance <= 0):
+    products = np.diag(np.bincount(g, weights=influence**2, minlength=k).astype(float))
+    if calibration is not None:  # each group's influence summed in each margin cell
+        u, v = (
+            np.concatenate(
+                [
+                    np.bincount(
+                        g * size + cell[used], weights=influence * factor(psw[used]),
+                        minlength=k * size,
+                    ).reshape(k, size)
+                    for cell, psw, size in calibration.margins
+                ],
+                axis=1,
+            )
+            for factor in (lambda psw: psw, lambda psw: 1.0 / psw)
+        )  # fmt: skip
+        products = calibration.cross(products, u, v, n=n_total)
+    variance = fpc * n_total / (n_total - 1) * products
+    if np.any(np.diag(variance) <= 0):
         return None
     contrasts = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
     difference = contrasts @ means
-    covariance = contrasts @ np.diag(variance) @ contrasts.T
+    covariance = contrasts @ variance @ contrasts.T
     wald = float(difference @ np.linalg.solve(covariance, difference))
     statistic = wald / (k - 1)
     grand = float(np.average(y, weights=w))

@@ -5,8 +5,10 @@ order) and, for each share, the letters of the groups it is significantly *highe
 pair of groups is compared with a z test of the difference of the two shares:
 
 - weighted: the design-based difference; with every respondent their own sampling unit and no
-  strata, two groups' linearised values never overlap, so the variance of the difference is
-  the sum of the two variances (``SE^2_a + SE^2_b`` from ``results``);
+  strata, two groups' linearised values never overlap, so with weights taken as fixed the
+  variance of the difference is the sum of the two variances (``SE^2_a + SE^2_b`` from
+  ``results``); raking ties the groups together, and their covariance is taken off
+  (``- 2 C_ab``, :mod:`survey.analysis.pairs`), as R's ``svycontrast`` does;
 - unweighted: the classic two-proportion z test with the pooled share.
 
 p-values are Holm-adjusted over the pairs of one question, option and breakdown. Groups below
@@ -28,8 +30,13 @@ __all__ = ["LETTER_COLUMNS", "significance_letters"]
 LETTER_COLUMNS = ["wave", "question", "option", "by", "group", "letter", "higher_than", "weighted"]
 
 
-def significance_letters(results: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
+def significance_letters(
+    results: pd.DataFrame, *, alpha: float = ALPHA, covariances: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Letters for every share of a suppressed ``results`` table (means are not lettered).
+
+    ``covariances`` (:func:`~survey.analysis.pairs.share_covariances`, for a raked design):
+    the weighted difference of two groups has the variance ``SE^2_a + SE^2_b - 2 C_ab``.
 
     Every pair of groups of every block (a question, option, breakdown and weighting) is tested
     at once, as one table of pairs: no Python loop over blocks or pairs.
@@ -79,10 +86,11 @@ def significance_letters(results: pd.DataFrame, *, alpha: float = ALPHA) -> pd.D
     p_a, p_b, n_a, n_b, se_a, se_b = estimate[a], estimate[b], n[a], n[b], se[a], se[b]
     difference = p_a - p_b
     pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b)
+    together = _covariance(shares, a, b, covariances)
     with np.errstate(invalid="ignore", divide="ignore"):
         spread = np.where(
             shares["weighted"].to_numpy(bool)[a],
-            np.sqrt(se_a**2 + se_b**2),
+            np.sqrt(se_a**2 + se_b**2 - 2 * together),
             np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b)),
         )
         z = difference / spread
@@ -111,3 +119,16 @@ def significance_letters(results: pd.DataFrame, *, alpha: float = ALPHA) -> pd.D
         letter=letters, higher_than=[spelled[mask] for mask in beaten_mask.tolist()]
     )
     return out[LETTER_COLUMNS].reset_index(drop=True)
+
+
+def _covariance(
+    shares: pd.DataFrame, a: np.ndarray, b: np.ndarray, covariances: pd.DataFrame | None
+) -> np.ndarray:
+    """Each pair's covariance of its two weighted shares (0 where none is given)."""
+    if covariances is None or covariances.empty or len(a) == 0:
+        return np.zeros(len(a))
+    keys = ["wave", "question", "option", "by"]
+    pairs = shares.loc[a, [*keys, "weighted", "group"]].reset_index(drop=True)
+    pairs["other"] = shares["group"].to_numpy()[b]
+    found = pairs.merge(covariances, on=[*keys, "group", "other"], how="left")
+    return np.where(pairs["weighted"], found["covariance"].fillna(0.0).to_numpy(float), 0.0)

@@ -40,6 +40,7 @@ from survey.analysis.estimates import domain_means, normal_interval
 # in codebook order"; it is reused so that needs rows and results.csv rows describe the same
 # groups.
 from survey.analysis.results import RESULT_COLUMNS, groupings, suppress
+from survey.arrays import Floats
 from survey.codebook import Codebook, Question, QuestionType
 
 __all__ = ["ALPHA_COLUMNS", "NEEDS_COLUMNS", "cronbach_alpha", "need_grids", "needs"]
@@ -70,8 +71,6 @@ ALPHA_COLUMNS = ["question", "item", "alpha", "ci_low", "ci_high", "n"]
 # Blanked in a suppressed row. The two means are blanked too: with them the gap and the MWDS
 # could be recomputed (gap = importance - confidence, MWDS = gap x importance).
 _SUPPRESSED_COLUMNS = [*_MEASURES, *_EXTRA_MEASURES, "mwds_ci_low", "mwds_ci_high"]
-
-Floats = npt.NDArray[np.float64]
 
 
 def need_grids(codebook: Codebook) -> list[Question]:
@@ -197,9 +196,11 @@ def needs(
       advocacy role librarian  1         1.000000  3.000000 15.000000     1
       advocacy role   manager  2         0.500000  1.000000  3.000000     2
     """
-    w = np.ones(len(respondents)) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (len(respondents),):
-        raise ValueError(f"weights: expected {len(respondents)} values, got shape {w.shape}")
+    # a Design stays one: domain_means takes its variance method from it
+    w = np.ones(len(respondents)) if weights is None else weights
+    shape = np.shape(np.asarray(w, dtype=float))
+    if shape != (len(respondents),):
+        raise ValueError(f"weights: expected {len(respondents)} values, got shape {shape}")
     breakdowns = groupings(respondents, codebook)
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
         name: [] for name in ("question", "topic", "by", "group", "n", *_MEASURES, *_EXTRA_MEASURES)

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey.analysis.design import replicates_of, variance_of
 from survey.analysis.estimates import (
     DomainMeans,
     beta_interval,
@@ -33,6 +34,7 @@ from survey.analysis.estimates import (
     domain_means,
     normal_interval,
 )
+from survey.arrays import Floats
 from survey.codebook import Codebook, QuestionType
 
 __all__ = [
@@ -47,7 +49,6 @@ __all__ = [
     "variables",
 ]
 
-Floats = npt.NDArray[np.float64]
 
 #: From how many respondents :func:`estimate_table` estimates each breakdown in a call of its own.
 _APART_FROM = 50_000
@@ -242,7 +243,8 @@ def estimate_table(
      special  3  0.000000
        other  3  0.000000
     """
-    w = np.ones(len(respondents)) if weights is None else np.asarray(weights, dtype=float)
+    # a Design stays one: the estimators take its variance method from it
+    w = np.ones(len(respondents)) if weights is None else weights
     breakdowns = groupings(respondents, codebook)
     # each quantity's (question, option, share, per-breakdown results), in questionnaire
     # order; the numbers and multi-select options are estimated together, a block at a time
@@ -328,7 +330,11 @@ def estimate_table(
     share = np.repeat(np.array([part[2] for part in parts], dtype=bool), sizes)
     # intervals in one vectorised call each: beta for shares, normal for means
     beta_low, beta_high = beta_interval(
-        columns["estimate"], columns["se"], columns["n"], level=level
+        columns["estimate"],
+        columns["se"],
+        columns["n"],
+        level=level,
+        degrees=_domain_degrees(weights, breakdowns, parts),
     )
     mean_low, mean_high = normal_interval(columns["estimate"], columns["se"], level=level)
     table = pd.DataFrame(columns)
@@ -341,6 +347,30 @@ def estimate_table(
     return table[RESULT_COLUMNS]
 
 
+def _domain_degrees(
+    weights: npt.ArrayLike | None,
+    breakdowns: list[tuple[str, npt.NDArray[np.int64], list[str]]],
+    parts: list[tuple[Any, ...]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """For a raked design, each row's ``degrees`` for :func:`beta_interval`: R's ``degf`` of
+    the group's part of the design (its respondents less one when linearised, the rank of its
+    replicate weights less one with replicates) and that part's rows less one (the wave's
+    when linearised: a raked design keeps every row); ``None`` for weights taken as fixed."""
+    if weights is None:
+        return None
+    replicates = replicates_of(weights)
+    if variance_of(weights)[0] is None and replicates is None:
+        return None
+    sizes = {
+        by: np.bincount(codes[codes >= 0], minlength=len(names)) for by, codes, names in breakdowns
+    }
+    group = np.concatenate([sizes[part[3]] for part in parts]) if parts else np.array([])
+    group = group.astype(np.int64)
+    if replicates is None:  # a linearised raked design keeps the wave's rows in a group's part
+        return group - 1, np.full(len(group), len(np.asarray(weights)) - 1)
+    return replicates.degrees(group), group - 1  # a replicate design's part has its own rows
+
+
 def _groups_of(result: DomainMeans, start: int, end: int) -> DomainMeans:
     """The groups ``start .. end - 1`` of a result (the last axis of each field)."""
     return DomainMeans(
@@ -351,14 +381,14 @@ def _groups_of(result: DomainMeans, start: int, end: int) -> DomainMeans:
     )
 
 
-def _means(answers: Floats, w: Floats, codes: npt.NDArray[np.int64], size: int) -> Any:
+def _means(answers: Floats, w: npt.ArrayLike, codes: npt.NDArray[np.int64], size: int) -> Any:
     return domain_means(answers, w, codes, groups=size)
 
 
 def _shares_of(
     item: _Choices,
     options: list[tuple[int, ...]],
-    w: Floats,
+    w: npt.ArrayLike,
     codes: npt.NDArray[np.int64],
     size: int,
 ) -> Any:

@@ -45,6 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.analysis.results import groupings, suppress
+from survey.arrays import Bools, Floats
 from survey.cleaning.pii import scrub_text
 from survey.codebook import Codebook, QuestionType, Theme
 from survey.errors import CodebookError, DataError
@@ -63,9 +64,6 @@ __all__ = [
     "uncoded_terms",
 ]
 
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
-Bools = npt.NDArray[np.bool_]
 
 #: The columns of :func:`theme_table`.
 THEME_COLUMNS = [

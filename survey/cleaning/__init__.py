@@ -40,8 +40,10 @@ class CleanResult:
     Attributes
     ----------
     processed
-        One row per analysed respondent: ``respondent_id``, ``wave``, ``weight`` and the
-        codebook's variables; no personal data.
+        One row per analysed respondent: ``respondent_id``, ``wave``, ``weight`` (1.0 here:
+        the weighting step sets it), ``base_weight`` when the export has the codebook's weight
+        column (``weighting.base_weight``, every one above zero) and the codebook's
+        variables; no personal data.
     quarantine
         ``respondent_id, reason`` for every row not analysed. A row without an id is named
         ``row:<n>`` (its data row number in the export); a repeat of an id already used is
@@ -179,6 +181,8 @@ def _processed(kept: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         "wave": kept["wave"].astype("string"),
         "weight": pd.Series(1.0, index=kept.index),
     }
+    if "base_weight" in kept:  # validated: every kept row's weight is a number above zero
+        columns["base_weight"] = kept["base_weight"].astype(float)
     text_columns = set(codebook.text_columns())
     for question in codebook.questions:
         if question.type is QuestionType.SINGLE:

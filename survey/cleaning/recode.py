@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey.codebook import Question
-from survey.rules import NUMBER_PATTERN
+from survey.rules import NUMBER_PATTERN, WEIGHT_PATTERN
 
 __all__ = [
     "code_consent",
@@ -39,6 +39,7 @@ __all__ = [
     "number_answers",
     "parse_dates",
     "parse_number",
+    "parse_weight",
     "slot_multi",
     "split_multi",
     "spread_multi",
@@ -168,6 +169,31 @@ def parse_number(series: pd.Series) -> pd.Series:
     text = series.astype("string")
     extracted = text.str.extract(_NUMBER, expand=False)
     numbers = pd.to_numeric(extracted.str.replace(",", "", regex=False), errors="coerce")
+    return numbers.astype(float)
+
+
+def weight_text(series: pd.Series) -> pd.Series:
+    """An export's weight column as text, stripped, missing where blank (what validation
+    checks: given, and a number).
+
+    >>> weight_text(pd.Series([" 1.5 ", "", None, 2.0])).tolist()
+    ['1.5', <NA>, <NA>, '2.0']
+    """
+    text = series.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def parse_weight(text: pd.Series) -> pd.Series:
+    """Weights written as :data:`~survey.rules.WEIGHT_PATTERN` numbers ("1.25", "1,204.5",
+    "2.5e-01") as floats; anything else, and a blank, is NaN. Zero and negative weights are
+    kept as they are: validation reports them.
+
+    >>> parse_weight(pd.Series(["1,204.5", "abc", None, "-2", "0"])).tolist()
+    [1204.5, nan, nan, -2.0, 0.0]
+    """
+    strings = text.astype("string")
+    plain = strings.where(strings.str.match(WEIGHT_PATTERN).fillna(False).astype(bool))
+    numbers = pd.to_numeric(plain.str.strip().str.replace(",", "", regex=False), errors="coerce")
     return numbers.astype(float)
 
 

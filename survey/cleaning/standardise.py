@@ -23,10 +23,12 @@ from survey.cleaning.recode import (
     number_answers,
     parse_dates,
     parse_number,
+    parse_weight,
     slot_multi,
     split_multi,
     spread_answered,
     spread_multi,
+    weight_text,
 )
 from survey.codebook import Codebook, QuestionType, Wave
 from survey.io.columns import ColumnMap
@@ -57,7 +59,9 @@ def standardise(
         ``consent`` as ``"yes"``/``"no"``), one column per codebook variable, ``<q>__raw``
         beside number questions, ``<q>__n`` and ``<q>__unknown`` beside multi-selects,
         ``answered_share`` (of the closed questions each row was shown), the personal-data
-        columns and the export's weight column (``weighting.base_weight``).
+        columns, and the export's weight column (``weighting.base_weight``) as
+        ``base_weight__raw`` (its text, missing where blank) and ``base_weight`` (the number,
+        NaN where it is none).
     backcodes
         The other-specify answers recoded to an existing option.
     """
@@ -148,10 +152,13 @@ def standardise(
         columns["progress"] = parse_number(mapped["progress"])
     if "submit_date" in mapped:
         columns["submit_date"] = mapped["submit_date"]
-    extra = [*codebook.personal_data, *filter(None, [codebook.weighting.base_weight])]
-    for name in extra:
+    for name in codebook.personal_data:
         if name in mapped:
             columns[name] = mapped[name]
+    weight = codebook.weighting.base_weight
+    if weight is not None and weight in mapped:
+        columns["base_weight__raw"] = weight_text(mapped[weight])
+        columns["base_weight"] = parse_weight(columns["base_weight__raw"])
     coded = pd.DataFrame(columns, index=index)
     backcodes = _backcode_other(coded, codebook)
     return coded, backcodes

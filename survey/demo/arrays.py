@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from survey.arrays import Bools, Floats, Ints
+
 __all__ = [
     "Bools",
     "Floats",
@@ -30,9 +32,6 @@ __all__ = [
 
 #: Arrays of one value per respondent: exported text (``""`` is blank), codes, flags, numbers.
 Strings = npt.NDArray[np.object_]
-Ints = npt.NDArray[np.int64]
-Bools = npt.NDArray[np.bool_]
-Floats = npt.NDArray[np.float64]
 
 
 def probability_table(weights: Mapping[str, float], codes: Sequence[str]) -> Floats:

@@ -218,8 +218,8 @@ def render(draft: Draft) -> str:
     if weighting.get("base_weight"):
         others = [name for name in draft.weights if name != weighting["base_weight"]]
         lines += [
-            "# The export's own weight column (kept apart from personal data; the toolkit does",
-            "# not use it yet, so estimates stay unweighted)"
+            "# The export's own weight column (kept apart from personal data): the starting",
+            "# weights for raking to a frame:, or the weights as they are without one"
             + (f"; other weight columns: {', '.join(others)}." if others else "."),
         ]
         lines += _dump({"weighting": weighting}).splitlines()

@@ -246,6 +246,36 @@ class ReportTables:
         return self.weighting is not None
 
     @property
+    def raked(self) -> bool:
+        """Whether the weights were raked to the frame (a wave weighted without a frame has
+        the export's own weights, ``weighting.base_weight``, as they are)."""
+        return self.weighting is not None and bool(self.weighting.get("raked", True))
+
+    @property
+    def unraked_weights(self) -> str:
+        """Where the weights of a wave weighted without a frame came from, in one sentence."""
+        column = (self.weighting or {}).get("base_weight") or self.codebook.weighting.base_weight
+        return (
+            f"Weights are the export's own (column {column}), used as they are: the codebook "
+            "has no sampling frame to rake them to."
+        )
+
+    @property
+    def variance_method(self) -> str | None:
+        """How the weighted figures' margins of error were computed, in one sentence a member
+        can read (``weighting.json``'s ``variance_method``; waves weighted before it was
+        recorded treated the weights as fixed); ``None`` when unweighted."""
+        if self.weighting is None:
+            return None
+        return str(
+            self.weighting.get(
+                "variance_method",
+                "Margins of error treat the weights as fixed: standard errors are linearised "
+                "as for any weighted sample.",
+            )
+        )
+
+    @property
     def threshold(self) -> int:
         """The smallest group a published row may describe."""
         return int(self.codebook.small_cell_threshold)

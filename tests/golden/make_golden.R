@@ -57,16 +57,9 @@
 ##                 w0 = 1.
 ## Factors use R's default (alphabetical) level order.
 
-options(digits = 17)
-suppressMessages(library(survey))
-
-## Locate tests/golden/ from the script path, so it also runs from elsewhere.
-args <- commandArgs(trailingOnly = FALSE)
-file_arg <- sub("^--file=", "", args[grep("^--file=", args)])
-gdir <- if (length(file_arg)) dirname(normalizePath(file_arg)) else "tests/golden"
-
-cat("R:", R.version.string, "\n")
-cat("survey:", packageDescription("survey")$Version, "\n")
+## golden.R: gdir, num, write_golden (and the helpers the later scripts use)
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
+                                                  value = TRUE))), "golden.R"))
 
 ## ------------------------------------------------------------------ data
 sample <- read.csv(file.path(gdir, "sample.csv"), na.strings = c("", "NA"),
@@ -86,22 +79,6 @@ mreg <- margins[margins$variable == "region", ]
 pop_sector <- data.frame(sector = msec$level, Freq = msec$total)
 pop_region <- data.frame(region = mreg$level, Freq = mreg$total)
 
-## ------------------------------------------------------------------ helpers
-num <- function(x) {
-  x <- as.numeric(x)
-  out <- sprintf("%.17g", x)
-  out[is.na(x)] <- "NA"            # NA and NaN alike
-  out
-}
-
-write_golden <- function(df, name) {
-  for (j in seq_along(df)) {
-    if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])
-    stopifnot(!any(grepl("[,\"]", df[[j]])))
-  }
-  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
-  cat(sprintf("wrote %-28s %4d rows\n", name, nrow(df)))
-}
 
 ## ------------------------------------------------------------------ raking
 d0 <- svydesign(ids = ~1, weights = ~w0, data = sample)

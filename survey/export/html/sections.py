@@ -418,6 +418,9 @@ class _Report(ModelLookup):
                 "max_weight": style.value(raking.get("max_weight"), digits=2),
                 "trimmed": raking.get("trimmed", 0),
                 "composition": composition,
+                "variance_method": tables.variance_method,
+                "raked": tables.raked,
+                "unraked": tables.unraked_weights,
             }
         return {
             "notes": [f"{note[0].upper()}{note[1:]}." for note in tables.notes],

@@ -37,8 +37,11 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
     bullets = [responses + "."]
     if tables.weighting is not None:
         variables = dict.fromkeys(c["variable"] for c in tables.weighting.get("composition", []))
-        weighting = "Weighting: raked to the membership frame by " + " and ".join(
-            labels.dimension(v).lower() for v in variables
+        weighting = (
+            "Weighting: raked to the membership frame by "
+            + " and ".join(labels.dimension(v).lower() for v in variables)
+            if tables.raked
+            else f"Weighting: {tables.unraked_weights.rstrip('.')}"
         )
         design = tables.weighting.get("design_effect")
         effective = tables.weighting.get("effective_n")
@@ -47,6 +50,7 @@ def _method_slides(wave: _Wave) -> list[_Slide]:
         if effective is not None:
             weighting += f", effective sample size {effective:,.0f}"
         bullets.append(weighting + ".")
+        bullets.append(str(tables.variance_method))
     else:
         bullets.append("Weighting: none; the figures describe the respondents.")
     shares = wave.results[(wave.results["option"] != "mean") & wave.results["published"]]

@@ -116,17 +116,19 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
     row += 1
     common.text_cell(ws, row, 1, "Who responded, against the sampling frame", styles.heading)
     row += 1
-    if tables.weighting is None:
+    if not tables.raked:
         common.text_cell(
             ws,
             row,
             1,
             "This wave was not weighted: figures describe the respondents, with no comparison "
-            "with a sampling frame.",
+            "with a sampling frame."
+            if tables.weighting is None
+            else f"No comparison with a sampling frame. {tables.unraked_weights}",
         )
         row += 2
     else:
-        composition = pd.DataFrame(tables.weighting.get("composition", []))
+        composition = pd.DataFrame((tables.weighting or {}).get("composition", []))
         common.text_cell(
             ws,
             row,
@@ -163,27 +165,35 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
             common.colour_scale(ws, [f"E{first}:G{row - 1}"])
             row += 1
 
+    if tables.weighting is not None:
         weighting = tables.weighting
         common.text_cell(ws, row, 1, "Weighting and design effect", styles.heading)
         row += 1
+        how = (
+            "Weights rake the respondents to the frame's margins (R survey::rake())"
+            if tables.raked
+            else tables.unraked_weights.rstrip(".")
+        )
         common.text_cell(
             ws,
             row,
             1,
-            "Weights rake the respondents to the frame's margins (R survey::rake()); estimates "
-            "are design-based with Taylor-linearised standard errors.",
+            f"{how}; estimates are design-based. {tables.variance_method}",
             styles.note,
         )
         row += 1
+        raking = [
+            ("Raking iterations", weighting.get("iterations"), _COUNT),
+            ("Converged", "yes" if weighting.get("converged") else "no", None),
+        ]
         row = common.fact_rows(
             ws,
             row,
             [
-                ("Raking iterations", weighting.get("iterations"), _COUNT),
-                ("Converged", "yes" if weighting.get("converged") else "no", None),
+                *(raking if tables.raked else []),
                 ("Smallest weight", weighting.get("min_weight"), _SCORE),
                 ("Largest weight", weighting.get("max_weight"), _SCORE),
-                ("Weights trimmed", weighting.get("trimmed"), _COUNT),
+                *([("Weights trimmed", weighting.get("trimmed"), _COUNT)] if tables.raked else []),
                 ("Design effect of weighting (Kish)", weighting.get("design_effect"), _SCORE),
                 ("Effective sample size", weighting.get("effective_n"), _COUNT),
             ],

@@ -1,0 +1,152 @@
+## make_raked.R -- golden values for variances under raking (issue #18), from R's survey.
+##
+## How to run (from the repository root; needs r-cran-survey):
+##     Rscript tests/golden/make_raked.R
+## Inputs (in tests/golden/):
+##     sample.csv, margins.csv          (make_data.py; also used by make_golden.R)
+##     demo_2026.csv, demo_margins.csv  (make_raked_data.py: the demo's 2026 wave)
+##     random_designs.csv, random_margins.csv  (make_raked_data.py: 12 random designs)
+## Designs, for each data set:
+##     raked      rake(svydesign(ids = ~1, weights = ~1, data), margins, population)
+##     raked_fpc  rake(svydesign(ids = ~1, fpc = ~N, data), margins, population),
+##                N the frame's total (the first margin's sum)
+## rake() is called with control = list(maxit = 50, epsilon = 1) (the demo codebook's).
+## Outputs (numbers with sprintf("%.17g"); NA and NaN written as NA):
+##     raked_estimates.csv  data, design, variable, by, group, estimate, se
+##                          svymean / svyby(..., svymean, na.rm = TRUE) of each variable
+##                          overall (by = all) and by each grouping; a factor gives a row per
+##                          level (variable = "name:level").
+##     raked_ciprop.csv     data, design, variable, by, group, estimate, ci_low, ci_high
+##                          svyciprop(method = "beta") of the 0/1 variables
+##     raked_chisq.csv      data, design, variable, by, statistic, ndf, ddf, p
+##                          svychisq(~v + g, subset(des, !is.na(v) & !is.na(g))), default F
+##     raked_wald.csv       data, design, variable, by, statistic, ndf, ddf, p
+##                          regTermTest(svyglm(y ~ g, subset(des, !is.na(y) & !is.na(g))), ~g)
+##     raked_mwds.csv       data, design, by, group, mwds, se: Borich's mean weighted discrepancy
+##                          score of imp_leadership and comp_leadership, svycontrast(
+##                          svymean(~gap + imp, subset(des, group & answered both)),
+##                          quote(gap * imp)), gap = imp - comp
+##     raked_differences.csv  data, design, variable, by, group, other, difference, se
+##                          every pair of groups: svycontrast of the group means, the
+##                          coefficients of svyglm(v ~ 0 + g, subset(des, !is.na(v) & !is.na(g)))
+
+## golden.R: gdir, num, write_golden, read_golden, population_margins, estimates, ciprop
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
+                                                  value = TRUE))), "golden.R"))
+
+## the two designs of a data set raked to its margins (data frame variable, level, total)
+designs <- function(data, margins) {
+  raked <- raking(data, margins)
+  data <- attr(raked, "data")
+  list(
+    raked = raked(svydesign(ids = ~1, weights = ~1, data = data)),
+    raked_fpc = raked(svydesign(ids = ~1, fpc = ~N, data = data))
+  )
+}
+
+chisq <- function(dataset, dname, des, v, g) {
+  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
+  t <- svychisq(as.formula(paste0("~", v, "+", g)), subset(des, keep))
+  data.frame(data = dataset, design = dname, variable = v, by = g,
+             statistic = unname(t$statistic), ndf = unname(t$parameter[1]),
+             ddf = unname(t$parameter[2]), p = unname(t$p.value))
+}
+
+wald <- function(dataset, dname, des, y, g) {
+  keep <- !is.na(des$variables[[y]]) & !is.na(des$variables[[g]])
+  fit <- svyglm(as.formula(paste0(y, "~", g)), subset(des, keep))
+  t <- regTermTest(fit, as.formula(paste0("~", g)))
+  data.frame(data = dataset, design = dname, variable = y, by = g,
+             statistic = unname(t$Ftest), ndf = unname(t$df), ddf = unname(t$ddf),
+             p = unname(t$p))
+}
+
+differences <- function(dataset, dname, des, v, g) {
+  ## svyby(..., covmat = TRUE) stops on a calibrated design in survey 4.1-1; the group means
+  ## are the coefficients of svyglm(v ~ 0 + g), with the same linearised covariance
+  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
+  fit <- svyglm(as.formula(paste0(v, " ~ 0 + ", g)), subset(des, keep))
+  groups <- sub(paste0("^", g), "", names(coef(fit)))
+  out <- list()
+  for (a in seq_along(groups)) for (b in seq_along(groups)) if (a < b) {
+    weights <- numeric(length(groups)); weights[a] <- 1; weights[b] <- -1
+    d <- svycontrast(fit, weights)
+    out[[length(out) + 1]] <- data.frame(
+      data = dataset, design = dname, variable = v, by = g, group = groups[a],
+      other = groups[b], difference = unname(coef(d)), se = unname(SE(d)))
+  }
+  do.call(rbind, out)
+}
+
+mwds <- function(dataset, dname, des, g) {
+  des <- update(des, gap = imp_leadership - comp_leadership, imp = imp_leadership)
+  paired <- !is.na(des$variables$gap)
+  groups <- if (g == "all") "all" else sort(unique(as.character(des$variables[[g]])))
+  out <- list()
+  for (group in groups) {
+    member <- if (g == "all") paired else paired & des$variables[[g]] == group
+    m <- svymean(~gap + imp, subset(des, member), na.rm = TRUE)
+    score <- svycontrast(m, quote(gap * imp))
+    out[[length(out) + 1]] <- data.frame(data = dataset, design = dname, by = g, group = group,
+                                         mwds = unname(coef(score)), se = unname(SE(score)))
+  }
+  do.call(rbind, out)
+}
+
+est <- list(); ci <- list(); chi <- list(); wal <- list(); dif <- list(); mw <- list()
+
+## the 120 respondents of make_golden.R
+sample <- read_golden("sample.csv")
+sample$barrier <- factor(sample$barrier)
+sample$imp_top2 <- as.numeric(sample$imp >= 4)
+for (d in names(ds <- designs(sample, read_golden("margins.csv")))) {
+  for (v in c("travel", "imp", "hours", "rare", "barrier", "imp_top2")) {
+    est[[length(est) + 1]] <- estimates("sample", d, ds[[d]], v, c("sector", "region", "role"))
+  }
+  for (v in c("travel", "rare", "imp_top2")) {
+    ci[[length(ci) + 1]] <- ciprop("sample", d, ds[[d]], v, c("sector", "region", "role"))
+  }
+  for (g in c("sector", "region", "role")) {
+    dif[[length(dif) + 1]] <- differences("sample", d, ds[[d]], "travel", g)
+    chi[[length(chi) + 1]] <- chisq("sample", d, ds[[d]], "barrier", g)
+    wal[[length(wal) + 1]] <- wald("sample", d, ds[[d]], "hours", g)
+  }
+}
+
+## the demo's 2026 wave
+demo <- read_golden("demo_2026.csv")
+demo$paid_time <- factor(demo$paid_time)
+for (d in names(ds <- designs(demo, read_golden("demo_margins.csv")))) {
+  for (v in c("paid_time", "employer_support", "cpd_hours", "barriers__time")) {
+    est[[length(est) + 1]] <- estimates("demo", d, ds[[d]], v, c("sector", "region", "role"))
+  }
+  ci[[length(ci) + 1]] <- ciprop("demo", d, ds[[d]], "barriers__time",
+                                 c("sector", "region", "role"))
+  for (g in c("all", "sector", "region", "role")) mw[[length(mw) + 1]] <- mwds("demo", d, ds[[d]], g)
+  for (g in c("sector", "region", "role")) {
+    dif[[length(dif) + 1]] <- differences("demo", d, ds[[d]], "barriers__time", g)
+    chi[[length(chi) + 1]] <- chisq("demo", d, ds[[d]], "paid_time", g)
+    wal[[length(wal) + 1]] <- wald("demo", d, ds[[d]], "cpd_hours", g)
+  }
+}
+
+## random designs
+random <- read_golden("random_designs.csv")
+random_margins <- read_golden("random_margins.csv")
+for (k in sort(unique(random$design))) {
+  data <- random[random$design == k, ]
+  data$x <- factor(data$x)
+  name <- paste0("random", k)
+  for (d in names(ds <- designs(data, random_margins[random_margins$design == k, ]))) {
+    for (v in c("y", "x")) est[[length(est) + 1]] <- estimates(name, d, ds[[d]], v, c("g", "a"))
+    chi[[length(chi) + 1]] <- chisq(name, d, ds[[d]], "x", "g")
+    wal[[length(wal) + 1]] <- wald(name, d, ds[[d]], "y", "g")
+  }
+}
+
+write_golden(do.call(rbind, est), "raked_estimates.csv")
+write_golden(do.call(rbind, ci), "raked_ciprop.csv")
+write_golden(do.call(rbind, chi), "raked_chisq.csv")
+write_golden(do.call(rbind, wal), "raked_wald.csv")
+write_golden(do.call(rbind, dif), "raked_differences.csv")
+write_golden(do.call(rbind, mw), "raked_mwds.csv")
