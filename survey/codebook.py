@@ -246,6 +246,16 @@ class Question(_Model):
         """The processed column of every topic for one grid item, e.g. ``imp_leadership``."""
         return [f"{item.prefix}_{topic.code}" for topic in self.topics]
 
+    def rated_columns(self) -> list[tuple[str, str]]:
+        """Each rated column of a Likert question or a grid and the name of its scale: the
+        question's own column, or every topic's column of every grid item (none for other
+        types)."""
+        if self.type is QuestionType.LIKERT:
+            return [(self.id, self.scale or "")]
+        if self.type is QuestionType.GRID:
+            return [(name, item.scale) for item in self.items for name in self.grid_columns(item)]
+        return []
+
     def slot_fields(self) -> list[str]:
         """The field names of a multi-select's ``columns`` in a mapped export: ``<id>[1]``,
         ``<id>[2]`` ... (brackets: never a processed column's name)."""

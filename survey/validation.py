@@ -351,16 +351,7 @@ def _answer_checks(codebook: Codebook, question: Question, present: set[str]) ->
             )
         )
     elif kind in (QuestionType.LIKERT, QuestionType.GRID):
-        scaled = (
-            [(question.id, question.scale or "")]
-            if kind is QuestionType.LIKERT
-            else [
-                (column, item.scale)
-                for item in question.items
-                for column in question.grid_columns(item)
-            ]
-        )
-        for column, scale in scaled:
+        for column, scale in question.rated_columns():
             if column not in present:
                 continue
             codes = sorted(codebook.scales[scale])

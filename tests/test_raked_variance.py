@@ -61,11 +61,23 @@ def _data_sets() -> dict[str, tuple[pd.DataFrame, dict[str, dict[str, float]]]]:
 DATA = _data_sets()
 
 
-def _design(name: str, kind: str) -> Design:
+#: The goldens' designs (make_raked.R, make_replicates.R): the variance, with or without the
+#: finite population correction.
+KINDS = {
+    "raked": Variance.RAKED,
+    "raked_fpc": Variance.RAKED,
+    "jk1": Variance.JK1,
+    "jk1_fpc": Variance.JK1,
+    "bootstrap": Variance.BOOTSTRAP,
+}
+
+
+def _design(name: str, kind: str, *, replicates: int = 1000, seed: int = 18) -> Design:
+    """A data set raked as R rakes it, with the golden design ``kind``'s variance."""
     data, margins = DATA[name]
     raked = rake(data, margins=margins, epsilon=1, max_iterations=50)
-    population = sum(next(iter(margins.values())).values())
-    return raked.design(Variance.RAKED, population=population if kind == "raked_fpc" else None)
+    population = sum(next(iter(margins.values())).values()) if kind.endswith("fpc") else None
+    return raked.design(KINDS[kind], population=population, replicates=replicates, seed=seed)
 
 
 def _groups(data: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
@@ -76,10 +88,10 @@ def _groups(data: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
     return codes, names
 
 
-def _python_estimates(name: str, kind: str, golden: pd.DataFrame) -> pd.DataFrame:
-    """The golden rows of one data set and design, with our estimate and se beside R's."""
+def _python_estimates(name: str, design: Design, golden: pd.DataFrame) -> pd.DataFrame:
+    """The golden rows of one data set, with our estimate and se under ``design`` beside
+    R's."""
     data, _ = DATA[name]
-    design = _design(name, kind)
     rows = []
     for (variable, by), expected in golden.groupby(["variable", "by"], sort=False):
         codes, names = _groups(data, by)
@@ -103,17 +115,22 @@ def _python_estimates(name: str, kind: str, golden: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=["r_estimate", "r_se", "estimate", "se"])
 
 
-ESTIMATES = pd.read_csv(GOLDEN / "raked_estimates.csv")
+ESTIMATES = pd.concat(
+    [pd.read_csv(GOLDEN / "raked_estimates.csv"), pd.read_csv(GOLDEN / "replicate_estimates.csv")]
+)
 
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [(name, kind) for name in DATA for kind in ("raked", "raked_fpc")],
+    [(name, kind) for name in DATA for kind in ("raked", "raked_fpc")]
+    + [(name, kind) for name in ("sample", "demo") for kind in ("jk1", "jk1_fpc")],
 )
-def test_estimates_and_standard_errors_equal_r_raked_design(name, kind):
+def test_estimates_and_standard_errors_equal_r(name, kind):
+    """Linearised under raking (make_raked.R) and JK1 replicates re-raked (make_replicates.R):
+    estimates bit for bit up to rounding, standard errors to 1e-6."""
     golden = ESTIMATES[(ESTIMATES["data"] == name) & (ESTIMATES["design"] == kind)]
     assert len(golden) >= 12
-    found = _python_estimates(name, kind, golden)
+    found = _python_estimates(name, _design(name, kind), golden)
     np.testing.assert_allclose(found["estimate"], found["r_estimate"], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(found["se"], found["r_se"], rtol=RTOL)
 
@@ -150,7 +167,7 @@ def test_a_design_taken_as_fixed_gives_todays_standard_errors():
 def test_beta_intervals_equal_r_raked_design():
     golden = pd.read_csv(GOLDEN / "raked_ciprop.csv")
     for (name, kind), rows in golden.groupby(["data", "design"]):
-        found = _python_estimates(name, kind, rows.assign(se=np.nan))
+        found = _python_estimates(name, _design(name, kind), rows.assign(se=np.nan))
         data, _ = DATA[name]
         n, group = [], []  # each row's answers, and its group's respondents
         for row in rows.itertuples():
@@ -172,35 +189,35 @@ def _codes(column: pd.Series) -> np.ndarray:
     return pd.Categorical(text, categories=levels).codes.astype(np.int64)
 
 
+def _rao_scott(data: pd.DataFrame, variable: str, by: str, design: Design):
+    return rao_scott(_codes(data[variable]), _codes(data[by]), design)
+
+
+def _wald(data: pd.DataFrame, variable: str, by: str, design: Design):
+    return wald_means(data[variable].to_numpy(float), _codes(data[by]), design)
+
+
 @pytest.mark.parametrize("kind", ["raked", "raked_fpc"])
-def test_rao_scott_equals_r_svychisq_raked_design(kind):
-    golden = pd.read_csv(GOLDEN / "raked_chisq.csv")
+@pytest.mark.parametrize(
+    ("golden_file", "test"),
+    [("raked_chisq.csv", _rao_scott), ("raked_wald.csv", _wald)],
+    ids=["svychisq", "regTermTest"],
+)
+def test_design_tests_equal_r_raked_design(kind, golden_file, test):
+    """Rao-Scott against R's svychisq, the Wald test of means against regTermTest."""
+    golden = pd.read_csv(GOLDEN / golden_file)
     golden = golden[golden["design"] == kind]
     assert len(golden) == 18
     for row in golden.itertuples():
         data, _ = DATA[row.data]
-        test = rao_scott(_codes(data[row.variable]), _codes(data[row.by]), _design(row.data, kind))
-        assert test is not None
+        found = test(data, row.variable, row.by, _design(row.data, kind))
+        assert found is not None
         np.testing.assert_allclose(
-            [test.statistic, test.ndf, test.ddf, test.p], [row.statistic, row.ndf, row.ddf, row.p],
-            rtol=RTOL, err_msg=f"{row.data} {row.variable} by {row.by}",
-        )  # fmt: skip
-
-
-@pytest.mark.parametrize("kind", ["raked", "raked_fpc"])
-def test_wald_equals_r_regtermtest_raked_design(kind):
-    golden = pd.read_csv(GOLDEN / "raked_wald.csv")
-    golden = golden[golden["design"] == kind]
-    assert len(golden) == 18
-    for row in golden.itertuples():
-        data, _ = DATA[row.data]
-        test = wald_means(data[row.variable].to_numpy(float), _codes(data[row.by]),
-                          _design(row.data, kind))  # fmt: skip
-        assert test is not None
-        np.testing.assert_allclose(
-            [test.statistic, test.ndf, test.ddf, test.p], [row.statistic, row.ndf, row.ddf, row.p],
-            rtol=RTOL, err_msg=f"{row.data} {row.variable} by {row.by}",
-        )  # fmt: skip
+            [found.statistic, found.ndf, found.ddf, found.p],
+            [row.statistic, row.ndf, row.ddf, row.p],
+            rtol=RTOL,
+            err_msg=f"{row.data} {row.variable} by {row.by}",
+        )
 
 
 @settings(max_examples=60, deadline=None)

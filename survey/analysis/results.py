@@ -150,16 +150,7 @@ def _items(
                         shares = _indicator(column, column == True)  # noqa: E712
                     yield Variable(question.id, code, shares, True)
         elif question.type in (QuestionType.LIKERT, QuestionType.GRID):
-            items = (
-                [(question.id, question.scale or "")]
-                if question.type is QuestionType.LIKERT
-                else [
-                    (name, item.scale)
-                    for item in question.items
-                    for name in question.grid_columns(item)
-                ]
-            )
-            for name, scale in items:
+            for name, scale in question.rated_columns():
                 if name not in respondents:
                     continue
                 ratings = _numbers(respondents[name])

@@ -182,23 +182,22 @@ def _write_method(ws: Any, tables: ReportTables, styles: _Styles) -> list[str]:
             styles.note,
         )
         row += 1
-        raking = [
-            ("Raking iterations", weighting.get("iterations"), _COUNT),
-            ("Converged", "yes" if weighting.get("converged") else "no", None),
+        # raking's own facts only for raked weights (the export's own are used as they are)
+        weights: dict[str, tuple[object, str | None, bool]] = {
+            "Raking iterations": (weighting.get("iterations"), _COUNT, True),
+            "Converged": ("yes" if weighting.get("converged") else "no", None, True),
+            "Smallest weight": (weighting.get("min_weight"), _SCORE, False),
+            "Largest weight": (weighting.get("max_weight"), _SCORE, False),
+            "Weights trimmed": (weighting.get("trimmed"), _COUNT, True),
+            "Design effect of weighting (Kish)": (weighting.get("design_effect"), _SCORE, False),
+            "Effective sample size": (weighting.get("effective_n"), _COUNT, False),
+        }
+        shown = [
+            (label, value, form)
+            for label, (value, form, of_raking) in weights.items()
+            if tables.raked or not of_raking
         ]
-        row = common.fact_rows(
-            ws,
-            row,
-            [
-                *(raking if tables.raked else []),
-                ("Smallest weight", weighting.get("min_weight"), _SCORE),
-                ("Largest weight", weighting.get("max_weight"), _SCORE),
-                *([("Weights trimmed", weighting.get("trimmed"), _COUNT)] if tables.raked else []),
-                ("Design effect of weighting (Kish)", weighting.get("design_effect"), _SCORE),
-                ("Effective sample size", weighting.get("effective_n"), _COUNT),
-            ],
-            styles,
-        )
+        row = common.fact_rows(ws, row, shown, styles)
 
     row += 1
     common.text_cell(ws, row, 1, "Margins of error", styles.heading)
