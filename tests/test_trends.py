@@ -182,7 +182,13 @@ def test_running_twice_gives_the_same_bytes(tmp_path):
         manifest = json.loads((reports / "spring" / "manifest.json").read_text())
         assert manifest["codebook_sha256"] == _sha256(path)
         assert manifest["raw_sha256"] == _sha256(tmp_path / "spring.csv")
+        variance = manifest["parameters"].pop("variance")
         assert manifest["parameters"] == {"weighted": True, "template": None}
+        assert (variance["variance"], variance["fpc"], variance["fpc_factor"]) == (
+            "raked",
+            False,
+            1,
+        )
     assert digests[0] == digests[1]
 
 
