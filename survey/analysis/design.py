@@ -18,8 +18,9 @@ variance is then ``(1 - f) n / (n - 1) sum (z - mean z)^2`` over the wave's ``n`
 The adjustment is linear, and what it subtracts lies in the span of ``psw_m`` times each cell's
 indicator: ``T z = z - B c`` with ``c = M s`` and ``s`` each cell's sum of ``z / psw_m`` over its
 size. :class:`Calibration` works ``M`` out once on the few margin cells, so a statistic needs
-only its cell sums, never a respondents x statistics matrix (:meth:`Calibration.sums_of_squares`);
-:meth:`Calibration.residuals` is the plain algorithm, kept to check the shortcut against.
+only its cell sums, never a respondents x statistics matrix (:meth:`Calibration.squares`,
+:meth:`Calibration.cross`); :meth:`Calibration.residuals` is the plain algorithm, kept to check
+the shortcut against.
 
 Examples
 --------
