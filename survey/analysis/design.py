@@ -50,7 +50,6 @@ __all__ = [
     "Variance",
     "groups_covary",
     "replicates_of",
-    "tests_variance_of",
     "variance_of",
 ]
 
@@ -207,16 +206,6 @@ def variance_of(weights: npt.ArrayLike) -> tuple[Calibration | None, float]:
         return None, 1.0
     raked = weights.variance is Variance.RAKED and weights.calibration is not None
     return (weights.calibration if raked else None), weights.fpc
-
-
-def tests_variance_of(weights: npt.ArrayLike) -> tuple[Calibration | None, float]:
-    """:func:`variance_of` for the design-based tests (Rao-Scott, Wald): a replicate design
-    (``jk1``, ``bootstrap``) is tested with the linearised variance of the same raked design
-    (and correction), not with its replicates (R's ``svychisq`` and ``regTermTest`` on the
-    replicate design would use them: not done yet, issue #18)."""
-    if isinstance(weights, Design) and replicates_of(weights) is not None:
-        return weights.calibration, weights.fpc
-    return variance_of(weights)
 
 
 def replicates_of(weights: npt.ArrayLike) -> Replicates | None:

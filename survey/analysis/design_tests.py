@@ -6,15 +6,17 @@
 - :func:`wald_means`: the Wald F test that a number's mean is the same in every group, as R's
   ``regTermTest`` on ``svyglm(y ~ g)``.
 
-Raked weights are treated as sampling weights with no strata or clusters. A replicate design
-(``weighting.variance: jk1`` or ``bootstrap``) is tested with the *linearised* variance of the
-same raked design (:func:`~survey.analysis.design.tests_variance_of`), not its replicates:
-R's ``svychisq`` and ``regTermTest`` on the replicate design differ from these by what JK1 or
-the bootstrap differ from linearisation (a few per cent of a variance). The Rao-Scott test,
+Raked weights are treated as sampling weights with no strata or clusters; a raked design's
+variances take off what the margins explain (:mod:`survey.analysis.design`). A replicate design
+(``weighting.variance: jk1`` or ``bootstrap``) takes the covariance of the cell shares, or of
+the group means, from its replicates, as R's ``svychisq`` and ``regTermTest`` on the replicate
+design do; its degrees of freedom are the rank of the part's replicate weights less one
+(:meth:`~survey.analysis.replicates.Replicates.degrees`; R finds that rank numerically, which
+can land a step or two away, moving a p-value by about 1e-4 of itself). The Rao-Scott test,
 for an r x c table on the respondents who answered both questions (``N`` of them,
 ``nu = N - 1`` degrees of freedom of the design):
 
-    p       cell proportions (weighted), V their linearised covariance (n/(n-1), n the wave)
+    p       cell proportions (weighted), V their covariance (linearised: n/(n-1), n the wave)
     X2      Pearson's statistic of the weighted table scaled to total N
     C       interaction contrasts with the main effects projected out
     Delta   (C' D^-1 C / N)^-1 (C' D^-1 V D^-1 C),  D = diag(p)
@@ -29,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from survey.analysis.design import Calibration, tests_variance_of
+from survey.analysis.design import Calibration, replicates_of, variance_of
+from survey.analysis.replicates import Replicates, domain_variances
 
 __all__ = ["BLOCK_CODES", "RaoScott", "WaldMeans", "rao_scott", "rao_scott_tests", "wald_means"]
 
@@ -122,14 +125,20 @@ def rao_scott_tests(
         np.atleast_2d(np.asarray(columns, dtype=np.int64)),
     )
     w = np.asarray(weights, dtype=float)
-    calibration, fpc = tests_variance_of(weights)  # replicates: linearised
+    replicates = replicates_of(weights)  # their scale holds any finite population correction
+    calibration, fpc = variance_of(weights)
     tables = len(r_all)
     if tables == 0:
         return []
     step = max(1, BLOCK_CODES // max(w.size, 1))
     parts = [
         _rao_scott_block(
-            r_all[start : start + step], c_all[start : start + step], w, calibration, fpc
+            r_all[start : start + step],
+            c_all[start : start + step],
+            w,
+            calibration,
+            fpc,
+            replicates,
         )
         for start in range(0, tables, step)
     ]
@@ -137,8 +146,14 @@ def rao_scott_tests(
     tested = found["tested"]
     d0, n = found["d0"], found["n"]
     # the design's degrees of freedom: a raked design keeps every respondent of the wave in
-    # a table's subset (with weight 0 outside it), so R counts them all
-    degrees = np.full(tables, w.size - 1) if calibration is not None else n - 1
+    # a table's subset (with weight 0 outside it), so R counts them all; a replicate
+    # design's subset has its own rows, and the rank of their replicate weights
+    if replicates is not None:
+        degrees = replicates.degrees(n)
+    elif calibration is not None:
+        degrees = np.full(tables, w.size - 1)
+    else:
+        degrees = n - 1
     with np.errstate(invalid="ignore", divide="ignore"):
         p = f.sf(found["statistic"], d0, d0 * degrees)
         chisq_p = chi2.sf(found["chisq"] / (found["trace"] / found["df"]), found["df"])
@@ -186,6 +201,7 @@ def _rao_scott_block(
     w: npt.NDArray[np.float64],
     calibration: Calibration | None,
     fpc: float,
+    replicates: Replicates | None = None,
 ) -> dict[str, npt.NDArray[np.generic]]:
     """The statistics of :func:`rao_scott_tests` for a block of tables (p-values apart)."""
     tables, n_total = r_codes.shape
@@ -201,6 +217,8 @@ def _rao_scott_block(
     # with a raking: each table cell's weight times psw and over psw, in each margin cell
     margins = [] if calibration is None else calibration.margins
     by_margin = np.empty((2, tables, nc_all, nr_all, calibration.size if calibration else 0))
+    spread = 0 if replicates is None else width  # the cells' covariance from the replicates
+    by_replicates = np.empty((tables, spread, spread))
     for number in range(tables):
         if number == 0 or not shared:
             columns, answered = nr_all * c_codes[number], c_codes[number] >= 0
@@ -209,6 +227,14 @@ def _rao_scott_block(
         counts[number].flat = np.bincount(cell, minlength=width + 1)[:width]
         cell_weight[number].flat = np.bincount(cell, weights=w, minlength=width + 1)[:width]
         cell_squares[number].flat = np.bincount(cell, weights=squares, minlength=width + 1)[:width]
+        if replicates is not None:  # every replicate's share of each cell of the table
+            inside = cell < width
+            member = np.zeros((len(cell), width))
+            member[np.flatnonzero(inside), cell[inside]] = 1.0
+            totals = replicates.totals(member)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shares = totals / totals.sum(axis=1, keepdims=True)
+            by_replicates[number] = replicates.covariance_of(shares)
         start = 0
         for margin, psw, k in margins:
             place = cell * k + margin
@@ -250,8 +276,20 @@ def _rao_scott_block(
                 by_margin[1][at].reshape(len(which), -1, calibration.size),
             ),
             fpc,
+            None if replicates is None else _table_covariance(by_replicates, at, nr_all),
         )
     return found
+
+
+def _table_covariance(
+    covariance: npt.NDArray[np.float64], at: tuple[npt.NDArray[np.int64], ...], rows: int
+) -> npt.NDArray[np.float64]:
+    """The tables' covariances of their own cells (tables x cells x cells, rows varying
+    fastest) out of each table's covariance of every cell of the full cross-table."""
+    which, c_of, r_of = at
+    place = (c_of * rows + r_of).reshape(len(which), -1)
+    tables = which.reshape(-1)[:, None, None]
+    return np.asarray(covariance[tables, place[:, :, None], place[:, None, :]], dtype=float)
 
 
 def _small_codes(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -271,6 +309,7 @@ def _rao_scott_shape(
     found: dict[str, npt.NDArray[np.generic]],
     raking: tuple[Calibration, npt.NDArray[np.float64], npt.NDArray[np.float64]] | None,
     fpc: float,
+    replicated: npt.NDArray[np.float64] | None = None,
 ) -> None:
     """The Rao-Scott statistics of the tables ``which``, all ``shape``, into ``found`` (from
     their cells' weights and squared weights, tables x cells; with a ``raking``, also its
@@ -294,6 +333,8 @@ def _rao_scott_shape(
         u, v = (side - p[:, :, None] * side.sum(axis=1)[:, None, :] for side in (times, over))
         z_z = calibration.cross(z_z, u, v, n=n_total)
     variance = fpc * n_total / (n_total - 1) * z_z / (weight**2)[:, :, None]
+    if replicated is not None:  # a replicate design's covariance of the cell shares
+        variance = replicated
 
     observed = (p * size[:, None]).reshape(-1, nc, nr).transpose(0, 2, 1)  # observed[r, c]
     expected = (
@@ -331,7 +372,8 @@ class WaldMeans:
     ----------
     statistic, ndf, ddf, p
         The F statistic (Wald statistic / ndf) on ``ndf = k - 1`` and ``ddf = n - k`` degrees
-        of freedom, and its p-value (R's ``regTermTest(svyglm(y ~ g), ~g)``).
+        of freedom (a replicate design: the rank of the part's replicate weights less ``k``),
+        and its p-value (R's ``regTermTest(svyglm(y ~ g), ~g)``).
     eta_squared
         The weighted share of the variance between groups (R² of the weighted fit).
     n
@@ -371,7 +413,8 @@ def wald_means(
     y_all = np.asarray(values, dtype=float)
     g_all = np.asarray(groups, dtype=np.int64)
     w_all = np.asarray(weights, dtype=float)
-    calibration, fpc = tests_variance_of(weights)  # replicates: linearised
+    replicates = replicates_of(weights)  # their scale holds any finite population correction
+    calibration, fpc = variance_of(weights)
     n_total = len(w_all)
     used = (g_all >= 0) & ~np.isnan(y_all)
     levels, g = np.unique(g_all[used], return_inverse=True)
@@ -402,6 +445,17 @@ def wald_means(
         )  # fmt: skip
         products = calibration.cross(products, u, v, n=n_total)
     variance = fpc * n_total / (n_total - 1) * products
+    ddf = n - k
+    if replicates is not None:  # the group means' covariance from the replicates
+        codes = np.full(n_total, -1, dtype=np.int64)
+        codes[used] = g
+        _, found = domain_variances(
+            replicates, np.where(used, y_all, np.nan), codes, groups=k, covariance=True
+        )
+        assert found is not None
+        variance = found.reshape(k, k)
+        # R: the model's residual degrees, the subset's design degrees + 1 - coefficients
+        ddf = int(replicates.degrees(n)) + 1 - k
     if np.any(np.diag(variance) <= 0):
         return None
     contrasts = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
@@ -414,8 +468,8 @@ def wald_means(
     return WaldMeans(
         statistic=statistic,
         ndf=k - 1,
-        ddf=n - k,
-        p=float(f.sf(statistic, k - 1, n - k)),
+        ddf=ddf,
+        p=float(f.sf(statistic, k - 1, ddf)),
         eta_squared=float(np.sum(total * (means - grand) ** 2)) / spread,
         n=n,
     )

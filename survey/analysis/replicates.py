@@ -157,6 +157,11 @@ class Replicates:
         (replicates x ...), as :func:`replicate_variance`."""
         return replicate_variance(thetas, scale=self.scale, rscales=self.rscales)
 
+    def covariance_of(self, thetas: npt.ArrayLike) -> Floats:
+        """The replicate covariance of the statistics of the last axis (replicates x ... x K:
+        ... x K x K), as :func:`replicate_variance` with ``covariance=True``."""
+        return replicate_variance(thetas, scale=self.scale, rscales=self.rscales, covariance=True)
+
     def degrees(self, rows: npt.ArrayLike) -> Ints:
         """The degrees of freedom R's ``degf`` gives a part of the wave of ``rows``
         respondents (``svyciprop``'s ``df``): the rank of its replicate weights less one,

@@ -101,3 +101,22 @@ ciprop <- function(dataset, dname, des, v, bys) {
   }
   do.call(rbind, out)
 }
+
+## svychisq(~v + g) (default F) on the respondents who answered both
+chisq <- function(dataset, dname, des, v, g) {
+  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
+  t <- svychisq(as.formula(paste0("~", v, "+", g)), subset(des, keep))
+  data.frame(data = dataset, design = dname, variable = v, by = g,
+             statistic = unname(t$statistic), ndf = unname(t$parameter[1]),
+             ddf = unname(t$parameter[2]), p = unname(t$p.value))
+}
+
+## regTermTest(svyglm(y ~ g), ~g) on the respondents who answered both
+wald <- function(dataset, dname, des, y, g) {
+  keep <- !is.na(des$variables[[y]]) & !is.na(des$variables[[g]])
+  fit <- svyglm(as.formula(paste0(y, "~", g)), subset(des, keep))
+  t <- regTermTest(fit, as.formula(paste0("~", g)))
+  data.frame(data = dataset, design = dname, variable = y, by = g,
+             statistic = unname(t$Ftest), ndf = unname(t$df), ddf = unname(t$ddf),
+             p = unname(t$p))
+}

@@ -44,23 +44,6 @@ designs <- function(data, margins) {
   )
 }
 
-chisq <- function(dataset, dname, des, v, g) {
-  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
-  t <- svychisq(as.formula(paste0("~", v, "+", g)), subset(des, keep))
-  data.frame(data = dataset, design = dname, variable = v, by = g,
-             statistic = unname(t$statistic), ndf = unname(t$parameter[1]),
-             ddf = unname(t$parameter[2]), p = unname(t$p.value))
-}
-
-wald <- function(dataset, dname, des, y, g) {
-  keep <- !is.na(des$variables[[y]]) & !is.na(des$variables[[g]])
-  fit <- svyglm(as.formula(paste0(y, "~", g)), subset(des, keep))
-  t <- regTermTest(fit, as.formula(paste0("~", g)))
-  data.frame(data = dataset, design = dname, variable = y, by = g,
-             statistic = unname(t$Ftest), ndf = unname(t$df), ddf = unname(t$ddf),
-             p = unname(t$p))
-}
-
 differences <- function(dataset, dname, des, v, g) {
   ## svyby(..., covmat = TRUE) stops on a calibrated design in survey 4.1-1; the group means
   ## are the coefficients of svyglm(v ~ 0 + g), with the same linearised covariance

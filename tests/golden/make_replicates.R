@@ -50,8 +50,8 @@ designs <- function(data, margins) {
   )
 }
 
-est <- list(); ci <- list(); wts <- list(); scl <- list()
-run <- function(dataset, data, margins, variables, shares) {
+est <- list(); ci <- list(); wts <- list(); scl <- list(); chi <- list(); wal <- list()
+run <- function(dataset, data, margins, variables, shares, tested) {
   ds <- designs(data, margins)
   for (d in names(ds)) {
     des <- ds[[d]]
@@ -62,6 +62,10 @@ run <- function(dataset, data, margins, variables, shares) {
     }
     if (d != "bootstrap") for (v in shares) {
       ci[[length(ci) + 1]] <<- ciprop(dataset, d, des, v, c("sector", "region", "role"))
+    }
+    if (d != "bootstrap") for (g in c("sector", "region", "role")) {
+      chi[[length(chi) + 1]] <<- chisq(dataset, d, des, tested[1], g)
+      wal[[length(wal) + 1]] <<- wald(dataset, d, des, tested[2], g)
     }
     if (dataset == "sample" && d != "bootstrap") {
       w <- weights(des, "analysis")[, 1:3]
@@ -76,14 +80,18 @@ sample <- read_golden("sample.csv")
 sample$barrier <- factor(sample$barrier)
 sample$imp_top2 <- as.numeric(sample$imp >= 4)
 run("sample", sample, read_golden("margins.csv"),
-    c("travel", "imp", "hours", "rare", "barrier", "imp_top2"), c("travel", "rare", "imp_top2"))
+    c("travel", "imp", "hours", "rare", "barrier", "imp_top2"), c("travel", "rare", "imp_top2"),
+    c("barrier", "hours"))
 
 demo <- read_golden("demo_2026.csv")
 demo$paid_time <- factor(demo$paid_time)
 run("demo", demo, read_golden("demo_margins.csv"),
-    c("paid_time", "employer_support", "cpd_hours", "barriers__time"), c("barriers__time"))
+    c("paid_time", "employer_support", "cpd_hours", "barriers__time"), c("barriers__time"),
+    c("paid_time", "cpd_hours"))
 
 write_golden(do.call(rbind, est), "replicate_estimates.csv")
 write_golden(do.call(rbind, ci), "replicate_ciprop.csv")
 write_golden(do.call(rbind, wts), "replicate_weights.csv")
 write_golden(do.call(rbind, scl), "replicate_scale.csv")
+write_golden(do.call(rbind, chi), "replicate_chisq.csv")
+write_golden(do.call(rbind, wal), "replicate_wald.csv")
