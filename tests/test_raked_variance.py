@@ -270,9 +270,11 @@ def test_cell_sums_shortcut_equals_r_algorithm(seed, n, sizes):
     np.testing.assert_allclose(cross, expected, atol=1e-9 * scale)
 
 
-def test_differences_of_groups_equal_r_svycontrast_raked_design():
-    """The variance of two groups' difference, ``V_a + V_b - 2 C_ab``, as the letters take it."""
-    golden = pd.read_csv(GOLDEN / "raked_differences.csv")
+@pytest.mark.parametrize("source", ["raked", "replicate"])
+def test_differences_of_groups_equal_r_svycontrast(source):
+    """The variance of two groups' difference, ``V_a + V_b - 2 C_ab``, as the letters take it:
+    linearised under raking, and from JK1 replicates."""
+    golden = pd.read_csv(GOLDEN / f"{source}_differences.csv")
     assert len(golden) == 172
     for (name, kind, variable, by), rows in golden.groupby(["data", "design", "variable", "by"]):
         data, _ = DATA[name]
@@ -333,14 +335,16 @@ def test_share_covariances_are_domain_means_covariances():
     np.testing.assert_allclose(rows["covariance"], expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("kind", ["raked", "raked_fpc"])
-def test_needs_mwds_equals_r_raked_design(kind):
+@pytest.mark.parametrize("kind", ["raked", "raked_fpc", "jk1", "jk1_fpc"])
+def test_needs_mwds_equals_r(kind):
     """Borich's MWDS and its standard error in ``needs.csv``, against R's svycontrast of
-    gap * importance."""
+    gap * importance (the delta method: with replicates, on their covariance of the two
+    means, which the replicates of the linearised values give exactly)."""
     from survey.analysis.needs import needs
     from survey.codebook import load_codebook, reference_codebook_path
 
-    golden = pd.read_csv(GOLDEN / "raked_mwds.csv")
+    prefix = "replicate" if kind.startswith("jk1") else "raked"
+    golden = pd.read_csv(GOLDEN / f"{prefix}_mwds.csv")
     golden = golden[golden["design"] == kind]
     data, _ = DATA["demo"]
     table = needs(data, load_codebook(reference_codebook_path()), wave="2026",

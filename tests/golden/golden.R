@@ -120,3 +120,45 @@ wald <- function(dataset, dname, des, y, g) {
              statistic = unname(t$Ftest), ndf = unname(t$df), ddf = unname(t$ddf),
              p = unname(t$p))
 }
+
+## Borich's MWDS of imp_leadership and comp_leadership and its SE, overall or in each group of g
+mwds <- function(dataset, dname, des, g) {
+  des <- update(des, gap = imp_leadership - comp_leadership, imp = imp_leadership)
+  paired <- !is.na(des$variables$gap)
+  groups <- if (g == "all") "all" else sort(unique(as.character(des$variables[[g]])))
+  out <- list()
+  for (group in groups) {
+    member <- if (g == "all") paired else paired & des$variables[[g]] == group
+    m <- svymean(~gap + imp, subset(des, member), na.rm = TRUE)
+    score <- svycontrast(m, quote(gap * imp))
+    out[[length(out) + 1]] <- data.frame(data = dataset, design = dname, by = g, group = group,
+                                         mwds = unname(coef(score)), se = unname(SE(score)))
+  }
+  do.call(rbind, out)
+}
+
+## every pair of groups' difference of v's mean and its SE
+differences <- function(dataset, dname, des, v, g) {
+  keep <- !is.na(des$variables[[v]]) & !is.na(des$variables[[g]])
+  if (inherits(des, "svyrep.design")) {
+    ## the group means and their covariance from the replicates (svycontrast of a svrepglm
+    ## stops in survey 4.1-1)
+    means <- svyby(as.formula(paste0("~", v)), as.formula(paste0("~", g)), subset(des, keep),
+                   svymean, covmat = TRUE)
+    groups <- as.character(means[[g]])
+  } else {
+    ## svyby(..., covmat = TRUE) stops on a calibrated design in survey 4.1-1; the group
+    ## means are the coefficients of svyglm(v ~ 0 + g), with the same linearised covariance
+    means <- svyglm(as.formula(paste0(v, " ~ 0 + ", g)), subset(des, keep))
+    groups <- sub(paste0("^", g), "", names(coef(means)))
+  }
+  out <- list()
+  for (a in seq_along(groups)) for (b in seq_along(groups)) if (a < b) {
+    weights <- numeric(length(groups)); weights[a] <- 1; weights[b] <- -1
+    d <- svycontrast(means, weights)
+    out[[length(out) + 1]] <- data.frame(
+      data = dataset, design = dname, variable = v, by = g, group = groups[a],
+      other = groups[b], difference = unname(coef(d)), se = unname(SE(d)))
+  }
+  do.call(rbind, out)
+}

@@ -51,6 +51,7 @@ designs <- function(data, margins) {
 }
 
 est <- list(); ci <- list(); wts <- list(); scl <- list(); chi <- list(); wal <- list()
+mw <- list(); dif <- list()
 run <- function(dataset, data, margins, variables, shares, tested) {
   ds <- designs(data, margins)
   for (d in names(ds)) {
@@ -63,7 +64,11 @@ run <- function(dataset, data, margins, variables, shares, tested) {
     if (d != "bootstrap") for (v in shares) {
       ci[[length(ci) + 1]] <<- ciprop(dataset, d, des, v, c("sector", "region", "role"))
     }
+    if (dataset == "demo" && d != "bootstrap") for (g in c("all", "sector", "region", "role")) {
+      mw[[length(mw) + 1]] <<- mwds(dataset, d, des, g)
+    }
     if (d != "bootstrap") for (g in c("sector", "region", "role")) {
+      dif[[length(dif) + 1]] <<- differences(dataset, d, des, shares[1], g)
       chi[[length(chi) + 1]] <<- chisq(dataset, d, des, tested[1], g)
       wal[[length(wal) + 1]] <<- wald(dataset, d, des, tested[2], g)
     }
@@ -95,3 +100,5 @@ write_golden(do.call(rbind, wts), "replicate_weights.csv")
 write_golden(do.call(rbind, scl), "replicate_scale.csv")
 write_golden(do.call(rbind, chi), "replicate_chisq.csv")
 write_golden(do.call(rbind, wal), "replicate_wald.csv")
+write_golden(do.call(rbind, mw), "replicate_mwds.csv")
+write_golden(do.call(rbind, dif), "replicate_differences.csv")
