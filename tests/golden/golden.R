@@ -30,6 +30,13 @@ write_golden <- function(df, name) {
   cat(sprintf("wrote %-28s %5d rows\n", name, nrow(df)))
 }
 
+## each table (a list of data frames, by name) as <prefix><name>.csv
+write_goldens <- function(prefix, tables) {
+  for (name in names(tables)) {
+    write_golden(do.call(rbind, tables[[name]]), paste0(prefix, name, ".csv"))
+  }
+}
+
 read_golden <- function(name) {
   read.csv(file.path(gdir, name), na.strings = c("", "NA"), stringsAsFactors = FALSE)
 }

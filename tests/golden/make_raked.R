@@ -97,9 +97,5 @@ for (k in sort(unique(random$design))) {
   }
 }
 
-write_golden(do.call(rbind, est), "raked_estimates.csv")
-write_golden(do.call(rbind, ci), "raked_ciprop.csv")
-write_golden(do.call(rbind, chi), "raked_chisq.csv")
-write_golden(do.call(rbind, wal), "raked_wald.csv")
-write_golden(do.call(rbind, dif), "raked_differences.csv")
-write_golden(do.call(rbind, mw), "raked_mwds.csv")
+write_goldens("raked_", list(estimates = est, ciprop = ci, chisq = chi, wald = wal,
+                             differences = dif, mwds = mw))

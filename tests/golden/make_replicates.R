@@ -94,11 +94,5 @@ run("demo", demo, read_golden("demo_margins.csv"),
     c("paid_time", "employer_support", "cpd_hours", "barriers__time"), c("barriers__time"),
     c("paid_time", "cpd_hours"))
 
-write_golden(do.call(rbind, est), "replicate_estimates.csv")
-write_golden(do.call(rbind, ci), "replicate_ciprop.csv")
-write_golden(do.call(rbind, wts), "replicate_weights.csv")
-write_golden(do.call(rbind, scl), "replicate_scale.csv")
-write_golden(do.call(rbind, chi), "replicate_chisq.csv")
-write_golden(do.call(rbind, wal), "replicate_wald.csv")
-write_golden(do.call(rbind, mw), "replicate_mwds.csv")
-write_golden(do.call(rbind, dif), "replicate_differences.csv")
+write_goldens("replicate_", list(estimates = est, ciprop = ci, weights = wts, scale = scl,
+                                 chisq = chi, wald = wal, mwds = mw, differences = dif))
