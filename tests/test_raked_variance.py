@@ -356,3 +356,27 @@ def test_needs_mwds_equals_r(kind):
     assert published.sum() >= 15
     np.testing.assert_allclose(found["mwds"][published], golden["mwds"][published], rtol=1e-9)
     np.testing.assert_allclose(found["mwds_se"][published], golden["se"][published], rtol=RTOL)
+
+
+def test_the_demo_run_publishes_r_raked_design_standard_errors(history_root):
+    """The whole pipeline on the demo's 2026 wave: ``results.csv``'s weighted rows of a share,
+    a rating's mean and a number, overall and by sector, region and role, are R's raked
+    design (the golden extract is that wave's processed data)."""
+    results = pd.read_csv(history_root / "2026" / "results.csv")
+    published = results[results["weighted"] & ~results["suppressed"]]
+    golden = ESTIMATES[(ESTIMATES["data"] == "demo") & (ESTIMATES["design"] == "raked")]
+    where = {
+        "barriers__time": ("barriers", "time"),
+        "employer_support": ("employer_support", "mean"),
+        "cpd_hours": ("cpd_hours", "mean"),
+    }
+    compared = 0
+    for variable, (question, option) in where.items():
+        rows = golden[golden["variable"] == variable]
+        ours = published[(published["question"] == question) & (published["option"] == option)]
+        merged = rows.merge(ours.astype({"group": str}), on=["by", "group"], suffixes=("_r", ""))
+        assert len(merged) >= len(rows) - 6  # all but the suppressed groups
+        np.testing.assert_allclose(merged["estimate"], merged["estimate_r"], rtol=1e-12)
+        np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=RTOL, err_msg=variable)
+        compared += len(merged)
+    assert compared >= 50
