@@ -38,13 +38,14 @@ from survey.io import map_to_codebook, read_export
 from survey.steps import Progress, Steps
 from survey.validation import Action, ValidationReport
 from survey.waves import known_waves, raw_file, wave_for_file, wave_history
-from survey.weighting import composition, rake, weight_summary
+from survey.weighting import RakingResult, composition, rake, weight_summary
 
 __all__ = [
     "WaveRun",
     "codebook_notes",
     "learning_tables",
     "process_wave",
+    "raked_design",
     "run_waves",
     "validate_wave",
     "wave_for_file",  # (survey.waves's, here for the flow's callers)
@@ -310,21 +311,10 @@ def _weight(
             fixed,
         )
     try:
-        raked = rake(
-            processed,
-            margins=codebook.frame,
-            base_weight=base,
-            epsilon=rules.epsilon,
-            max_iterations=rules.max_iterations,
-            trim_ratio=rules.trim_ratio,
-        )
+        raked, design = raked_design(processed, codebook)
     except DataError as error:
         raise DataError(f"{raw}: {error}") from None
     processed = processed.assign(weight=raked.weights.to_numpy())
-    population = sum(next(iter(codebook.frame.values())).values()) if rules.fpc else None
-    design = raked.design(
-        rules.variance, population=population, replicates=rules.replicates, seed=rules.seed
-    )
     sample = composition(processed, margins=codebook.frame, weights=raked.weights)
     return (
         processed,
@@ -337,6 +327,34 @@ def _weight(
         },
         design,
     )
+
+
+def raked_design(processed: pd.DataFrame, codebook: Codebook) -> tuple[RakingResult, Design]:
+    """The respondents raked to the codebook's frame as a run rakes them (from their
+    ``base_weight`` where they have one), and the design the variances use.
+
+    The dashboard rebuilds a wave's design from its processed respondents with this: the
+    weights come out as the run wrote them while the codebook is the same.
+
+    Raises
+    ------
+    DataError
+        When the respondents cannot be raked to the frame (:func:`survey.weighting.rake`).
+    """
+    rules = codebook.weighting
+    raked = rake(
+        processed,
+        margins=codebook.frame,
+        base_weight=processed.get("base_weight"),
+        epsilon=rules.epsilon,
+        max_iterations=rules.max_iterations,
+        trim_ratio=rules.trim_ratio,
+    )
+    population = sum(next(iter(codebook.frame.values())).values()) if rules.fpc else None
+    design = raked.design(
+        rules.variance, population=population, replicates=rules.replicates, seed=rules.seed
+    )
+    return raked, design
 
 
 def _analyse(
