@@ -110,6 +110,7 @@ def needs(
     wave: str,
     weights: npt.ArrayLike | None = None,
     level: float = 0.95,
+    domain: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Top-2 importance, mean gap and Borich's MWDS of every grid topic, ranked, by group.
 
@@ -134,6 +135,10 @@ def needs(
         the weighted tables.
     level
         Confidence level of the MWDS interval.
+    domain
+        One flag per respondent: the table of these respondents only, as a domain of the
+        whole wave's design (its variances; :func:`~survey.analysis.results.groupings`);
+        ``None``: everyone.
 
     Returns
     -------
@@ -201,7 +206,7 @@ def needs(
     shape = np.shape(np.asarray(w, dtype=float))
     if shape != (len(respondents),):
         raise ValueError(f"weights: expected {len(respondents)} values, got shape {shape}")
-    breakdowns = groupings(respondents, codebook)
+    breakdowns = groupings(respondents, codebook, domain=domain)
     parts: dict[str, list[npt.NDArray[np.generic]]] = {
         name: [] for name in ("question", "topic", "by", "group", "n", *_MEASURES, *_EXTRA_MEASURES)
     }

@@ -25,12 +25,18 @@ COVARIANCE_COLUMNS = ["wave", "question", "option", "by", "group", "other", "cov
 
 
 def share_covariances(
-    respondents: pd.DataFrame, codebook: Codebook, *, wave: str, weights: npt.ArrayLike | None
+    respondents: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    wave: str,
+    weights: npt.ArrayLike | None,
+    domain: npt.ArrayLike | None = None,
 ) -> pd.DataFrame | None:
     """Each share's covariance with the same share of every other group of its breakdown
     (``COVARIANCE_COLUMNS``, both orders of a pair), for a raked design (linearised or by
     replicates); ``None`` when the groups are independent (no weights, or weights taken as
-    fixed).
+    fixed). ``domain``: the groups of these respondents only, as a domain of the wave's
+    design (:func:`~survey.analysis.results.groupings`).
 
     Examples
     --------
@@ -48,7 +54,7 @@ def share_covariances(
         return pd.DataFrame(columns=COVARIANCE_COLUMNS)
     answers = np.column_stack([variable.values for variable in shares])
     parts = []
-    for by, codes, names in groupings(respondents, codebook)[1:]:  # not "all"
+    for by, codes, names in groupings(respondents, codebook, domain=domain)[1:]:  # not "all"
         size = len(names)
         if size < 2:
             continue

@@ -183,12 +183,21 @@ def _numbers(column: pd.Series) -> Floats:
 
 
 def groupings(
-    respondents: pd.DataFrame, codebook: Codebook
+    respondents: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    domain: npt.ArrayLike | None = None,
 ) -> list[tuple[str, npt.NDArray[np.int64], list[str]]]:
     """``(by, group code per respondent, group names)``: the total, then each dimension's
     observed groups in codebook order (``-1``: no group). A dimension nobody answered is left
-    out, so every breakdown has at least one group."""
-    found = [("all", np.zeros(len(respondents), dtype=np.int64), ["all"])]
+    out, so every breakdown has at least one group.
+
+    ``domain`` (one flag per respondent): only these respondents are in a group, the total
+    included (``-1`` for everyone else), and a dimension's groups are those observed among
+    them, as they would be of the domain's respondents alone."""
+    inside = None if domain is None else np.asarray(domain, dtype=bool)
+    total = np.zeros(len(respondents), dtype=np.int64)
+    found = [("all", total if inside is None else np.where(inside, total, -1), ["all"])]
     for dimension in codebook.dimensions:
         if dimension not in respondents:
             continue
@@ -196,7 +205,11 @@ def groupings(
         # converts every value to a Python string, most of a small breakdown's time)
         index, present = pd.factorize(respondents[dimension].astype("string"))
         answers = [str(answer) for answer in present]
-        names = [code for code in codebook.question(dimension).option_codes() if code in answers]
+        observed = set(answers)
+        if inside is not None:  # outside the domain: no answer (pd.factorize's -1)
+            index = np.where(inside, index, -1)
+            observed = {answers[place] for place in np.unique(index[index >= 0])}
+        names = [code for code in codebook.question(dimension).option_codes() if code in observed]
         if not names:
             continue
         position = {name: number for number, name in enumerate(names)}
@@ -213,9 +226,15 @@ def estimate_table(
     weights: npt.ArrayLike | None = None,
     level: float = 0.95,
     scale_points: bool = True,
+    domain: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """All estimates of a wave for one set of weights (``None``: unweighted), unsuppressed
     (without the ratings' per-point shares when not ``scale_points``: :func:`variables`).
+
+    ``domain`` (one flag per respondent): the estimates of these respondents only, as a
+    domain of the whole wave's design (R's ``subset(design, domain)`` of a raked design, which
+    keeps every row): the total and every group hold only the domain's respondents
+    (:func:`groupings`), ``n`` counts their answers, and the variances are the wave's.
 
     Examples
     --------
@@ -236,7 +255,7 @@ def estimate_table(
     """
     # a Design stays one: the estimators take its variance method from it
     w = np.ones(len(respondents)) if weights is None else weights
-    breakdowns = groupings(respondents, codebook)
+    breakdowns = groupings(respondents, codebook, domain=domain)
     # each quantity's (question, option, share, per-breakdown results), in questionnaire
     # order; the numbers and multi-select options are estimated together, a block at a time
     # (a few million answers), each breakdown of a block in one call of domain_means, and put

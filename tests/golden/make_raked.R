@@ -29,6 +29,11 @@
 ##     raked_differences.csv  data, design, variable, by, group, other, difference, se
 ##                          every pair of groups: svycontrast of the group means, the
 ##                          coefficients of svyglm(v ~ 0 + g, subset(des, !is.na(v) & !is.na(g)))
+##     raked_domain_estimates.csv  as raked_estimates.csv, of the demo's public sector as a
+##                          domain of the whole raked wave: svymean / svyby of
+##                          subset(des, sector == "public") (data = demo_public), by region and
+##                          role (what the dashboard shows for the filter sector = public)
+##     raked_domain_ciprop.csv  as raked_ciprop.csv, of the same domain
 
 ## golden.R: gdir, num, write_golden, read_golden, population_margins, estimates, ciprop
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
@@ -83,6 +88,17 @@ for (d in names(ds <- designs(demo, read_golden("demo_margins.csv")))) {
   }
 }
 
+## the demo's public sector as a domain of the raked wave (the dashboard's filtered view)
+dom <- list(); domci <- list()
+for (d in names(ds)) {
+  public <- subset(ds[[d]], sector == "public")
+  for (v in c("paid_time", "employer_support", "cpd_hours", "barriers__time")) {
+    dom[[length(dom) + 1]] <- estimates("demo_public", d, public, v, c("region", "role"))
+  }
+  domci[[length(domci) + 1]] <- ciprop("demo_public", d, public, "barriers__time",
+                                       c("region", "role"))
+}
+
 ## random designs
 random <- read_golden("random_designs.csv")
 random_margins <- read_golden("random_margins.csv")
@@ -99,3 +115,4 @@ for (k in sort(unique(random$design))) {
 
 write_goldens("raked_", list(estimates = est, ciprop = ci, chisq = chi, wald = wal,
                              differences = dif, mwds = mw))
+write_goldens("raked_domain_", list(estimates = dom, ciprop = domci))
