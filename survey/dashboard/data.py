@@ -4,9 +4,19 @@ Every figure shown is a row of a table the engine wrote (``reports/<wave>/*.csv`
 :func:`survey.report.tables.load_tables`) or, for a filtered view in full mode, the engine's own
 functions (:func:`~survey.analysis.results.results`, :func:`~survey.analysis.needs.needs`,
 :func:`~survey.analysis.letters.significance_letters`,
-:func:`~survey.analysis.themes.theme_table`) run on the respondents the filters select, with
-their raked weights. Those functions apply the small-cell suppression themselves. Nothing here
-computes a statistic: only selection of rows and columns.
+:func:`~survey.analysis.themes.theme_table`) run on the respondents the filters select. Those
+functions apply the small-cell suppression themselves. Nothing here computes a statistic: only
+selection of rows and columns.
+
+A weighted filtered view of a raked wave is a domain of the whole wave's raked design, as R's
+``svymean(~v, subset(raked, sector == "public"))`` estimates it: the engine gets every
+respondent, the wave's design (rebuilt from the processed respondents and the codebook by
+:func:`survey.pipeline.raked_design`, checked against their ``weight`` column) and the
+filters as a ``domain``, so that standard errors, intervals and letters allow for the raking
+as the whole wave's do; ``n`` still counts the selected respondents' answers. When the
+design cannot be rebuilt (the codebook changed since the run), and for weights taken as fixed
+or an unweighted view, the engine runs on the selected respondents alone, with their weights
+(:func:`design_note` says so for the first).
 
 A *view* (:class:`Selection`) is a wave, filters (one group per breakdown dimension at most)
 and the weighted/unweighted choice. The ``*_view`` functions return tables in the engine's
@@ -38,17 +48,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import streamlit as st
 
+from survey.analysis.design import Design, Variance
 from survey.analysis.letters import significance_letters
 from survey.analysis.needs import need_grids, needs
+from survey.analysis.pairs import share_covariances
 from survey.analysis.results import estimate_table, suppress
 from survey.analysis.themes import theme_table
 from survey.analysis.trends import trends
 from survey.codebook import Codebook, QuestionType, load_codebook
 from survey.errors import SurveyError
-from survey.pipeline import process_wave
+from survey.pipeline import process_wave, raked_design
 from survey.report.findings import change_findings as report_change_findings
 from survey.report.findings import headline_findings
 from survey.report.tables import HISTORY_FILES, ReportTables, load_tables
@@ -70,6 +83,7 @@ __all__ = [
     "change_findings",
     "codebook",
     "composition_view",
+    "design_note",
     "findings",
     "letters_view",
     "needs_view",
@@ -253,21 +267,90 @@ def respondents(source: WaveSource) -> pd.DataFrame:
     return _respondents(source.parquet, _stamp(source.parquet))
 
 
+@dataclass(frozen=True, eq=False)
+class _WaveDesign:
+    """A wave's raked design as the dashboard rebuilt it (``None``: weights taken as they
+    are), and why it could not be rebuilt (``None``: no reason to tell)."""
+
+    design: Design | None
+    note: str | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _wave_design(source: WaveSource, stamp: int) -> _WaveDesign:
+    book = codebook(source)
+    if not book.frame or book.weighting.variance is Variance.FIXED:
+        return _WaveDesign(None)  # the weights were taken as fixed by the run too
+    frame = respondents(source)
+    fallback = (
+        "Standard errors of the selection treat its weights as fixed: the weighting could "
+        "not be rebuilt from the codebook as the run made it"
+    )
+    try:
+        _raked, design = raked_design(frame, book)
+    except SurveyError as error:
+        return _WaveDesign(None, f"{fallback} ({error}).")
+    written = frame["weight"].to_numpy(dtype=float)
+    if len(written) != len(design) or not np.allclose(
+        np.asarray(design), written, rtol=1e-12, atol=1e-12
+    ):
+        return _WaveDesign(None, f"{fallback} (has the codebook changed since?).")
+    return _WaveDesign(design)
+
+
+def _design(source: WaveSource) -> _WaveDesign:
+    """The wave's design, rebuilt once per change of its respondents or codebook."""
+    return _wave_design(source, _stamp(source.parquet, source.codebook))
+
+
+def design_note(selection: Selection) -> str | None:
+    """Why a weighted filtered view's standard errors treat the selection's weights as fixed
+    (its wave's raked design could not be rebuilt), to show beside it; ``None`` otherwise."""
+    if not selection.filters or selection.public or not selection.weighted:
+        return None
+    return _design(selection.source).note
+
+
 # ------------------------------------------------------------------------------ selections
+def _mask(frame: pd.DataFrame, filters: Filters) -> npt.NDArray[np.bool_]:
+    """Which respondents the filters select."""
+    keep = np.ones(len(frame), dtype=bool)
+    for dimension, group in filters:
+        keep &= (frame[dimension].astype("string") == group).fillna(False).to_numpy(dtype=bool)
+    return keep
+
+
 def _chosen(source: WaveSource, filters: Filters, columns: list[str] | None) -> pd.DataFrame:
     """The respondents the filters select, with only the columns asked for (all: ``None``).
 
     The columns are taken with the rows, in one step: copying every column of the selected
     rows first (open text included) cost tens of milliseconds at 100,000 respondents."""
     frame = respondents(source)
-    keep = np.ones(len(frame), dtype=bool)
-    for dimension, group in filters:
-        keep &= (frame[dimension].astype("string") == group).fillna(False).to_numpy(dtype=bool)
+    keep = _mask(frame, filters)
     if columns is None:
         return frame.loc[keep].reset_index(drop=True)
     wanted = set(columns)
     names = [column for column in frame.columns if column in wanted]
     return frame.loc[keep, names].reset_index(drop=True)
+
+
+def _selected(
+    view: _Filtered, columns: list[str] | None
+) -> tuple[pd.DataFrame, Any, npt.NDArray[np.bool_] | None]:
+    """What the engine takes for a filtered view: the respondents, their weights and the
+    domain. Weighted, with the wave's raked design: every respondent (the columns asked for),
+    the design and the filters as the domain; else the selected respondents, their weights
+    (weighted) or ``None``, and no domain."""
+    design = _design(view.source).design if view.weighted else None
+    if design is None:
+        chosen = _chosen(view.source, view.filters, columns)
+        return chosen, _weights(chosen, view.weighted), None
+    frame = respondents(view.source)
+    domain = _mask(frame, view.filters)
+    if columns is not None:
+        wanted = set(columns)
+        frame = frame[[column for column in frame.columns if column in wanted]]
+    return frame, design, domain
 
 
 #: Which breakdowns a view needs: ``None`` every dimension, ``()`` none (the overall rows
@@ -374,19 +457,24 @@ def _filtered_results(
     scale_points: bool = True,
 ) -> pd.DataFrame:
     book = codebook(view.source)
-    chosen = _chosen(view.source, view.filters, _subset(book, questions, by))
-    return _results_of_one_kind(chosen, book, view.source.wave, view.weighted, scale_points)
+    frame, weights, domain = _selected(view, _subset(book, questions, by))
+    return _results_of_one_kind(frame, book, view.source.wave, weights, domain, scale_points)
 
 
 def _results_of_one_kind(
-    chosen: pd.DataFrame, book: Codebook, wave: str, weighted: bool, scale_points: bool = True
+    frame: pd.DataFrame,
+    book: Codebook,
+    wave: str,
+    weights: Any,
+    domain: npt.NDArray[np.bool_] | None,
+    scale_points: bool = True,
 ) -> pd.DataFrame:
     """The weighted or the unweighted rows of :func:`survey.analysis.results.results`, without
     estimating the other kind: ``results`` is :func:`~survey.analysis.results.estimate_table`
     of each kind, suppressed together by :func:`~survey.analysis.results.suppress`, whose
     blocks never mix the two kinds (``weighted`` is one of its keys)."""
     table = estimate_table(
-        chosen, book, wave=wave, weights=_weights(chosen, weighted), scale_points=scale_points
+        frame, book, wave=wave, weights=weights, scale_points=scale_points, domain=domain
     )
     return suppress(table, threshold=book.small_cell_threshold).reset_index(drop=True)
 
@@ -422,7 +510,16 @@ def results_view(
 def _filtered_letters(
     view: _Filtered, questions: tuple[str, ...] | None, by: Breakdowns
 ) -> pd.DataFrame:
-    return significance_letters(_filtered_results(view, questions, by))
+    table = _filtered_results(view, questions, by)
+    if not view.weighted or _design(view.source).design is None:
+        return significance_letters(table)  # groups of a selection's own weights: independent
+    # the groups of a domain of a raked design vary together: their letters allow for it
+    book = codebook(view.source)
+    frame, weights, domain = _selected(view, _subset(book, questions, by))
+    covariances = share_covariances(
+        frame, book, wave=view.source.wave, weights=weights, domain=domain
+    )
+    return significance_letters(table, covariances=covariances)
 
 
 def letters_view(
@@ -452,9 +549,9 @@ def tests_view(selection: Selection) -> pd.DataFrame:
 def _filtered_needs(view: _Filtered) -> pd.DataFrame:
     book = codebook(view.source)
     grids = tuple(grid.id for grid in need_grids(book))
-    chosen = _chosen(view.source, view.filters, _columns(book, grids, None))  # what needs() reads
-    weights = _weights(chosen, view.weighted)
-    return _shown(needs(chosen, book, wave=view.source.wave, weights=weights), view.weighted)
+    frame, weights, domain = _selected(view, _columns(book, grids, None))  # what needs() reads
+    table = needs(frame, book, wave=view.source.wave, weights=weights, domain=domain)
+    return _shown(table, view.weighted)
 
 
 def needs_view(selection: Selection) -> pd.DataFrame:

@@ -1,0 +1,133 @@
+"""A weighted filtered view of the dashboard is a domain of the whole wave's raked design.
+
+R's ``svymean(~v, subset(raked, sector == "public"))`` and ``svyby(~v, ~region,
+subset(raked, sector == "public"), svymean)`` on the demo's 2026 wave
+(tests/golden/raked_domain_estimates.csv and raked_domain_ciprop.csv, made by make_raked.R)
+against :func:`survey.dashboard.data.results_view` of the filter sector = public: estimates and
+standard errors to 1e-6 relative, intervals to 1e-4 (the groups not suppressed). When the
+wave's design cannot be rebuilt (weights not those of the codebook's raking), and for
+unweighted views, the view is the engine's table of the selected respondents alone, as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from survey.analysis.needs import needs
+from survey.analysis.results import results
+from survey.codebook import load_codebook
+from survey.dashboard import data
+from survey.pipeline import raked_design
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN = REPO / "tests" / "golden"
+CODEBOOK = REPO / "data" / "raw" / "codebook.yaml"
+PUBLIC = (("sector", "public"),)
+RTOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(CODEBOOK)
+
+
+@pytest.fixture(scope="module")
+def wave(book) -> pd.DataFrame:
+    """The golden's demo wave with its raked weights, as a run's parquet holds it."""
+    frame = pd.read_csv(GOLDEN / "demo_2026.csv")
+    raked, _design = raked_design(frame, book)
+    return frame.assign(wave="2026", weight=raked.weights.to_numpy())
+
+
+def _source(monkeypatch, folder: Path, frame: pd.DataFrame) -> data.WaveSource:
+    import streamlit as st
+
+    parquet = folder / "2026.parquet"
+    frame.to_parquet(parquet)
+    monkeypatch.setenv(data.ENV_PUBLIC, "0")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return data.WaveSource(
+        key="2026", wave="2026", folder=str(folder), parquet=str(parquet), codebook=str(CODEBOOK)
+    )
+
+
+def _variable(row) -> str | None:
+    """The golden's variable of a results row (``None``: not in the golden)."""
+    if row.option == "mean" and row.question in ("employer_support", "cpd_hours"):
+        return str(row.question)
+    if row.question == "barriers" and row.option == "time":
+        return "barriers__time"
+    if row.question == "paid_time":
+        return f"paid_time:{row.option}"
+    return None
+
+
+def _matched(view: pd.DataFrame, golden: str) -> pd.DataFrame:
+    expected = pd.read_csv(GOLDEN / golden)
+    expected = expected[expected["design"] == "raked"]
+    view = view.assign(variable=[_variable(row) for row in view.itertuples()])
+    matched = expected.merge(view, on=["variable", "by", "group"], suffixes=("_r", ""))
+    assert len(matched) == len(expected)
+    # the small groups are suppressed (no figure to compare), as in every published table
+    assert matched["suppressed"].to_numpy().sum() < len(matched) / 4
+    return matched[~matched["suppressed"]]
+
+
+def test_a_filtered_weighted_view_equals_r_domain_of_the_raked_design(monkeypatch, tmp_path, wave):
+    source = _source(monkeypatch, tmp_path, wave)
+    selection = data.Selection(source=source, filters=PUBLIC, weighted=True)
+    view = data.results_view(selection)
+    assert data.design_note(selection) is None
+    assert view["weighted"].all()
+    matched = _matched(view, "raked_domain_estimates.csv")
+    assert len(matched) > 100
+    np.testing.assert_allclose(matched["estimate"], matched["estimate_r"], rtol=RTOL)
+    np.testing.assert_allclose(matched["se"], matched["se_r"], rtol=RTOL)
+    intervals = _matched(view, "raked_domain_ciprop.csv")
+    np.testing.assert_allclose(intervals["ci_low"], intervals["ci_low_r"], rtol=1e-4)
+    np.testing.assert_allclose(intervals["ci_high"], intervals["ci_high_r"], rtol=1e-4)
+    # n is still the selected respondents' answers, and the groups theirs
+    public = wave[wave["sector"] == "public"]
+    overall = view[(view["question"] == "cpd_hours") & (view["by"] == "all")]
+    assert overall["n"].tolist() == [int(public["cpd_hours"].notna().sum())]
+    regions = view.loc[(view["question"] == "cpd_hours") & (view["by"] == "region"), "group"]
+    assert set(regions) == set(public["region"].dropna())
+
+
+def test_needs_and_letters_of_a_filtered_view_use_the_domain(monkeypatch, tmp_path, wave, book):
+    source = _source(monkeypatch, tmp_path, wave)
+    selection = data.Selection(source=source, filters=PUBLIC, weighted=True)
+    _raked, design = raked_design(wave, book)
+    domain = (wave["sector"] == "public").to_numpy()
+    expected = needs(wave, book, wave="2026", weights=design, domain=domain)
+    pd.testing.assert_frame_equal(data.needs_view(selection), expected)
+    letters = data.letters_view(selection)
+    assert len(letters) and letters["weighted"].all()
+
+
+def test_weights_not_the_codebooks_raking_fall_back_to_the_selection_with_a_note(
+    monkeypatch, tmp_path, wave, book
+):
+    changed = wave.assign(weight=wave["weight"] * np.linspace(0.99, 1.01, len(wave)))
+    source = _source(monkeypatch, tmp_path, changed)
+    selection = data.Selection(source=source, filters=PUBLIC, weighted=True)
+    note = data.design_note(selection)
+    assert note is not None and "codebook" in note
+    chosen = changed[changed["sector"] == "public"].reset_index(drop=True)
+    expected = results(chosen, book, wave="2026", weights=chosen["weight"].to_numpy())
+    expected = expected[expected["weighted"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(data.results_view(selection), expected)
+
+
+def test_an_unweighted_filtered_view_is_the_selections_own_table(monkeypatch, tmp_path, wave, book):
+    source = _source(monkeypatch, tmp_path, wave)
+    selection = data.Selection(source=source, filters=PUBLIC, weighted=False)
+    assert data.design_note(selection) is None
+    chosen = wave[wave["sector"] == "public"].reset_index(drop=True)
+    expected = results(chosen, book, wave="2026")
+    pd.testing.assert_frame_equal(data.results_view(selection), expected)
