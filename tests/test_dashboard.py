@@ -3,11 +3,11 @@
 Every page runs without an exception in full and public mode and shows the engine's own
 numbers, formatted by ``survey.report.style``: the analysed count, a group's share from
 ``results.csv``, the rank-1 topic of ``needs.csv``, the quarantine counts. Every filter and the
-weighted toggle change the numbers to the engine's values for the selection (``results()`` on
-the filtered respondents in full mode, the group's published row in public mode) and are kept
-in the URL. Suppressed groups show the mark, never a number; public mode never reads
-respondent rows and has no upload page; the upload page processes a good export and names
-the problem with a bad one in one line.
+weighted toggle change the numbers to the engine's values for the selection (full mode: the
+engine's tables of the filtered respondents, the weighted ones as a domain of the wave's raked
+design; public mode: the group's published row) and are kept in the URL. Suppressed groups
+show the mark, never a number; public mode never reads respondent rows and has no upload page;
+the upload page processes a good export and names the problem with a bad one in one line.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from conftest import HOSTILE_QUOTES
 from factories import PAGE_PATHS, export
 from streamlit.testing.v1 import AppTest
 
-from survey.analysis.results import results
+from survey.analysis.results import estimate_table, suppress
 from survey.codebook import load_codebook
+from survey.pipeline import raked_design
 from survey.report.style import SUPPRESSED, neutralise, percent, value
 from survey.report.tables import Labels, load_tables
 
@@ -124,6 +125,19 @@ def mode(request, monkeypatch, dashboard_folder) -> str:
 
 
 # ------------------------------------------------------------------------------- helpers
+def selection_results(frame: pd.DataFrame, book, wave: str, dimension: str, group: str):
+    """The engine's ``results`` of the respondents of one group, as a filtered view estimates
+    them: unweighted of those respondents, weighted as a domain of the wave's raked design."""
+    domain = (frame[dimension] == group).to_numpy()
+    chosen = frame[domain].reset_index(drop=True)
+    _raked, design = raked_design(frame, book)
+    tables = [
+        estimate_table(chosen, book, wave=wave),
+        estimate_table(frame, book, wave=wave, weights=design, domain=domain),
+    ]
+    return suppress(pd.concat(tables, ignore_index=True), threshold=book.small_cell_threshold)
+
+
 def start(query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params = dict(query or {})
@@ -462,8 +476,7 @@ def test_trends_of_a_filter_are_the_engines_trends_of_the_selection(full, book, 
 
     selected = {}
     for wave, frame in respondents.items():
-        chosen = frame[frame["region"] == "mainland_southwest"]
-        selected[wave] = results(chosen, book, wave=wave, weights=chosen["weight"].to_numpy())
+        selected[wave] = selection_results(frame, book, wave, "region", "mainland_southwest")
     expected, _flags = trends(selected, book)
     row = trend_row(expected, question="imp_assessment")
     at = trends_of(start({"region": "mainland_southwest"}), "imp_assessment")
@@ -490,8 +503,7 @@ def test_trends_lines_of_a_filter_are_each_waves_results_of_the_selection(full, 
     at = trends_of(start({"region": "mainland_southwest"}), "imp_assessment")
     table = shown_table(at, "trends_table").set_index("Topic")
     for wave, frame in respondents.items():
-        chosen = frame[frame["region"] == "mainland_southwest"]
-        expected = results(chosen, book, wave=wave, weights=chosen["weight"].to_numpy())
+        expected = selection_results(frame, book, wave, "region", "mainland_southwest")
         row = one(
             expected[expected["weighted"]], question="imp_assessment", option="top2", by="all"
         )
@@ -511,13 +523,7 @@ def test_filtered_views_are_the_engines_tables_of_the_selection(full, book, resp
     expected = {}
     for source in sources:
         frame = respondents[source.wave]
-        chosen = frame[frame["region"] == "mainland_southwest"].reset_index(drop=True)
-        table = results(
-            chosen,
-            book,
-            wave=source.wave,
-            weights=chosen["weight"].to_numpy() if weighted else None,
-        )
+        table = selection_results(frame, book, source.wave, "region", "mainland_southwest")
         expected[source.wave] = table[table["weighted"] == weighted].reset_index(drop=True)
     view = data.Selection(
         source=sources[-1], filters=(("region", "mainland_southwest"),), weighted=weighted
@@ -536,10 +542,14 @@ def test_filtered_views_are_the_engines_tables_of_the_selection(full, book, resp
         data.results_view(view, questions, by=by, whole=True),
         some[~points].reset_index(drop=True),
     )
-    chosen = respondents[LATEST][respondents[LATEST]["region"] == "mainland_southwest"]
-    engine_needs = needs(
-        chosen, book, wave=LATEST, weights=chosen["weight"].to_numpy() if weighted else None
-    )
+    frame = respondents[LATEST]
+    domain = (frame["region"] == "mainland_southwest").to_numpy()
+    if weighted:  # a domain of the wave's raked design
+        engine_needs = needs(
+            frame, book, wave=LATEST, weights=raked_design(frame, book)[1], domain=domain
+        )
+    else:
+        engine_needs = needs(frame[domain], book, wave=LATEST)
     pd.testing.assert_frame_equal(data.needs_view(view), engine_needs.reset_index(drop=True))
     engine_trends, _flags = trends(expected, book)
     pd.testing.assert_frame_equal(data.trends_view(view, sources), engine_trends)
@@ -629,7 +639,7 @@ def test_a_filter_shows_results_of_the_filtered_respondents(
     rerun(at.sidebar.selectbox(key=dimension).set_value(group))
     table = shown_table(at, "compare_table").set_index("Group")
     chosen = respondents[LATEST][respondents[LATEST][dimension] == group]
-    expected = results(chosen, book, wave=LATEST, weights=chosen["weight"].to_numpy())
+    expected = selection_results(respondents[LATEST], book, LATEST, dimension, group)
     expected = expected[expected["weighted"]]
     by = "sector" if dimension != "sector" else "role"
     selected = f"Selected: {group_label(book, dimension, group)}"
