@@ -2,7 +2,7 @@
 
 R's ``svymean(~v, subset(raked, sector == "public"))`` and ``svyby(~v, ~region,
 subset(raked, sector == "public"), svymean)`` on the demo's 2026 wave
-(tests/golden/raked_domain_estimates.csv and raked_domain_ciprop.csv, made by make_raked.R)
+(tests/golden/raked_domain_*.csv, made by make_raked.R)
 against :func:`survey.dashboard.data.results_view` of the filter sector = public: estimates and
 standard errors to 1e-6 relative, intervals to 1e-4 (the groups not suppressed). When the
 wave's design cannot be rebuilt (weights not those of the codebook's raking), and for
@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from survey.analysis.needs import needs
-from survey.analysis.results import results
+from survey.analysis.pairs import share_covariances
+from survey.analysis.results import estimate_table, results
 from survey.codebook import load_codebook
 from survey.dashboard import data
 from survey.pipeline import raked_design
@@ -100,14 +101,51 @@ def test_a_filtered_weighted_view_equals_r_domain_of_the_raked_design(monkeypatc
 
 
 def test_needs_and_letters_of_a_filtered_view_use_the_domain(monkeypatch, tmp_path, wave, book):
+    """The MWDS of the leadership topic and its standard error against R's svycontrast of
+    gap * importance in the domain (raked_domain_mwds.csv); the letters allow for raking."""
     source = _source(monkeypatch, tmp_path, wave)
     selection = data.Selection(source=source, filters=PUBLIC, weighted=True)
     _raked, design = raked_design(wave, book)
     domain = (wave["sector"] == "public").to_numpy()
+    view = data.needs_view(selection)
     expected = needs(wave, book, wave="2026", weights=design, domain=domain)
-    pd.testing.assert_frame_equal(data.needs_view(selection), expected)
+    pd.testing.assert_frame_equal(view, expected)
+    golden = pd.read_csv(GOLDEN / "raked_domain_mwds.csv")
+    golden = golden[golden["design"] == "raked"]
+    found = view[view["topic"] == "leadership"].set_index(["by", "group"])
+    found = found.loc[list(zip(golden["by"], golden["group"], strict=True))]
+    published = ~found["suppressed"].to_numpy()
+    assert published.sum() >= 10
+    np.testing.assert_allclose(found["mwds"][published], golden["mwds"][published], rtol=RTOL)
+    np.testing.assert_allclose(found["mwds_se"][published], golden["se"][published], rtol=RTOL)
     letters = data.letters_view(selection)
     assert len(letters) and letters["weighted"].all()
+
+
+def test_differences_the_letters_of_a_domain_take_equal_r(wave, book):
+    """The variance of two groups' difference in the domain, ``V_a + V_b - 2 C_ab`` from
+    estimate_table's SEs and share_covariances (what letters_view takes), against R's
+    svycontrast in subset(raked, sector == "public") (raked_domain_differences.csv)."""
+    golden = pd.read_csv(GOLDEN / "raked_domain_differences.csv")
+    golden = golden[golden["design"] == "raked"]
+    _raked, design = raked_design(wave, book)
+    domain = (wave["sector"] == "public").to_numpy()
+    table = estimate_table(wave, book, wave="2026", weights=design, domain=domain)
+    table = table[(table["question"] == "barriers") & (table["option"] == "time")]
+    covariances = share_covariances(wave, book, wave="2026", weights=design, domain=domain)
+    assert covariances is not None
+    covariances = covariances[
+        (covariances["question"] == "barriers") & (covariances["option"] == "time")
+    ].set_index(["by", "group", "other"])["covariance"]
+    shares = table.set_index(["by", "group"])
+    a = shares.loc[list(zip(golden["by"], golden["group"], strict=True))]
+    b = shares.loc[list(zip(golden["by"], golden["other"], strict=True))]
+    pairs = list(zip(golden["by"], golden["group"], golden["other"], strict=True))
+    se = np.sqrt(a["se"].to_numpy() ** 2 + b["se"].to_numpy() ** 2
+                 - 2 * covariances.loc[pairs].to_numpy())  # fmt: skip
+    difference = a["estimate"].to_numpy() - b["estimate"].to_numpy()
+    np.testing.assert_allclose(difference, golden["difference"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(se, golden["se"], rtol=RTOL)
 
 
 def test_weights_not_the_codebooks_raking_fall_back_to_the_selection_with_a_note(

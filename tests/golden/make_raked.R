@@ -34,6 +34,9 @@
 ##                          subset(des, sector == "public") (data = demo_public), by region and
 ##                          role (what the dashboard shows for the filter sector = public)
 ##     raked_domain_ciprop.csv  as raked_ciprop.csv, of the same domain
+##     raked_domain_mwds.csv  as raked_mwds.csv, of the same domain (overall, by region and role)
+##     raked_domain_differences.csv  as raked_differences.csv, of the same domain
+##                          (barriers__time by region and role)
 
 ## golden.R: gdir, num, write_golden, read_golden, population_margins, estimates, ciprop
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
@@ -89,7 +92,7 @@ for (d in names(ds <- designs(demo, read_golden("demo_margins.csv")))) {
 }
 
 ## the demo's public sector as a domain of the raked wave (the dashboard's filtered view)
-dom <- list(); domci <- list()
+dom <- list(); domci <- list(); dommw <- list(); domdif <- list()
 for (d in names(ds)) {
   public <- subset(ds[[d]], sector == "public")
   for (v in c("paid_time", "employer_support", "cpd_hours", "barriers__time")) {
@@ -97,6 +100,12 @@ for (d in names(ds)) {
   }
   domci[[length(domci) + 1]] <- ciprop("demo_public", d, public, "barriers__time",
                                        c("region", "role"))
+  for (g in c("all", "region", "role")) {
+    dommw[[length(dommw) + 1]] <- mwds("demo_public", d, public, g)
+    if (g != "all") {
+      domdif[[length(domdif) + 1]] <- differences("demo_public", d, public, "barriers__time", g)
+    }
+  }
 }
 
 ## random designs
@@ -115,4 +124,5 @@ for (k in sort(unique(random$design))) {
 
 write_goldens("raked_", list(estimates = est, ciprop = ci, chisq = chi, wald = wal,
                              differences = dif, mwds = mw))
-write_goldens("raked_domain_", list(estimates = dom, ciprop = domci))
+write_goldens("raked_domain_", list(estimates = dom, ciprop = domci, mwds = dommw,
+                                    differences = domdif))
