@@ -169,3 +169,27 @@ def test_an_unweighted_filtered_view_is_the_selections_own_table(monkeypatch, tm
     chosen = wave[wave["sector"] == "public"].reset_index(drop=True)
     expected = results(chosen, book, wave="2026")
     pd.testing.assert_frame_equal(data.results_view(selection), expected)
+
+
+def test_the_page_says_when_a_selection_falls_back_to_fixed_weights(
+    monkeypatch, tmp_path, wave, book
+):
+    """The view line under a page's title carries the fallback's note (and nothing when the
+    wave's raked design was rebuilt)."""
+    from types import SimpleNamespace
+
+    from survey.dashboard import ui
+    from survey.report.tables import Labels
+
+    shown: list[str] = []
+    monkeypatch.setattr(ui.st, "caption", lambda text, **_: shown.append(str(text)))
+    monkeypatch.setattr(data, "population_size", lambda selection: 100)  # no tables here
+    tables = SimpleNamespace(labels=Labels(book))
+    source = _source(monkeypatch, tmp_path, wave)
+    ui.show_view(data.Selection(source=source, filters=PUBLIC, weighted=True), tables)
+    assert not any("treat its weights as fixed" in text for text in shown)
+    shown.clear()
+    changed = wave.assign(weight=wave["weight"] * np.linspace(0.99, 1.01, len(wave)))
+    source = _source(monkeypatch, tmp_path, changed)
+    ui.show_view(data.Selection(source=source, filters=PUBLIC, weighted=True), tables)
+    assert any("treat its weights as fixed" in text for text in shown), shown

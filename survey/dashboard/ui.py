@@ -168,6 +168,9 @@ def show_view(selection: data.Selection, tables: ReportTables, *, breakdowns: bo
             "Public view: the figures for the selected group are its published rows; published "
             "tables never cross two dimensions, so the breakdowns are the whole wave's."
         )
+    note = data.design_note(selection)
+    if note:
+        st.caption(markdown_text(note))
 
 
 def records(table: pd.DataFrame, *keys: str) -> dict[tuple[str, ...], dict[str, Any]]:
