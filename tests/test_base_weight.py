@@ -10,6 +10,7 @@ with the frame, ``svydesign(ids = ~1, weights = ~base_weight, data)`` without.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,7 @@ def test_a_run_without_a_frame_writes_its_reports(tmp_path):
     page = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
     text = page.find(id="method").get_text(" ")
     assert said in text and fixed in text and "raking to the sampling frame" not in text
+    assert re.search(r"Weights range from [\d.]+ to [\d.]+\.\s+The design effect", text)
     deck = " ".join(shape.text_frame.text for slide in Presentation(str(out / "slides.pptx")).slides
                     for shape in slide.shapes if shape.has_text_frame)  # fmt: skip
     assert f"Weighting: {said}" in deck and fixed in deck

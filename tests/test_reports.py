@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from factories import export
@@ -145,7 +147,10 @@ def test_the_three_files_say_how_the_margins_of_error_were_computed(demo_reports
     method = load_workbook(folder / "report.xlsx")["Method"]
     assert any(sentence in str(cell.value) for row in method.iter_rows() for cell in row)
     page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
-    assert sentence in page.find(id="method").get_text(" ")
+    method_text = page.find(id="method").get_text()
+    assert sentence in " ".join(method_text.split())
+    # the weight range's sentence and the design effect's are two sentences, not run together
+    assert re.search(r"weights range from [\d.]+ to [\d.]+\.\s+The design effect", method_text)
     deck = Presentation(str(folder / "slides.pptx"))
     texts = [shape.text_frame.text for s in deck.slides for shape in s.shapes
              if shape.has_text_frame]  # fmt: skip

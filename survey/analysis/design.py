@@ -45,6 +45,7 @@ from survey.arrays import Floats, Ints
 from survey.codebook import Variance
 
 __all__ = [
+    "FIXED_WEIGHTS",
     "Calibration",
     "Design",
     "Variance",
@@ -53,6 +54,12 @@ __all__ = [
     "variance_of",
 ]
 
+
+#: How the margins of error of weights taken as fixed are said to a member.
+FIXED_WEIGHTS = (
+    "Margins of error treat the weights as fixed: standard errors are linearised as for any "
+    "weighted sample."
+)
 
 #: How many times R's ``svyrecvar`` runs over the margins of a raked design (fixed, not to
 #: convergence).
@@ -293,10 +300,7 @@ class Design:
                 "margins"
             )
         else:
-            text = (
-                "Margins of error treat the weights as fixed: standard errors are linearised "
-                "as for any weighted sample"
-            )
+            text = FIXED_WEIGHTS.rstrip(".")
         if self.fpc < 1:
             text += (
                 f", and a finite population correction takes off {1 - self.fpc:.0%} of the "

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from survey.analysis.design import FIXED_WEIGHTS
 from survey.analysis.trends import RANKING_COLUMNS, TREND_COLUMNS, TREND_FLAG_COLUMNS
 from survey.codebook import Codebook, QuestionType
 from survey.errors import DataError
@@ -267,13 +268,7 @@ class ReportTables:
         recorded treated the weights as fixed); ``None`` when unweighted."""
         if self.weighting is None:
             return None
-        return str(
-            self.weighting.get(
-                "variance_method",
-                "Margins of error treat the weights as fixed: standard errors are linearised "
-                "as for any weighted sample.",
-            )
-        )
+        return str(self.weighting.get("variance_method", FIXED_WEIGHTS))
 
     @property
     def threshold(self) -> int:

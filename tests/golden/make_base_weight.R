@@ -17,17 +17,9 @@
 ##                                svymean(~cltp) overall (by = all, group = all) and
 ##                                svyby(~cltp, ~g, svymean) by sector, region and role
 
-options(digits = 17)
-suppressMessages(library(survey))
-gdir <- "tests/golden"
-cat(R.version.string, "| survey", as.character(packageVersion("survey")), "\n")
-
-write_golden <- function(df, name) {
-  numbers <- vapply(df, is.numeric, logical(1))
-  df[numbers] <- lapply(df[numbers], function(x) sprintf("%.17g", x))
-  write.csv(df, file.path(gdir, name), row.names = FALSE, quote = FALSE)
-  cat("wrote", name, nrow(df), "rows\n")
-}
+## golden.R: gdir, num, write_golden (and the helpers the other scripts use)
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
+                                                  value = TRUE))), "golden.R"))
 
 answers <- read.csv(file.path(gdir, "base_weight.csv"), colClasses = "character",
                     na.strings = character(0))
