@@ -172,10 +172,17 @@ def _random_exports(draw: st.DrawFn) -> tuple[list[str], list[dict[str, str]]]:
     from factories import columns, valid_response
 
     names = columns(_BOOK)
-    dropped = draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
+    # Half the exports keep every column, so that both outcomes are common (about 40 % of
+    # exports ran through when any two columns could go: ten examples then all failed 1 in 100)
+    dropped = draw(
+        st.one_of(
+            st.just([]), st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=2)
+        )
+    )
     kept = draw(st.permutations([name for name in names if name not in dropped]))
     kept += draw(st.lists(st.text(_CHARACTERS, min_size=1, max_size=8), max_size=3))
-    count = draw(st.integers(min_value=25, max_value=60))  # around the minimum of 30
+    # around the minimum of 30: 36 sizes of which 31 are enough
+    count = draw(st.sampled_from([*range(30, 61), *range(25, 30)]))
     rows = []
     for number in range(count):
         row = valid_response(_BOOK, number)
@@ -188,6 +195,7 @@ def _random_exports(draw: st.DrawFn) -> tuple[list[str], list[dict[str, str]]]:
 @settings(
     max_examples=10,
     deadline=None,
+    derandomize=True,  # the same ten exports on every run: CI's outcome does not depend on luck
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a pipeline run is slow
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
