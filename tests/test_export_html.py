@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import math
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -419,7 +420,8 @@ def test_warm_up_compiles_the_template_and_imports_plotlys_part_ahead():
 
     html.warm_up()
     assert any("report.html" in str(key) for key in html._environment().cache)
-    started = time.perf_counter()
+    before = set(sys.modules)
     fragment = html._fragment([], {}, "again")
-    assert time.perf_counter() - started < 0.05
+    assert set(sys.modules) - before == set()  # no import left for the first figure (not timed:
+    # a clock under CI's load says little)
     assert 'id="again"' in fragment
