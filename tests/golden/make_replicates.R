@@ -20,6 +20,10 @@
 ##     replicate_weights.csv    data, design, replicate, respondent, weight: the first 3
 ##                              replicates' raked weights of the sample (JK1 and JK1 with fpc)
 ##     replicate_scale.csv      data, design, replicates, scale: each design's scale (rscales 1)
+##     replicate_domain_estimates.csv, replicate_domain_ciprop.csv, replicate_domain_mwds.csv
+##                              as make_raked.R's raked_domain_*.csv, of the demo's JK1 design:
+##                              subset(jk1, sector == "public") (data = demo_public), by region
+##                              and role (the dashboard's filtered view under JK1)
 
 ## golden.R: gdir, num, write_golden, read_golden, population_margins, estimates, ciprop
 source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE),
@@ -52,6 +56,7 @@ designs <- function(data, margins) {
 
 est <- list(); ci <- list(); wts <- list(); scl <- list(); chi <- list(); wal <- list()
 mw <- list(); dif <- list()
+dom <- list(); domci <- list(); dommw <- list()
 run <- function(dataset, data, margins, variables, shares, tested) {
   ds <- designs(data, margins)
   for (d in names(ds)) {
@@ -71,6 +76,18 @@ run <- function(dataset, data, margins, variables, shares, tested) {
       dif[[length(dif) + 1]] <<- differences(dataset, d, des, shares[1], g)
       chi[[length(chi) + 1]] <<- chisq(dataset, d, des, tested[1], g)
       wal[[length(wal) + 1]] <<- wald(dataset, d, des, tested[2], g)
+    }
+    if (dataset == "demo" && d == "jk1") {
+      ## the public sector as a domain of the JK1 design (the dashboard's filtered view)
+      public <- subset(des, sector == "public")
+      for (v in variables) {
+        dom[[length(dom) + 1]] <<- estimates("demo_public", d, public, v, c("region", "role"))
+      }
+      domci[[length(domci) + 1]] <<- ciprop("demo_public", d, public, shares[1],
+                                            c("region", "role"))
+      for (g in c("all", "region", "role")) {
+        dommw[[length(dommw) + 1]] <<- mwds("demo_public", d, public, g)
+      }
     }
     if (dataset == "sample" && d != "bootstrap") {
       w <- weights(des, "analysis")[, 1:3]
@@ -96,3 +113,4 @@ run("demo", demo, read_golden("demo_margins.csv"),
 
 write_goldens("replicate_", list(estimates = est, ciprop = ci, weights = wts, scale = scl,
                                  chisq = chi, wald = wal, mwds = mw, differences = dif))
+write_goldens("replicate_domain_", list(estimates = dom, ciprop = domci, mwds = dommw))
