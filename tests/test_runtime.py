@@ -258,9 +258,19 @@ def test_the_flow_and_what_it_calls_never_know_the_runtime():
     """Nothing in the flow, the analysis, the cleaning or the report writers imports the
     runtime or any means of concurrency; only the command line and the dashboard use it."""
     flow = [PACKAGE / name for name in ("pipeline.py", "steps.py", "outputs.py", "waves.py")]
-    for package in ("analysis", "cleaning", "export"):
+    for package in ("analysis", "cleaning", "export", "report"):
         flow += sorted((PACKAGE / package).rglob("*.py"))
     machinery = ("survey.runtime", "survey.sidecar", "concurrent", "multiprocessing", "threading")
     for path in flow:
         known = [name for name in _imports(path) if name.startswith(machinery)]
         assert known == [], f"{path.relative_to(PACKAGE)} imports {known}"
+
+
+def test_the_layers_below_the_flow_never_import_it():
+    """The analysis, cleaning, report model and writers are called by the flow and never call
+    back into it (the examples that run a demo wave are ``survey/examples.py``, at the top)."""
+    flow = ("survey.pipeline", "survey.steps", "survey.waves", "survey.examples", "survey.cli")
+    for package in ("analysis", "cleaning", "export", "report"):
+        for path in sorted((PACKAGE / package).rglob("*.py")):
+            known = [name for name in _imports(path) if name.startswith(flow)]
+            assert known == [], f"{path.relative_to(PACKAGE)} imports {known}"

@@ -18,7 +18,7 @@ class ModelLookup:
 
     Examples
     --------
-    >>> from survey.report.example import demo_report
+    >>> from survey.examples import demo_report
     >>> lookup = ModelLookup(demo_report())
     >>> lookup.threshold == lookup.model.threshold, lookup.labels is lookup.tables.labels
     (True, True)

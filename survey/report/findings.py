@@ -84,7 +84,7 @@ def headline_findings(
 
     Examples
     --------
-    >>> from survey.report.example import demo_tables
+    >>> from survey.examples import demo_tables
     >>> findings = headline_findings(demo_tables(), limit=None, per_group=None)
     >>> school = findings.query("question == 'imp_literacy_instruction' and by == 'sector'")
     >>> school[["group", "option"]].values.tolist()

@@ -330,7 +330,7 @@ def build_report(tables: ReportTables) -> ReportModel:
 
     Examples
     --------
-    >>> from survey.report.example import demo_tables
+    >>> from survey.examples import demo_tables
     >>> model = build_report(demo_tables())
     >>> [group.code for group in model.groups if group.by == "sector"]
     ['public', 'academic', 'school', 'special', 'other']

@@ -106,7 +106,7 @@ def write_html(model: ReportModel, path: Path) -> Path:
 
     Examples
     --------
-    >>> from survey.report.example import demo_folder, demo_report
+    >>> from survey.examples import demo_folder, demo_report
     >>> page = write_html(demo_report(), demo_folder() / "report.html")
     >>> page.read_text(encoding="utf-8").count("<h1")
     1

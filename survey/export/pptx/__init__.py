@@ -85,7 +85,7 @@ def write_pptx(
     Examples
     --------
     >>> from pptx import Presentation
-    >>> from survey.report.example import demo_folder, demo_report
+    >>> from survey.examples import demo_folder, demo_report
     >>> deck = write_pptx(demo_report(), demo_folder() / "slides.pptx")
     >>> 12 <= len(Presentation(str(deck)).slides) <= 20
     True

@@ -105,7 +105,7 @@ def write_xlsx(model: ReportModel, path: Path) -> Path:
     Examples
     --------
     >>> from openpyxl import load_workbook
-    >>> from survey.report.example import demo_folder, demo_report
+    >>> from survey.examples import demo_folder, demo_report
     >>> out = write_xlsx(demo_report(), demo_folder() / "report.xlsx")
     >>> load_workbook(out).sheetnames[:3]
     ['Contents', 'Summary', 'Method']

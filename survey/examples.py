@@ -1,6 +1,7 @@
 """The demo's first wave, written and processed once: where the examples of the report model
 and of the writers start (from anywhere: the wave is written by :func:`survey.demo.write_demo`
-into a temporary folder, as ``survey demo`` writes it).
+into a temporary folder, as ``survey demo`` writes it). It runs the pipeline, so it sits beside
+it at the top of the package: ``report/`` and ``export/`` name it only in their examples.
 """
 
 from __future__ import annotations
