@@ -103,9 +103,9 @@ def test_nothing_is_loaded_from_elsewhere(html, soup):
 
 
 def test_the_page_is_written_atomically_and_fast(wave_model, tmp_path):
-    start = time.perf_counter()
+    start = time.process_time()  # CPU seconds: what the writer costs, whatever CI's load
     path = write_html(wave_model, tmp_path / "report.html")
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < 2.0, f"write_html took {elapsed:.2f} s"
     assert path == tmp_path / "report.html"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary left behind

@@ -470,9 +470,9 @@ def test_data_quality_shows_counts_by_reason(workbook, wave_tables):
 
 
 def test_writer_is_fast_on_the_demo_wave(wave_model, tmp_path):
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: what the writer costs, whatever CI's load
     write_xlsx(wave_model, tmp_path / "report.xlsx")
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
 
 
 def test_write_is_atomic_and_replaces_a_previous_file(wave_model, tmp_path):
