@@ -84,6 +84,19 @@ def _matched(view: pd.DataFrame, golden: str, design: str = "raked") -> pd.DataF
     return matched[~matched["suppressed"]]
 
 
+def _assert_leadership_mwds(view: pd.DataFrame, golden_file: str, design: str) -> None:
+    """The leadership topic's MWDS and its SE in a needs view equal R's (svycontrast of
+    gap * importance in the domain), for every published group of the golden."""
+    golden = pd.read_csv(GOLDEN / golden_file)
+    golden = golden[golden["design"] == design]
+    found = view[view["topic"] == "leadership"].set_index(["by", "group"])
+    found = found.loc[list(zip(golden["by"], golden["group"], strict=True))]
+    published = ~found["suppressed"].to_numpy()
+    assert published.sum() >= 10
+    np.testing.assert_allclose(found["mwds"][published], golden["mwds"][published], rtol=RTOL)
+    np.testing.assert_allclose(found["mwds_se"][published], golden["se"][published], rtol=RTOL)
+
+
 def test_a_filtered_weighted_view_equals_r_domain_of_the_raked_design(monkeypatch, tmp_path, wave):
     source = _source(monkeypatch, tmp_path, wave)
     selection = data.Selection(source=source, filters=PUBLIC, weighted=True)
@@ -134,14 +147,7 @@ def test_a_filtered_view_of_a_jk1_wave_equals_r_domain_of_its_replicates(
     intervals = _matched(view, "replicate_domain_ciprop.csv", "jk1")  # 6e-15 measured
     np.testing.assert_allclose(intervals["ci_low"], intervals["ci_low_r"], rtol=RTOL)
     np.testing.assert_allclose(intervals["ci_high"], intervals["ci_high_r"], rtol=RTOL)
-    golden = pd.read_csv(GOLDEN / "replicate_domain_mwds.csv")
-    found = data.needs_view(selection)
-    found = found[found["topic"] == "leadership"].set_index(["by", "group"])
-    found = found.loc[list(zip(golden["by"], golden["group"], strict=True))]
-    published = ~found["suppressed"].to_numpy()
-    assert published.sum() >= 10
-    np.testing.assert_allclose(found["mwds"][published], golden["mwds"][published], rtol=RTOL)
-    np.testing.assert_allclose(found["mwds_se"][published], golden["se"][published], rtol=RTOL)
+    _assert_leadership_mwds(data.needs_view(selection), "replicate_domain_mwds.csv", "jk1")
 
 
 def test_needs_and_letters_of_a_filtered_view_use_the_domain(monkeypatch, tmp_path, wave, book):
@@ -154,14 +160,7 @@ def test_needs_and_letters_of_a_filtered_view_use_the_domain(monkeypatch, tmp_pa
     view = data.needs_view(selection)
     expected = needs(wave, book, wave="2026", weights=design, domain=domain)
     pd.testing.assert_frame_equal(view, expected)
-    golden = pd.read_csv(GOLDEN / "raked_domain_mwds.csv")
-    golden = golden[golden["design"] == "raked"]
-    found = view[view["topic"] == "leadership"].set_index(["by", "group"])
-    found = found.loc[list(zip(golden["by"], golden["group"], strict=True))]
-    published = ~found["suppressed"].to_numpy()
-    assert published.sum() >= 10
-    np.testing.assert_allclose(found["mwds"][published], golden["mwds"][published], rtol=RTOL)
-    np.testing.assert_allclose(found["mwds_se"][published], golden["se"][published], rtol=RTOL)
+    _assert_leadership_mwds(view, "raked_domain_mwds.csv", "raked")
     letters = data.letters_view(selection)
     assert len(letters) and letters["weighted"].all()
 
